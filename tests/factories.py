@@ -1,0 +1,82 @@
+"""Test data builders. Each commits in its own app context and returns plain values (ids),
+so no test holds an app context while it makes requests (Flask would share it with them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+
+from webapp.extensions import db
+from webapp.models import Contact, Customer, Membership, Tenant, User
+from webapp.services.passwords import hash_password
+from webapp.tenancy import tenant_context
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass(frozen=True)
+class Company:
+    id: int
+    slug: str
+    name: str
+    owner_id: int  # user id
+    owner_email: str
+    owner_membership_id: int
+
+
+def make_company(app: Flask, slug: str, name: str | None = None, *, locale: str = "zh") -> Company:
+    with app.app_context():
+        tenant = Tenant(
+            slug=slug, name=name or f"{slug} Ltd", home_country="CN", default_locale=locale
+        )
+        user = User(
+            email=f"owner@{slug}.example.com",
+            name=f"Owner {slug}",
+            password_hash=hash_password(PASSWORD),
+        )
+        db.session.add_all([tenant, user])
+        db.session.flush()
+        with tenant_context(tenant.id):
+            membership = Membership(tenant_id=tenant.id, user=user)
+            membership.set_roles({"owner"})
+            db.session.add(membership)
+            db.session.commit()
+            return Company(tenant.id, tenant.slug, tenant.name, user.id, user.email, membership.id)
+
+
+def add_member(app: Flask, company: Company, email: str, roles: set[str], name: str = "") -> int:
+    """Add a user (new or existing by email) to a company; returns the membership id."""
+    from sqlalchemy import select
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(
+                email=email, name=name or email.split("@")[0], password_hash=hash_password(PASSWORD)
+            )
+            db.session.add(user)
+        with tenant_context(company.id):
+            membership = Membership(tenant_id=company.id, user=user)
+            membership.set_roles(roles)
+            db.session.add(membership)
+            db.session.commit()
+            return membership.id
+
+
+def make_customer(app: Flask, company: Company, name: str = "Acme Trading GmbH", **fields) -> int:
+    with app.app_context(), tenant_context(company.id):
+        customer = Customer(name=name, owner_id=company.owner_membership_id, **fields)
+        db.session.add(customer)
+        db.session.commit()
+        return customer.id
+
+
+def make_contact(
+    app: Flask, company: Company, customer_id: int, name: str = "Jonas Weber", **fields
+) -> int:
+    with app.app_context(), tenant_context(company.id):
+        contact = Contact(customer_id=customer_id, name=name, **fields)
+        db.session.add(contact)
+        db.session.commit()
+        return contact.id

@@ -1,0 +1,150 @@
+"""TradeFollow application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from .config import config_from_env, ensure_secret_key
+from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_from_env())
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    ensure_secret_key(app.config)
+    _configure_sqlite(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "warning"
+
+    from . import models  # noqa: F401  registers the models
+    from .tenancy import tenant_url_defaults
+
+    app.url_defaults(tenant_url_defaults)
+    _register_blueprints(app)
+    _register_hooks(app)
+    _register_errors(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """Make sure the embedded database's folder exists (pragmas: extensions.py)."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .blueprints.auth.routes import bp as auth_bp
+    from .blueprints.customers.routes import bp as customers_bp
+    from .blueprints.dashboard.routes import bp as dashboard_bp
+    from .blueprints.public.routes import bp as public_bp
+    from .blueprints.team.routes import bp as team_bp
+
+    for bp in (public_bp, auth_bp, dashboard_bp, customers_bp, team_bp):
+        app.register_blueprint(bp)
+
+
+def select_locale() -> str:
+    """User's own choice → company default → browser's Accept-Language → zh."""
+    languages = current_app_languages()
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    tenant = g.get("tenant")
+    if tenant is not None and tenant.default_locale in languages:
+        return tenant.default_locale
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def current_app_languages() -> tuple[str, ...]:
+    from flask import current_app
+
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def _register_hooks(app: Flask) -> None:
+    from .services.classification import label_of
+    from .services.countries import country_name
+    from .services.roles import ROLE_LABELS, can, role_labels
+
+    @app.context_processor
+    def _template_globals() -> dict:
+        return {
+            "current_tenant": g.get("tenant"),
+            "current_membership": g.get("membership"),
+            "current_locale": str(get_locale()),
+            "can": lambda action: can(g.get("membership"), action),
+            "country_name": country_name,
+            "role_labels": ROLE_LABELS,
+            "role_names": role_labels,
+            "scale_label": label_of,
+        }
+
+    @app.after_request
+    def _headers(response):
+        # htmx and full requests to one URL get different bodies: caches must keep both
+        response.vary.add("HX-Request")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def _register_errors(app: Flask) -> None:
+    def page(code: int, title, message):
+        return render_template("errors.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(403)
+    def forbidden(_e):
+        return page(403, _l("Not allowed"), _l("Your role does not allow this action."))
+
+    @app.errorhandler(404)
+    def not_found(_e):
+        return page(404, _l("Page not found"), _l("There is nothing at this address."))
+
+    @app.errorhandler(409)
+    def conflict(_e):
+        return page(409, _l("Edited elsewhere"), _l("Someone else changed this record."))
+
+    @app.errorhandler(429)
+    def too_many(_e):
+        return page(429, _l("Too many attempts"), _l("Please wait a minute and try again."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_e):
+        return page(
+            400,
+            _l("Form expired"),
+            _l("The form was open too long or came from elsewhere. Reload the page and retry."),
+        )
+
+    @app.errorhandler(500)
+    def server_error(_e):
+        db.session.rollback()
+        return page(500, _l("Something went wrong"), _l("The error was logged. Please retry."))

@@ -1,0 +1,50 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from ...services.countries import country_choices
+from ...services.signup import slug_problem
+
+LANGUAGE_CHOICES = [("zh", "中文"), ("en", "English")]
+
+
+class SignupForm(FlaskForm):
+    company_name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=120)])
+    slug = StringField(
+        _l("Web address"),
+        validators=[DataRequired(), Length(min=3, max=40)],
+        description=_l("Lower-case letters, digits and dashes; your pages live at /t/<address>/."),
+    )
+    home_country = SelectField(_l("Home country"), validators=[DataRequired()])
+    default_locale = SelectField(_l("Default language"), choices=LANGUAGE_CHOICES)
+    owner_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=10, max=200)],
+        description=_l("At least 10 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.home_country.choices = country_choices()
+
+    def validate_slug(self, field) -> None:
+        field.data = (field.data or "").strip().lower()
+        problem = slug_problem(field.data)
+        if problem == "format":
+            raise ValidationError(
+                _l(
+                    "Use 3–40 lower-case letters, digits or dashes, starting and ending with a "
+                    "letter or digit."
+                )
+            )
+        if problem == "reserved":
+            raise ValidationError(_l("This address is reserved. Please choose another."))
+        if problem == "taken":
+            raise ValidationError(_l("This address is already taken. Please choose another."))

@@ -1,0 +1,246 @@
+"""The demo company a newcomer clicks through after `make run` (only seeded into an empty DB)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import Contact, Customer, Membership, Tenant, User
+from .services.passwords import hash_password
+from .tenancy import cross_tenant, tenant_context
+
+DEMO_PASSWORD = "tradefollow-demo"
+
+MEMBERS = [
+    # email, name, roles, locale
+    ("boss@demo.example.com", "王建国", {"owner", "gm"}, "zh"),
+    ("manager@demo.example.com", "李娜", {"manager"}, "zh"),
+    ("sales@demo.example.com", "张伟", {"sales"}, "zh"),
+    ("lucy@demo.example.com", "Lucy Chen", {"sales"}, "en"),
+    ("finance@demo.example.com", "刘芳", {"finance"}, None),
+    ("docs@demo.example.com", "陈静", {"merchandiser"}, None),
+]
+
+# name, website, country, nature, grade, importance, category, owner index, remarks, contacts
+CUSTOMERS = [
+    (
+        "Nordlicht Projektoren GmbH",
+        "nordlicht-projektoren.de",
+        "DE",
+        "buyer",
+        "A",
+        "very_important",
+        "ready",
+        2,
+        "Repeat orders of LCD projectors; wants CE documents early.",
+        [
+            (
+                "Jonas Weber",
+                "Purchasing Manager",
+                "j.weber@nordlicht-projektoren.de",
+                "+49 30 5557 1201",
+                True,
+            ),
+            ("Anna Schulz", "Quality Engineer", "a.schulz@nordlicht-projektoren.de", None, False),
+        ],
+    ),
+    (
+        "Sunrise Electronics Trading LLC",
+        "sunrise-trading.ae",
+        "AE",
+        "trading",
+        "B",
+        "important",
+        "intent",
+        3,
+        "3/11 sent quotation about LCD projector; 3/10 replied RFQ.",
+        [("Ahmed Al Mansouri", "Owner", "ahmed@sunrise-trading.ae", "+971 4 555 0188", True)],
+    ),
+    (
+        "Pacific Home Supply Inc.",
+        "pacifichomesupply.com",
+        "US",
+        "buying_office",
+        "B",
+        "important",
+        "quality_prospect",
+        3,
+        "Buying office for two retail chains; samples of BC5 sent.",
+        [
+            (
+                "Emily Johnson",
+                "Sourcing Specialist",
+                "emily.j@pacifichomesupply.com",
+                "+1 213 555 0147",
+                True,
+            )
+        ],
+    ),
+    (
+        "Comercial Andina S.A.",
+        "comercialandina.cl",
+        "CL",
+        "trading",
+        "C",
+        "normal",
+        "prospect",
+        2,
+        "Slow to answer; price-driven.",
+        [("Carlos Muñoz", "Gerente de Compras", "cmunoz@comercialandina.cl", None, True)],
+    ),
+    (
+        "Tokyo Visual Systems K.K.",
+        "tokyo-visual.jp",
+        "JP",
+        "manufacturer",
+        "A",
+        "very_important",
+        "ready",
+        2,
+        "Strict on packaging requirements; certification done.",
+        [("佐藤 健", "購買部長", "sato@tokyo-visual.jp", "+81 3 5555 0199", True)],
+    ),
+    (
+        "Lagos Bright Imports Ltd",
+        None,
+        "NG",
+        "personal",
+        "D",
+        "normal",
+        "prospect",
+        3,
+        "Inquiry from Alibaba, no reply yet: send new catalogue monthly.",
+        [("Chinedu Okafor", "Director", "chinedu.okafor@example.ng", None, True)],
+    ),
+    (
+        "深圳市华彩数码科技有限公司",
+        "huacai-digital.cn",
+        "CN",
+        "trading",
+        "B",
+        "important",
+        "intent",
+        2,
+        "国内贸易商，转口到东南亚；关注交期。",
+        [
+            ("黄海涛", "采购经理", "huanght@huacai-digital.cn", "138 2655 0110", True),
+            ("周敏", "跟单", "zhoumin@huacai-digital.cn", "139 2655 0123", False),
+        ],
+    ),
+    (
+        "Maple Leaf AV Distribution",
+        "mapleleafav.ca",
+        "CA",
+        "buyer",
+        "C",
+        "normal",
+        "quality_prospect",
+        3,
+        "Communicates well, no concrete need yet.",
+        [("Olivia Tremblay", "Category Manager", "olivia@mapleleafav.ca", "+1 514 555 0173", True)],
+    ),
+    (
+        "São Paulo Tech Importadora",
+        "sptech.com.br",
+        "BR",
+        "trading",
+        "B",
+        "important",
+        "intent",
+        2,
+        "Asked for ANATEL certification costs.",
+        [("Mariana Souza", "Compradora", "mariana@sptech.com.br", "+55 11 5555 0134", True)],
+    ),
+    (
+        "Riyadh Smart Classroom Co.",
+        None,
+        "SA",
+        "buyer",
+        "A",
+        "very_important",
+        "ready",
+        3,
+        "School projector tender, decision in one month.",
+        [("Fahad Al Qahtani", "Procurement Head", "fahad@riyadh-smartclass.sa", None, True)],
+    ),
+    (
+        "Hanoi Office Solutions JSC",
+        "hanoioffice.vn",
+        "VN",
+        "trading",
+        "C",
+        "normal",
+        "prospect",
+        3,
+        None,
+        [("Nguyễn Văn An", "Sales Director", "an.nguyen@hanoioffice.vn", None, True)],
+    ),
+    (
+        "Melbourne Event Hire Pty Ltd",
+        "melbourne-eventhire.com.au",
+        "AU",
+        "buyer",
+        "C",
+        "normal",
+        "quality_prospect",
+        2,
+        "Rental company; needs bright outdoor projectors.",
+        [("Jack Wilson", "Operations Manager", "jack@melbourne-eventhire.com.au", None, True)],
+    ),
+]
+
+
+def seed_demo(force: bool = False) -> list[tuple[str, str, str]] | None:
+    """Create the demo company; returns the logins, or None if the database is not empty."""
+    with cross_tenant():
+        if not force and db.session.scalar(select(func.count(Tenant.id))):
+            return None
+        if db.session.scalar(select(Tenant.id).where(Tenant.slug == "demo")):
+            return None
+    tenant = Tenant(
+        slug="demo", name="蓝海进出口贸易有限公司", home_country="CN", default_locale="zh"
+    )
+    db.session.add(tenant)
+    db.session.flush()
+    logins = []
+    with tenant_context(tenant.id):
+        password_hash = hash_password(DEMO_PASSWORD)
+        memberships = []
+        for email, name, roles, locale in MEMBERS:
+            user = User(email=email, name=name, password_hash=password_hash, locale=locale)
+            membership = Membership(tenant_id=tenant.id, user=user)
+            membership.set_roles(roles)
+            db.session.add(membership)
+            memberships.append(membership)
+            logins.append((email, name, ", ".join(sorted(roles))))
+        db.session.flush()
+        for (
+            name,
+            website,
+            country,
+            nature,
+            grade,
+            importance,
+            category,
+            owner,
+            remarks,
+            contacts,
+        ) in CUSTOMERS:
+            customer = Customer(
+                name=name,
+                website=website,
+                country=country,
+                nature=nature,
+                grade=grade,
+                importance=importance,
+                category=category,
+                owner_id=memberships[owner].id,
+                remarks=remarks,
+            )
+            for c_name, title, email, phone, primary in contacts:
+                customer.contacts.append(
+                    Contact(name=c_name, title=title, email=email, phone=phone, is_primary=primary)
+                )
+            db.session.add(customer)
+        db.session.commit()
+    return logins

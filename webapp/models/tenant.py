@@ -1,0 +1,22 @@
+"""A tenant is a company that signed up; everything else it owns carries its tenant_id."""
+
+from __future__ import annotations
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import Timestamps
+
+
+class Tenant(Timestamps, db.Model):
+    __tablename__ = "tenant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    home_country: Mapped[str] = mapped_column(String(2))  # ISO 3166 alpha-2: decides 国内/国外
+    default_locale: Mapped[str] = mapped_column(String(5))
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.slug}>"

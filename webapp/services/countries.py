@@ -1,0 +1,41 @@
+"""Country names from Babel's territory data in the user's language, never a hand-kept list."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel import Locale
+from flask_babel import get_locale
+
+# Babel also lists regions ("001" World, "EU") and retired codes; keep real ISO alpha-2 countries.
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "XK", "ZZ"}
+
+
+@cache
+def _names(locale_code: str) -> tuple[tuple[str, str], ...]:
+    territories = Locale.parse(locale_code).territories
+    pairs = [
+        (code, name)
+        for code, name in territories.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    ]
+    if locale_code.startswith("zh"):
+        # Chinese readers expect pinyin order (阿联酋, 埃及, 爱尔兰 …), not code-point order
+        from pypinyin import lazy_pinyin
+
+        return tuple(sorted(pairs, key=lambda p: lazy_pinyin(p[1])))
+    return tuple(sorted(pairs, key=lambda p: p[1]))
+
+
+def country_choices(locale_code: str | None = None) -> list[tuple[str, str]]:
+    return list(_names(locale_code or str(get_locale() or "zh")))
+
+
+def country_name(code: str | None, locale_code: str | None = None) -> str:
+    if not code:
+        return ""
+    return dict(_names(locale_code or str(get_locale() or "zh"))).get(code.upper(), code)
+
+
+def is_country(code: str) -> bool:
+    return code.upper() in dict(_names("en"))

@@ -1,0 +1,36 @@
+"""Roles a member can hold and what each may do: the one place that says so."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from ..models.user import ROLES, Membership
+
+ROLE_LABELS = {
+    "owner": _l("Owner"),
+    "admin": _l("Administrator"),
+    "manager": _l("Manager"),
+    "sales": _l("Salesperson"),
+    "merchandiser": _l("Merchandiser"),
+    "finance": _l("Finance"),
+    "gm": _l("General manager"),
+}
+assert set(ROLE_LABELS) == set(ROLES)
+
+# action -> roles allowed; an action not listed here is refused
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "customers.view": frozenset(ROLES),
+    "customers.edit": frozenset(ROLES),
+    "customers.archive": frozenset({"owner", "admin", "manager"}),
+    "team.view": frozenset(ROLES),
+}
+
+
+def can(membership: Membership | None, action: str) -> bool:
+    if membership is None or not membership.active:
+        return False
+    return membership.has_role(*PERMISSIONS.get(action, ()))
+
+
+def role_labels(roles: set[str]) -> list[str]:
+    return [str(ROLE_LABELS[r]) for r in ROLES if r in roles]

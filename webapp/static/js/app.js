@@ -1,0 +1,31 @@
+// The only hand-written JavaScript: confirmations and the signup slug hint.
+// Everything works without it; it only saves clicks.
+"use strict";
+
+// <form data-confirm="..."> asks before submitting (archive, remove).
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
+// Signup: suggest the web address from the company name until the user edits it.
+document.addEventListener("DOMContentLoaded", () => {
+  const source = document.querySelector("[data-slug-source]");
+  const target = document.querySelector("[data-slug-target]");
+  if (!source || !target) return;
+  let edited = target.value !== "";
+  target.addEventListener("input", () => { edited = target.value !== ""; });
+  let timer = null;
+  source.addEventListener("input", () => {
+    if (edited) return;
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const url = `${source.dataset.slugSource}?name=${encodeURIComponent(source.value)}`;
+      const response = await fetch(url, { headers: { Accept: "application/json" } });
+      if (response.ok && !edited) target.value = (await response.json()).slug;
+    }, 250);
+  });
+});

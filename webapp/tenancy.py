@@ -1,0 +1,203 @@
+"""Tenant context and the ORM guard that keeps every company's rows to itself.
+
+The rule (docs/architecture.md): a query of a tenant-owned model only ever sees the current
+tenant's rows, a flush never writes another tenant's row, and with no tenant in context such a
+query raises instead of returning everything (fail closed). Code that must cross tenants (signup,
+login's company list, CLI jobs) says so with `cross_tenant()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, TypeVar
+
+from flask import abort, g, has_app_context
+from sqlalchemy import ForeignKey, UniqueConstraint, event, select
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+
+from .extensions import db
+
+if TYPE_CHECKING:
+    from .models.tenant import Tenant
+
+T = TypeVar("T")
+
+# Set outside requests (CLI, demo seeding, tests); inside a request g.tenant is used.
+_tenant_id_var: ContextVar[int | None] = ContextVar("tenant_id", default=None)
+_cross_tenant_var: ContextVar[bool] = ContextVar("cross_tenant", default=False)
+
+
+class TenantContextMissing(RuntimeError):
+    """A tenant-scoped query ran with no tenant in context (and no explicit cross_tenant())."""
+
+
+class CrossTenantWrite(RuntimeError):
+    """A flush tried to write a row that belongs to another tenant."""
+
+
+class TenantScoped:
+    """Mixin for every tenant-owned model: tenant_id NOT NULL and UNIQUE (tenant_id, id).
+
+    The unique pair is what children's composite foreign keys point at, so the database itself
+    refuses a child row whose parent belongs to another company.
+    """
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr receives the class
+        return mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
+
+    @classmethod
+    def tenant_unique(cls) -> UniqueConstraint:
+        """The UNIQUE (tenant_id, id) every tenant table declares in its __table_args__."""
+        return UniqueConstraint("tenant_id", "id")
+
+
+def current_tenant_id() -> int | None:
+    override = _tenant_id_var.get()
+    if override is not None:
+        return override
+    if has_app_context():
+        tenant = g.get("tenant")
+        if tenant is not None:
+            return tenant.id
+    return None
+
+
+def current_tenant() -> Tenant:
+    tenant = g.get("tenant") if has_app_context() else None
+    if tenant is None:
+        raise TenantContextMissing("no tenant in this request")
+    return tenant
+
+
+@contextmanager
+def tenant_context(tenant_id: int) -> Iterator[None]:
+    """Run code outside a request (CLI, seeding, tests) as if inside tenant `tenant_id`."""
+    token = _tenant_id_var.set(tenant_id)
+    try:
+        yield
+    finally:
+        _tenant_id_var.reset(token)
+
+
+@contextmanager
+def cross_tenant() -> Iterator[None]:
+    """Explicit, visible opt-out of tenant scoping, for code that must see several tenants."""
+    token = _cross_tenant_var.set(True)
+    try:
+        yield
+    finally:
+        _cross_tenant_var.reset(token)
+
+
+def _touches_tenant_model(mappers) -> bool:
+    return any(issubclass(m.class_, TenantScoped) for m in mappers)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_tenant(state) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if _cross_tenant_var.get() or state.execution_options.get("cross_tenant", False):
+        return
+    if not _touches_tenant_model(state.all_mappers):
+        return
+    tenant_id = current_tenant_id()
+    if tenant_id is None:
+        raise TenantContextMissing(
+            "tenant-scoped query with no tenant in context; use tenant_context() or cross_tenant()"
+        )
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantScoped,
+            lambda cls: cls.tenant_id == tenant_id,
+            include_aliases=True,
+            track_closure_variables=True,
+        )
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_writes(session: Session, flush_context, instances) -> None:
+    if _cross_tenant_var.get():
+        return
+    tenant_id = current_tenant_id()
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, TenantScoped):
+            continue
+        if tenant_id is None:
+            raise TenantContextMissing(f"write of {type(obj).__name__} with no tenant in context")
+        if obj in session.new and obj.tenant_id is None:
+            obj.tenant_id = tenant_id
+        elif obj.tenant_id != tenant_id:
+            raise CrossTenantWrite(
+                f"{type(obj).__name__} of tenant {obj.tenant_id} written in tenant {tenant_id}"
+            )
+
+
+def get_or_404(model: type[T], object_id: int) -> T:
+    """Load one tenant-owned row of the current tenant, or 404 (never a hint it exists elsewhere).
+
+    The explicit tenant filter doubles the ORM listener on purpose: either one alone suffices.
+    """
+    obj = db.session.scalar(
+        select(model).where(model.id == object_id, model.tenant_id == current_tenant().id)
+    )
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def tenant_url_defaults(endpoint: str, values: dict) -> None:
+    """url_for() inside a company's pages fills in its slug, so templates never pass it."""
+    from flask import current_app
+
+    if "tenant_slug" in values or not g.get("tenant"):
+        return
+    if current_app.url_map.is_endpoint_expecting(endpoint, "tenant_slug"):
+        values["tenant_slug"] = g.tenant.slug
+
+
+def resolve_tenant(slug: str) -> None:
+    """Make the company named in the URL current, or stop: login first, then members only.
+
+    Anonymous visitors are sent to login whether or not the company exists, and a non-member
+    gets the same 404 as for a company that does not exist: no hint either way.
+    """
+    from flask import redirect, request, url_for
+    from flask_login import current_user
+
+    from .models import Membership, Tenant
+
+    if not current_user.is_authenticated:
+        abort(redirect(url_for("auth.login", next=request.full_path.rstrip("?"))))
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        abort(404)
+    with tenant_context(tenant.id):
+        membership = db.session.scalar(
+            select(Membership).where(
+                Membership.tenant_id == tenant.id,
+                Membership.user_id == current_user.id,
+                Membership.active.is_(True),
+            )
+        )
+    if membership is None:
+        abort(404)
+    g.tenant = tenant
+    g.membership = membership
+
+
+def tenant_blueprint(name: str, import_name: str, url_prefix: str = ""):
+    """A blueprint whose every route lives under /t/<tenant_slug>/ and requires membership."""
+    from flask import Blueprint
+
+    bp = Blueprint(name, import_name, url_prefix=f"/t/<tenant_slug>{url_prefix}")
+
+    @bp.url_value_preprocessor
+    def _resolve(endpoint: str | None, values: dict | None) -> None:
+        resolve_tenant(values.pop("tenant_slug"))
+
+    return bp
