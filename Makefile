@@ -18,6 +18,7 @@ help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 run: setup db-upgrade demo ## set up (first time only) and serve the app with the demo company
+	@$(FLASK) doctor || echo "(the app runs, but fix what doctor reports above for PDFs to print well)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup browser-deps lint ## lint, then the whole suite on SQLite and (TEST_DATABASE_URL) PostgreSQL
@@ -77,7 +78,7 @@ i18n-update: i18n-extract ## merge the .pot into the zh/en catalogs (en msgstr =
 i18n-compile: $(MO) ## compile the catalogs
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d translations -l $* 
+	$(BIN)/pybabel compile -d translations -l $*
 
 db-upgrade: $(VENV)/.installed ## apply migrations to the database (instance/ SQLite by default)
 	$(FLASK) db upgrade

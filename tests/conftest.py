@@ -57,7 +57,7 @@ def _clean_database(request) -> Iterator[None]:
     if "app" not in request.fixturenames:
         return
     app: Flask = request.getfixturevalue("app")
-    app.config.update(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    app.config.update(WTF_CSRF_ENABLED=False)
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in db.metadata.sorted_tables]

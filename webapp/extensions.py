@@ -35,6 +35,10 @@ htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address)
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     """SQLite: enforce foreign keys (composite tenant keys included); WAL and a busy timeout let
@@ -45,6 +49,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA busy_timeout=5000")
         cur.close()
+        # SQLite's lower() folds ASCII only, so ilike('müller') missed 'MÜLLER'; a Python lower()
+        # matches PostgreSQL. It runs per row: fine until search gets its own index (FTS5).
+        dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
         # we emit BEGIN ourselves (below): the driver's implicit BEGIN would be DEFERRED
         dbapi_conn.isolation_level = None
 
@@ -58,11 +65,12 @@ def _sqlite_begin(conn) -> None:
 
     A DEFERRED transaction that reads and then writes fails at once with "database is locked"
     when another writer holds the lock (busy_timeout cannot help a lock upgrade). GET requests
-    stay DEFERRED so, in WAL mode, they never wait for a writer.
+    stay DEFERRED so, in WAL mode, they never wait for a writer; so does work outside requests
+    (CLI, migrations), which runs alone and may hold two connections at once.
     """
     if conn.dialect.name != "sqlite":
         return
     from flask import has_request_context, request
 
-    reading = has_request_context() and request.method not in _WRITE_METHODS
-    conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    writing = has_request_context() and request.method in _WRITE_METHODS
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 
 from babel import Locale
 from flask_babel import get_locale
 
-# Babel also lists regions ("001" World, "EU") and retired codes; keep real ISO alpha-2 countries.
-_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "XK", "ZZ"}
+# Babel also lists regions ("001" World, "EU"), pseudo-regions and ISO's exceptionally reserved
+# codes (AC Ascension, CP Clipperton, DG Diego Garcia, EA Ceuta & Melilla, IC Canary Islands,
+# TA Tristan da Cunha); keep the ISO 3166-1 alpha-2 countries and territories.
+_NOT_COUNTRIES = {
+    "AC",
+    "CP",
+    "DG",
+    "EA",
+    "EU",
+    "EZ",
+    "IC",
+    "QO",
+    "TA",
+    "UN",
+    "XA",
+    "XB",
+    "XK",
+    "ZZ",
+}
 
 
 @cache
@@ -24,7 +42,13 @@ def _names(locale_code: str) -> tuple[tuple[str, str], ...]:
         from pypinyin import lazy_pinyin
 
         return tuple(sorted(pairs, key=lambda p: lazy_pinyin(p[1])))
-    return tuple(sorted(pairs, key=lambda p: p[1]))
+    # accents sort with their base letter (Åland by A, Côte d'Ivoire by C)
+    return tuple(sorted(pairs, key=lambda p: _fold(p[1])))
+
+
+def _fold(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def country_choices(locale_code: str | None = None) -> list[tuple[str, str]]:

@@ -58,7 +58,9 @@ def dashboard_counts(membership: Membership) -> dict[str, int]:
             func.count(Customer.id).filter(Customer.grade == "A"),
         ).where(active)
     ).one()
-    contacts = db.session.scalar(select(func.count(Contact.id)))
+    contacts = db.session.scalar(
+        select(func.count(Contact.id)).join(Contact.customer).where(active)
+    )
     return {"customers": row[0], "mine": row[1], "grade_a": row[2], "contacts": contacts}
 
 
@@ -66,14 +68,18 @@ def recent_customers(limit: int = 8) -> list[Customer]:
     return list(db.session.scalars(customer_query().limit(limit)))
 
 
-def team_choices() -> list[tuple[int, str]]:
-    """Active members as (membership id, name), for owner pickers."""
+def team_choices(keep_id: int | None = None) -> list[tuple[int, str]]:
+    """Active members as (membership id, name), for owner pickers.
+
+    `keep_id` keeps a deactivated current owner selectable, so editing another field of the
+    customer does not silently drop its owner.
+    """
     from ..models import User
 
     rows = db.session.execute(
         select(Membership.id, User.name)
         .join(User, User.id == Membership.user_id)
-        .where(Membership.active.is_(True))
+        .where(or_(Membership.active.is_(True), Membership.id == keep_id))
         .order_by(User.name)
     )
     return [(mid, name) for mid, name in rows]
@@ -83,3 +89,11 @@ def set_primary_contact(contact: Contact) -> None:
     """One primary contact per customer: marking one unmarks the others."""
     for other in contact.customer.contacts:
         other.is_primary = other is contact
+
+
+def remove_contact(contact: Contact) -> None:
+    """Delete a contact; when it was the primary one, the next contact becomes primary."""
+    customer = contact.customer
+    customer.contacts.remove(contact)  # delete-orphan cascade deletes the row
+    if contact.is_primary and customer.contacts:
+        set_primary_contact(customer.contacts[0])

@@ -12,7 +12,7 @@ from ..models import Membership, Tenant, User
 from ..tenancy import cross_tenant, tenant_context
 from .passwords import hash_password, verify_password
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,38}[a-z0-9]")  # always used with fullmatch()
 # Path segments we may want for ourselves later, or that would confuse people.
 RESERVED_SLUGS = frozenset(
     {
@@ -79,7 +79,7 @@ def suggest_slug(company_name: str) -> str:
 
 def slug_problem(slug: str) -> str | None:
     """Why a slug is not acceptable, as a code (message chosen by the form), or None."""
-    if not SLUG_RE.match(slug):
+    if not SLUG_RE.fullmatch(slug):
         return "format"
     if slug in RESERVED_SLUGS:
         return "reserved"
@@ -108,7 +108,8 @@ def create_company(
         raise SignupError("slug", problem)
     with cross_tenant():
         user = db.session.scalar(select(User).where(User.email == email))
-    if user is not None and not verify_password(user.password_hash, password):
+    if user is not None and not (user.active and verify_password(user.password_hash, password)):
+        # a deactivated account could not log in to the company it creates: refuse it too
         raise SignupError("email", "exists")
     tenant = Tenant(
         slug=slug,

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from ...services.classification import CATEGORIES, GRADES, IMPORTANCE, NATURES, choices
 from ...services.countries import country_choices
 from ...services.customers import team_choices
+from ..formkit import OPTIONAL_TEXT
 
 
 class CustomerForm(FlaskForm):
@@ -19,30 +20,42 @@ class CustomerForm(FlaskForm):
         ],
     )
     country = SelectField(_l("Country / region"), validators=[Optional()])
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+    address = StringField(
+        _l("Address"), filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=500)]
+    )
     nature = SelectField(_l("Nature"), validators=[Optional()])
     grade = SelectField(_l("Grade"), validators=[Optional()])
     importance = SelectField(_l("Importance"), validators=[Optional()])
     category = SelectField(_l("Category"), validators=[Optional()])
     owner_id = SelectField(_l("Salesperson"), coerce=lambda v: int(v) if v else None)
-    remarks = TextAreaField(_l("Remarks"), validators=[Optional(), Length(max=5000)])
+    remarks = TextAreaField(
+        _l("Remarks"), filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=5000)]
+    )
     version = HiddenField()
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, keep_owner_id: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = [("", "—"), *country_choices()]
-        self.nature.choices = choices(NATURES)
-        self.grade.choices = choices(GRADES)
-        self.importance.choices = choices(IMPORTANCE)
-        self.category.choices = choices(CATEGORIES)
-        self.owner_id.choices = [("", "—"), *team_choices()]
+        self.country.choices = {"": "—", **dict(country_choices())}
+        self.nature.choices = dict(choices(NATURES))
+        self.grade.choices = dict(choices(GRADES))
+        self.importance.choices = dict(choices(IMPORTANCE))
+        self.category.choices = dict(choices(CATEGORIES))
+        self.owner_id.choices = {"": "—", **dict(team_choices(keep_owner_id))}
 
 
 class ContactForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=60)])
-    mobile = StringField(_l("Mobile"), validators=[Optional(), Length(max=60)])
-    wechat = StringField(_l("WeChat"), validators=[Optional(), Length(max=60)])
+    title = StringField(
+        _l("Title"), filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=120)]
+    )
+    email = EmailField(
+        _l("Email"), filters=OPTIONAL_TEXT, validators=[Optional(), Email(), Length(max=254)]
+    )
+    phone = StringField(_l("Phone"), filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=60)])
+    mobile = StringField(
+        _l("Mobile"), filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=60)]
+    )
+    wechat = StringField(
+        _l("WeChat"), filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=60)]
+    )
     is_primary = BooleanField(_l("Primary contact"))

@@ -10,7 +10,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...extensions import db
 from ...models import Contact, Customer
 from ...models.base import utcnow
-from ...services.customers import customer_query, set_primary_contact
+from ...services.classification import GRADES
+from ...services.customers import customer_query, remove_contact, set_primary_contact
 from ...services.roles import can
 from ...tenancy import get_or_404, tenant_blueprint
 from .forms import ContactForm, CustomerForm
@@ -36,7 +37,7 @@ def index():
     args = request.args
     filters = {
         "q": args.get("q", "")[:100],
-        "grade": args.get("grade", "") if args.get("grade", "") in "ABCD" else "",
+        "grade": args.get("grade", "") if args.get("grade", "") in GRADES else "",
         "archived": args.get("archived") == "1",
         "owner_id": g.membership.id if args.get("mine") == "1" else None,
     }
@@ -78,7 +79,7 @@ def card(customer_id: int):
 @bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
 def edit(customer_id: int):
     customer = get_or_404(Customer, customer_id)
-    form = CustomerForm(obj=customer)
+    form = CustomerForm(obj=customer, keep_owner_id=customer.owner_id)
     if request.method == "GET":
         form.version.data = customer.version
     status = 200
@@ -109,8 +110,12 @@ def archive(customer_id: int):
     customer = get_or_404(Customer, customer_id)
     if not can(g.membership, "customers.archive"):
         abort(403)
-    restoring = customer.archived_at is not None
-    customer.archived_at = None if restoring else utcnow()
+    # the form says which state it wants, so a double click cannot archive and then restore
+    restoring = request.form.get("archived") == "0"
+    if restoring:
+        customer.archived_at = None
+    elif customer.archived_at is None:
+        customer.archived_at = utcnow()
     db.session.commit()
     flash(
         _("Customer restored.")
@@ -154,7 +159,7 @@ def add_contact(customer_id: int):
 def delete_contact(contact_id: int):
     contact = get_or_404(Contact, contact_id)
     customer = contact.customer
-    db.session.delete(contact)
+    remove_contact(contact)
     db.session.commit()
     flash(_("Contact %(name)s removed.", name=contact.name), "success")
     return redirect(url_for(".card", customer_id=customer.id))

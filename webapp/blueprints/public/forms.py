@@ -6,7 +6,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from ...services.countries import country_choices
 from ...services.signup import slug_problem
 
-LANGUAGE_CHOICES = [("zh", "中文"), ("en", "English")]
+# choices as {value: label}: the shape WTForms keeps after 3.4 drops tuple lists
+LANGUAGE_CHOICES = {"zh": "中文", "en": "English"}
 
 
 class SignupForm(FlaskForm):
@@ -14,7 +15,9 @@ class SignupForm(FlaskForm):
     slug = StringField(
         _l("Web address"),
         validators=[DataRequired(), Length(min=3, max=40)],
-        description=_l("Lower-case letters, digits and dashes; your pages live at /t/<address>/."),
+        description=_l(
+            "Lower-case letters, digits and dashes; your pages live at /t/your-address/."
+        ),
     )
     home_country = SelectField(_l("Home country"), validators=[DataRequired()])
     default_locale = SelectField(_l("Default language"), choices=LANGUAGE_CHOICES)
@@ -32,7 +35,7 @@ class SignupForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.home_country.choices = country_choices()
+        self.home_country.choices = dict(country_choices())
 
     def validate_slug(self, field) -> None:
         field.data = (field.data or "").strip().lower()

@@ -1,0 +1,64 @@
+"""What the security walkers need to call every route: how to make an object for each URL
+parameter. A route whose parameter is not listed here fails the walkers (it is never skipped)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from werkzeug.routing import Rule
+
+from tests.factories import Company, make_contact, make_customer
+
+SECRET = "SECRET-OF-{slug}"
+
+
+def _customer(app: Flask, company: Company) -> int:
+    return make_customer(app, company, SECRET.format(slug=company.slug) + " customer")
+
+
+def _contact(app: Flask, company: Company) -> int:
+    customer_id = _customer(app, company)
+    return make_contact(app, company, customer_id, SECRET.format(slug=company.slug) + " contact")
+
+
+# URL parameter -> builder of an object of that kind in a company (returns its id)
+OBJECT_PARAMS: dict[str, Callable[[Flask, Company], int]] = {
+    "customer_id": _customer,
+    "contact_id": _contact,
+}
+TENANT_PARAM = "tenant_slug"
+# Parameters that do not name a company's object, with the reason they are safe.
+NOT_OBJECTS = {("static", "filename"): "public static files, the same for every company"}
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def rules(app: Flask) -> list[Rule]:
+    return sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+
+
+def unknown_params(rule: Rule) -> set[str]:
+    known = set(OBJECT_PARAMS) | {TENANT_PARAM}
+    return {
+        arg
+        for arg in rule.arguments
+        if arg not in known and (rule.endpoint, arg) not in NOT_OBJECTS
+    }
+
+
+def build_values(app: Flask, rule: Rule, owner: Company, slug: str) -> dict[str, object]:
+    """URL values with objects created in `owner`, addressed under company `slug`."""
+    values: dict[str, object] = {}
+    for arg in rule.arguments:
+        if arg == TENANT_PARAM:
+            values[arg] = slug
+        elif arg in OBJECT_PARAMS:
+            values[arg] = OBJECT_PARAMS[arg](app, owner)
+    return values
+
+
+def url_for_rule(app: Flask, rule: Rule, values: dict[str, object]) -> str:
+    with app.test_request_context():
+        adapter = app.url_map.bind("localhost")
+        return adapter.build(rule.endpoint, values, method=next(iter(rule.methods - {"HEAD"})))

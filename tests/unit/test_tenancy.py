@@ -1,0 +1,97 @@
+"""The ORM guard of webapp/tenancy.py and the composite foreign keys behind it."""
+
+import pytest
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from tests.factories import make_contact, make_customer
+from webapp.extensions import db
+from webapp.models import Contact, Customer
+from webapp.tenancy import CrossTenantWrite, TenantContextMissing, cross_tenant, tenant_context
+
+
+@pytest.fixture
+def two_customers(app, company_a, company_b):
+    a = make_customer(app, company_a, "Alpha customer")
+    b = make_customer(app, company_b, "Beta customer")
+    make_contact(app, company_a, a, "Alpha contact")
+    make_contact(app, company_b, b, "Beta contact")
+    return a, b
+
+
+def test_scoped_query_without_tenant_fails_closed(app, two_customers):
+    with app.app_context(), pytest.raises(TenantContextMissing):
+        db.session.scalars(select(Customer)).all()
+
+
+def test_queries_see_only_the_current_tenant(app, company_a, two_customers):
+    a_id, b_id = two_customers
+    with app.app_context(), tenant_context(company_a.id):
+        assert [c.name for c in db.session.scalars(select(Customer))] == ["Alpha customer"]
+        assert db.session.scalar(select(func.count(Contact.id))) == 1
+        assert db.session.get(Customer, b_id) is None
+        joined = db.session.scalars(select(Contact).join(Contact.customer)).all()
+        assert [c.name for c in joined] == ["Alpha contact"]
+        assert [c.name for c in db.session.get(Customer, a_id).contacts] == ["Alpha contact"]
+
+
+def test_cross_tenant_is_explicit(app, two_customers):
+    with app.app_context(), cross_tenant():
+        assert db.session.scalar(select(func.count(Customer.id))) == 2
+
+
+def test_bulk_update_stays_in_tenant(app, company_a, two_customers):
+    with app.app_context(), tenant_context(company_a.id):
+        db.session.execute(update(Customer).values(remarks="touched"))
+        db.session.commit()
+    with app.app_context(), cross_tenant():
+        remarks = dict(db.session.execute(select(Customer.name, Customer.remarks)).all())
+    assert remarks == {"Alpha customer": "touched", "Beta customer": None}
+
+
+def test_new_rows_get_the_current_tenant(app, company_a):
+    with app.app_context(), tenant_context(company_a.id):
+        customer = Customer(name="No tenant given", owner_id=company_a.owner_membership_id)
+        db.session.add(customer)
+        db.session.commit()
+        assert customer.tenant_id == company_a.id
+
+
+def test_writing_another_tenants_row_is_refused(app, company_a, company_b, two_customers):
+    _, b_id = two_customers
+    with app.app_context():
+        with cross_tenant():
+            beta = db.session.get(Customer, b_id)
+        with tenant_context(company_a.id):
+            beta.remarks = "written from A"
+            with pytest.raises(CrossTenantWrite):
+                db.session.flush()
+            db.session.rollback()
+            db.session.add(Customer(name="Planted", tenant_id=company_b.id))
+            with pytest.raises(CrossTenantWrite):
+                db.session.flush()
+            db.session.rollback()
+
+
+def test_database_refuses_child_pointing_at_other_tenants_parent(app, company_a, two_customers):
+    """Composite (tenant_id, customer_id) foreign key: even raw SQL cannot cross companies."""
+    _, b_id = two_customers
+    with app.app_context(), db.engine.connect() as conn:
+        with pytest.raises(IntegrityError):
+            conn.execute(
+                text(
+                    "INSERT INTO contact (tenant_id, customer_id, name, is_primary, created_at,"
+                    " updated_at) VALUES (:t, :c, 'Intruder', false, CURRENT_TIMESTAMP,"
+                    " CURRENT_TIMESTAMP)"
+                ),
+                {"t": company_a.id, "c": b_id},
+            )
+        conn.rollback()
+
+
+def test_customer_owner_must_be_member_of_same_company(app, company_a, company_b):
+    with app.app_context(), tenant_context(company_a.id):
+        db.session.add(Customer(name="Foreign owner", owner_id=company_b.owner_membership_id))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()

@@ -1,0 +1,249 @@
+"""Company signup through the web form (/signup) and the slug hint (/signup/slug)."""
+
+import html
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import PASSWORD, make_company
+from webapp.extensions import db
+from webapp.models import Membership, Tenant, User
+from webapp.tenancy import cross_tenant
+
+EN = {"Accept-Language": "en"}
+
+
+def signup_data(**overrides) -> dict:
+    data = {
+        "company_name": "Blue Ocean Trading",
+        "slug": "blue-ocean",
+        "home_country": "CN",
+        "default_locale": "zh",
+        "owner_name": "Li Lan",
+        "email": "li.lan@blue-ocean.example.com",
+        "password": "a long enough password",
+        "confirm": "a long enough password",
+    }
+    data.update(overrides)
+    return data
+
+
+def input_value(page: str, field_id: str) -> str | None:
+    """The value attribute of the <input id=field_id> on the page (None without one)."""
+    tag = re.search(rf'<input[^>]*\bid="{re.escape(field_id)}"[^>]*>', page)
+    assert tag, f"no input #{field_id}"
+    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
+    return html.unescape(value.group(1)) if value else None
+
+
+def field_errors(page: str, field_id: str) -> list[str]:
+    """Error messages shown right under the field (macros/forms.html puts them in its block)."""
+    start = page.index(f'id="{field_id}"')
+    ends = [
+        i for i in (page.find('<div class="mb-3">', start), page.find("</form>", start)) if i > 0
+    ]
+    block = page[start : min(ends)]
+    return [
+        html.unescape(m.strip())
+        for m in re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', block, re.S)
+    ]
+
+
+def fields_with_errors(page: str) -> set[str]:
+    return set(
+        re.findall(r'<(?:input|select)[^>]*class="[^"]*is-invalid[^"]*"[^>]*id="([^"]+)"', page)
+    )
+
+
+def tenant_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(Tenant.id)))
+
+
+def test_signup_page(client):
+    response = client.get("/signup", headers=EN)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="signup-form"' in page
+    assert 'name="company_name"' in page
+    assert '<option selected value="CN">China</option>' in page
+
+
+def test_signup_creates_the_company_and_logs_the_owner_in(app, client):
+    response = client.post("/signup", data=signup_data())
+    assert response.status_code == 302
+    assert response.location == "/t/blue-ocean/"
+
+    home = client.get("/t/blue-ocean/")
+    assert home.status_code == 200
+    page = home.get_data(as_text=True)
+    assert "Blue Ocean Trading" in page
+    assert "Li Lan" in page
+
+    with app.app_context(), cross_tenant():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "blue-ocean"))
+        assert (tenant.name, tenant.home_country, tenant.default_locale) == (
+            "Blue Ocean Trading",
+            "CN",
+            "zh",
+        )
+        user = db.session.scalar(select(User).where(User.email == "li.lan@blue-ocean.example.com"))
+        membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+        assert membership.tenant_id == tenant.id
+        assert membership.roles == {"owner"}
+
+
+def test_signed_up_owner_can_log_out_and_in_again(client):
+    assert client.post("/signup", data=signup_data(email="Li.Lan@Example.com")).status_code == 302
+    client.post("/logout")
+    assert client.get("/t/blue-ocean/").status_code == 302
+    response = client.post(
+        "/login", data={"email": "li.lan@example.com", "password": "a long enough password"}
+    )
+    assert response.status_code == 302
+    assert response.location == "/t/blue-ocean/"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        (
+            {"slug": "Blue Ocean!"},
+            "slug",
+            "Use 3–40 lower-case letters, digits or dashes, starting and ending with a letter or "
+            "digit.",
+        ),
+        ({"slug": "-blue"}, "slug", "Use 3–40 lower-case letters"),
+        ({"slug": "admin"}, "slug", "This address is reserved. Please choose another."),
+        ({"password": "short", "confirm": "short"}, "password", "10"),
+        ({"confirm": "another long password"}, "confirm", "Passwords do not match."),
+        ({"email": "not-an-email"}, "email", "email"),
+        ({"owner_name": ""}, "owner_name", "required"),
+    ],
+    ids=[
+        "slug-format",
+        "slug-dash",
+        "slug-reserved",
+        "short-password",
+        "mismatch",
+        "email",
+        "name",
+    ],
+)
+def test_signup_errors_show_next_to_the_field(app, client, overrides, field, message):
+    response = client.post("/signup", data=signup_data(**overrides), headers=EN)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert fields_with_errors(page) == {field}
+    errors = field_errors(page, field)
+    assert len(errors) == 1
+    assert message.lower() in errors[0].lower()
+    # what the user typed is still there (passwords excepted)
+    assert input_value(page, "company_name") == "Blue Ocean Trading"
+    assert input_value(page, "owner_name") == overrides.get("owner_name", "Li Lan")
+    assert input_value(page, "email") == overrides.get("email", "li.lan@blue-ocean.example.com")
+    assert not input_value(page, "password")
+    assert tenant_count(app) == 0
+
+
+def test_signup_with_a_taken_slug(app, client, company_a):
+    response = client.post("/signup", data=signup_data(slug=company_a.slug), headers=EN)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert field_errors(page, "slug") == ["This address is already taken. Please choose another."]
+    assert input_value(page, "company_name") == "Blue Ocean Trading"
+    assert input_value(page, "slug") == company_a.slug
+    assert tenant_count(app) == 1
+
+
+def test_signup_with_an_existing_email_and_wrong_password(app, client, company_a):
+    data = signup_data(
+        email=company_a.owner_email, password="wrong password!", confirm="wrong password!"
+    )
+    response = client.post("/signup", data=data, headers=EN)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert field_errors(page, "email") == [
+        "An account with this email exists. Enter its password to add the company to it."
+    ]
+    assert input_value(page, "company_name") == "Blue Ocean Trading"
+    assert tenant_count(app) == 1
+
+
+def test_signup_with_an_existing_account_adds_the_company(app, client, company_a):
+    data = signup_data(email=company_a.owner_email, password=PASSWORD, confirm=PASSWORD)
+    response = client.post("/signup", data=data)
+    assert response.status_code == 302
+    assert response.location == "/t/blue-ocean/"
+    assert client.get("/t/blue-ocean/").status_code == 200
+    assert client.get(f"/t/{company_a.slug}/").status_code == 200
+    companies = client.get("/companies").get_data(as_text=True)
+    assert "Blue Ocean Trading" in companies
+    assert html.escape(company_a.name) in companies
+    with app.app_context(), cross_tenant():
+        assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_signup_refuses_a_deactivated_account(app, client, company_a):
+    with app.app_context():
+        db.session.get(User, company_a.owner_id).active = False
+        db.session.commit()
+    data = signup_data(email=company_a.owner_email, password=PASSWORD, confirm=PASSWORD)
+    response = client.post("/signup", data=data)
+    assert tenant_count(app) == 1
+    assert response.status_code == 422
+
+
+def test_signup_without_slug_gets_one_suggested(app, client):
+    response = client.post("/signup", data=signup_data(slug="", company_name="蓝海贸易"))
+    assert response.status_code == 302
+    slug = response.location.removeprefix("/t/").rstrip("/")
+    assert slug.replace("-", "") == "lanhaimaoyi"
+    assert client.get(response.location).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(Tenant.name).where(Tenant.slug == slug)) == "蓝海贸易"
+
+
+def test_suggested_slug_is_shown_when_another_field_is_wrong(client):
+    response = client.post(
+        "/signup", data=signup_data(slug="", company_name="Blue Ocean Trading", confirm="x" * 12)
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert input_value(page, "slug") == "blue-ocean-trading"
+    assert fields_with_errors(page) == {"confirm"}
+
+
+def test_signup_without_slug_and_an_unusable_name(app, client):
+    response = client.post("/signup", data=signup_data(slug="", company_name="A"), headers=EN)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert fields_with_errors(page) == {"slug"}
+    assert input_value(page, "company_name") == "A"
+    assert tenant_count(app) == 0
+
+
+def test_slug_hint_for_a_chinese_name(client):
+    response = client.get("/signup/slug", query_string={"name": "蓝海贸易"})
+    assert response.status_code == 200
+    assert response.is_json
+    assert response.get_json()["slug"].replace("-", "") == "lanhaimaoyi"
+
+
+def test_slug_hint_skips_taken_slugs(app, client):
+    make_company(app, "blue-ocean")
+    assert client.get("/signup/slug?name=Blue+Ocean").get_json() == {"slug": "blue-ocean-2"}
+    assert client.get("/signup/slug?name=x").get_json() == {"slug": ""}
+    assert client.get("/signup/slug").get_json() == {"slug": ""}
+
+
+def test_slug_help_text_is_plain_text(client):
+    # a "<…>" placeholder in a translatable string reaches the page unescaped (flask_babel's
+    # LazyString.__html__) and the browser would swallow it as an HTML element
+    page = client.get("/signup", headers=EN).get_data(as_text=True)
+    start = page.index('id="slug"')
+    help_text = re.search(r'<div class="form-text">(.*?)</div>', page[start:], re.S).group(1)
+    assert "/t/" in help_text
+    assert "<" not in help_text
+    assert "<address" not in page
