@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask
+from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Contact, Customer, Membership, Tenant, User
+from webapp.models import Contact, Customer, Membership, User
 from webapp.services.passwords import hash_password
+from webapp.services.signup import create_company
 from webapp.tenancy import tenant_context
 
 PASSWORD = "correct horse battery"
@@ -27,27 +29,25 @@ class Company:
 
 def make_company(app: Flask, slug: str, name: str | None = None, *, locale: str = "zh") -> Company:
     with app.app_context():
-        tenant = Tenant(
-            slug=slug, name=name or f"{slug} Ltd", home_country="CN", default_locale=locale
-        )
-        user = User(
+        tenant, user = create_company(
+            company_name=name or f"{slug} Ltd",
+            slug=slug,
+            home_country="CN",
+            default_locale=locale,
+            owner_name=f"Owner {slug}",
             email=f"owner@{slug}.example.com",
-            name=f"Owner {slug}",
-            password_hash=hash_password(PASSWORD),
+            password=PASSWORD,
         )
-        db.session.add_all([tenant, user])
-        db.session.flush()
+        db.session.commit()
         with tenant_context(tenant.id):
-            membership = Membership(tenant_id=tenant.id, user=user)
-            membership.set_roles({"owner"})
-            db.session.add(membership)
-            db.session.commit()
-            return Company(tenant.id, tenant.slug, tenant.name, user.id, user.email, membership.id)
+            membership_id = db.session.scalar(
+                select(Membership.id).where(Membership.user_id == user.id)
+            )
+        return Company(tenant.id, tenant.slug, tenant.name, user.id, user.email, membership_id)
 
 
 def add_member(app: Flask, company: Company, email: str, roles: set[str], name: str = "") -> int:
     """Add a user (new or existing by email) to a company; returns the membership id."""
-    from sqlalchemy import select
 
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == email))

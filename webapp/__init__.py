@@ -92,6 +92,7 @@ def _register_hooks(app: Flask) -> None:
     from .services.classification import label_of
     from .services.countries import country_name
     from .services.roles import ROLE_LABELS, can, role_labels
+    from .services.signup import memberships_of
 
     @app.context_processor
     def _template_globals() -> dict:
@@ -104,6 +105,8 @@ def _register_hooks(app: Flask) -> None:
             "role_labels": ROLE_LABELS,
             "role_names": role_labels,
             "scale_label": label_of,
+            # called by the navbar only when a user is logged in: one query, for the switcher
+            "my_companies": lambda: memberships_of(current_user),
         }
 
     @app.after_request

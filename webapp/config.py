@@ -99,6 +99,6 @@ def ensure_secret_key(config: dict) -> None:
     """Production must bring its own SECRET_KEY; a laptop gets one kept in instance/."""
     if config.get("SECRET_KEY"):
         return
-    if config.get("SESSION_COOKIE_SECURE") and not config.get("TESTING"):
+    if os.environ.get("TRADEFOLLOW_ENV") == "production" and not config.get("TESTING"):
         raise RuntimeError("SECRET_KEY must be set in production (environment variable)")
     config["SECRET_KEY"] = _dev_secret_key()

@@ -371,3 +371,11 @@ def test_signup_rate_limit(database_url):
         codes = [client.post("/signup", data={}).status_code for _ in range(3)]
         assert codes == [422, 422, 429]
         assert client.get("/signup").status_code == 200
+
+
+def test_navbar_switcher_lists_every_company_of_the_user(app, client, company_a, company_b):
+    add_member(app, company_b, company_a.owner_email, {"sales"})
+    login(client, company_a.owner_email)
+    page = client.get(f"/t/{company_a.slug}/").get_data(as_text=True)
+    assert f'href="/t/{company_b.slug}/"' in page and company_b.name in page
+    assert client.get(f"/t/{company_b.slug}/").status_code == 200

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import count_queries, login
 from tests.factories import add_member, make_contact, make_customer
+from tests.html import input_value
 from webapp.extensions import db
 from webapp.models import Contact, Customer
 from webapp.services.classification import label_of
@@ -33,13 +34,6 @@ def customer_data(company, **overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-def input_value(page: str, field_id: str) -> str | None:
-    tag = re.search(rf'<input[^>]*\bid="{re.escape(field_id)}"[^>]*>', page)
-    assert tag, f"no input #{field_id}"
-    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
-    return html.unescape(value.group(1)) if value else None
 
 
 def listed_ids(page: str) -> list[int]:

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, make_company
+from tests.html import field_errors, input_value
 from webapp.extensions import db
 from webapp.models import Membership, Tenant, User
 from webapp.tenancy import cross_tenant
@@ -27,27 +28,6 @@ def signup_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-def input_value(page: str, field_id: str) -> str | None:
-    """The value attribute of the <input id=field_id> on the page (None without one)."""
-    tag = re.search(rf'<input[^>]*\bid="{re.escape(field_id)}"[^>]*>', page)
-    assert tag, f"no input #{field_id}"
-    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
-    return html.unescape(value.group(1)) if value else None
-
-
-def field_errors(page: str, field_id: str) -> list[str]:
-    """Error messages shown right under the field (macros/forms.html puts them in its block)."""
-    start = page.index(f'id="{field_id}"')
-    ends = [
-        i for i in (page.find('<div class="mb-3">', start), page.find("</form>", start)) if i > 0
-    ]
-    block = page[start : min(ends)]
-    return [
-        html.unescape(m.strip())
-        for m in re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', block, re.S)
-    ]
 
 
 def fields_with_errors(page: str) -> set[str]:

@@ -1,0 +1,25 @@
+"""Reading form values and messages out of rendered pages."""
+
+import html
+import re
+
+
+def input_value(page: str, field_id: str) -> str | None:
+    """The value attribute of the <input id=field_id> on the page (None without one)."""
+    tag = re.search(rf'<input[^>]*\bid="{re.escape(field_id)}"[^>]*>', page)
+    assert tag, f"no input #{field_id}"
+    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
+    return html.unescape(value.group(1)) if value else None
+
+
+def field_errors(page: str, field_id: str) -> list[str]:
+    """Error messages shown right under the field (macros/forms.html puts them in its block)."""
+    start = page.index(f'id="{field_id}"')
+    ends = [
+        i for i in (page.find('<div class="mb-3">', start), page.find("</form>", start)) if i > 0
+    ]
+    block = page[start : min(ends)]
+    return [
+        html.unescape(m.strip())
+        for m in re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', block, re.S)
+    ]
