@@ -84,7 +84,7 @@ db-upgrade: $(VENV)/.installed ## apply migrations to the database (instance/ SQ
 	$(FLASK) db upgrade
 
 demo: $(VENV)/.installed ## create the demo company when the database is empty
-	$(FLASK) demo
+	$(FLASK) demo --base-url http://$(HOST):$(PORT)
 
 doctor: $(VENV)/.installed ## check fonts, HarfBuzz, database, migrations and assets
 	$(FLASK) doctor

@@ -10,20 +10,24 @@ from flask import Flask
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("demo")
-    @click.option("--force", is_flag=True, help="Seed even when companies already exist.")
-    def demo_command(force: bool) -> None:
-        """Create the demo company with users and sample customers (only into an empty database)."""
-        from .demo import DEMO_PASSWORD, seed_demo
+    @click.option("--force", is_flag=True, help="Seed even when other companies already exist.")
+    @click.option("--base-url", default="http://127.0.0.1:5000", help="Where the app is served.")
+    def demo_command(force: bool, base_url: str) -> None:
+        """Create the demo company with users and sample customers (only into an empty database)
+        and print its logins."""
+        from .demo import DEMO_PASSWORD, demo_logins, seed_demo
 
-        logins = seed_demo(force=force)
-        if logins is None:
+        seeded = seed_demo(force=force)
+        logins = demo_logins()
+        if not logins:
             click.echo("Database already has companies: demo data not added (use --force).")
             return
         click.echo("")
-        click.echo("Demo company ready: http://127.0.0.1:5000/t/demo/")
+        state = "created" if seeded else "already there"
+        click.echo(f"Demo company {state}: {base_url.rstrip('/')}/t/demo/")
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, name, roles in logins:
-            click.echo(f"  {email:<32} {name:<8} {roles}")
+            click.echo(f"  {email:<32} {name:<10} {roles}")
         click.echo("")
 
     @app.cli.command("doctor")

@@ -190,6 +190,26 @@ CUSTOMERS = [
 ]
 
 
+def demo_logins() -> list[tuple[str, str, str]]:
+    """The demo members still in the database, with their roles (empty without a demo company)."""
+    with cross_tenant():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
+        if tenant is None:
+            return []
+        emails = [email for email, *_ in MEMBERS]
+        members = db.session.scalars(
+            select(Membership)
+            .join(Membership.user)
+            .where(Membership.tenant_id == tenant.id, User.email.in_(emails))
+        ).unique()
+        by_email = {m.user.email: m for m in members}
+    return [
+        (email, by_email[email].user.name, ", ".join(sorted(by_email[email].roles)))
+        for email in emails
+        if email in by_email
+    ]
+
+
 def seed_demo(force: bool = False) -> list[tuple[str, str, str]] | None:
     """Create the demo company; returns the logins, or None if the database is not empty."""
     with cross_tenant():
