@@ -43,9 +43,21 @@ def run_migrations_online() -> None:
     conf_args.setdefault("compare_type", True)
 
     with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by dropping it: with foreign keys on, that would
+            # cascade-delete the children (all contacts of a rebuilt customer table). The pragma
+            # only works outside a transaction, so it goes to the driver connection directly.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            raw = connection.connection.driver_connection
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            raw.execute("PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -53,3 +53,35 @@ def test_upgrade_from_empty_matches_models(empty_database_url: str) -> None:
             left = set(inspect(conn).get_table_names()) - {"alembic_version"}
         assert left == set(), f"downgrade to base left tables: {left}"
         db.engine.dispose()
+
+
+def test_upgrade_keeps_existing_rows(empty_database_url: str) -> None:
+    """Rows written at revision 0001 survive the later table rebuilds (SQLite batch mode must
+    not cascade-delete children) and get their derived columns filled."""
+    config = type("MigrationConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    app = create_app(config)
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO tenant (id, slug, name, home_country, default_locale, created_at,"
+                " updated_at) VALUES (1, 'old-co', 'Old Co', 'CN', 'zh', CURRENT_TIMESTAMP,"
+                " CURRENT_TIMESTAMP)"
+            ))  # fmt: skip
+            conn.execute(text(
+                "INSERT INTO customer (id, tenant_id, name, website, country, version, created_at,"
+                " updated_at) VALUES (1, 1, 'Nordlicht Projektoren GmbH', 'www.nordlicht.de',"
+                " 'DE', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ))  # fmt: skip
+            conn.execute(text(
+                "INSERT INTO contact (id, tenant_id, customer_id, name, phone, is_primary,"
+                " created_at, updated_at) VALUES (1, 1, 1, 'Jonas', '030 5557 1201', true,"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ))  # fmt: skip
+        upgrade()
+        with db.engine.connect() as conn:
+            customer = conn.execute(text("SELECT name_key, website_host FROM customer")).one()
+            contact = conn.execute(text("SELECT name, phone, version FROM contact")).one()
+        assert tuple(customer) == ("nordlichtprojektoren", "nordlicht.de")
+        assert tuple(contact) == ("Jonas", "+493055571201", 1)
+        db.engine.dispose()

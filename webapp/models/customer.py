@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import Boolean, DateTime, ForeignKeyConstraint, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
+from ..services.normalize import normalize_company_name, website_host
 from ..tenancy import TenantScoped
 from .base import Timestamps
 from .user import Membership
@@ -19,6 +31,9 @@ class Customer(TenantScoped, Timestamps, db.Model):
         TenantScoped.tenant_unique(),
         # the owner must be a member of the same company: enforced by the database
         ForeignKeyConstraint(["tenant_id", "owner_id"], ["membership.tenant_id", "membership.id"]),
+        # duplicate check (查重) looks customers up by these keys within one company
+        Index("ix_customer_tenant_name_key", "tenant_id", "name_key"),
+        Index("ix_customer_tenant_website_host", "tenant_id", "website_host"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,7 +46,39 @@ class Customer(TenantScoped, Timestamps, db.Model):
     importance: Mapped[str | None] = mapped_column(String(20))
     category: Mapped[str | None] = mapped_column(String(20))
     owner_id: Mapped[int | None] = mapped_column(index=True)
+    industry: Mapped[str | None] = mapped_column(String(500))  # 行业及主营业务
+    products: Mapped[str | None] = mapped_column(String(500))  # 产品
+    needs: Mapped[str | None] = mapped_column(Text)  # 客户需求及意向
+    sincerity: Mapped[int | None] = mapped_column(Integer)  # 诚指数, percent 0-100
+    stages: Mapped[int] = mapped_column(Integer, default=0)  # 发展: bits of STAGE_BITS
+    status: Mapped[str | None] = mapped_column(String(20))
+    # 销售预测 sales forecast
+    forecast_product: Mapped[str | None] = mapped_column(String(200))
+    forecast_unit_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    forecast_currency: Mapped[str | None] = mapped_column(String(3))
+    forecast_deal_date: Mapped[date | None] = mapped_column(Date)
+    forecast_purchase_method: Mapped[str | None] = mapped_column(String(200))
+    # 在营业额 / 前营业额 (the call plan reads them in HKD)
+    turnover_current: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    turnover_previous: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    turnover_currency: Mapped[str | None] = mapped_column(String(3))
+    # 成交 deal
+    first_deal_date: Mapped[date | None] = mapped_column(Date)
+    order_amount: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    order_currency: Mapped[str | None] = mapped_column(String(3))
+    reorder_count: Mapped[int | None] = mapped_column(Integer)
+    order_remarks: Mapped[str | None] = mapped_column(Text)
+    # 跟踪结果 outcome and what was learnt
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    give_up_reason: Mapped[str | None] = mapped_column(Text)
+    win_notes: Mapped[str | None] = mapped_column(Text)
+    self_review: Mapped[str | None] = mapped_column(Text)
     remarks: Mapped[str | None] = mapped_column(Text)
+    # kept by the follow-up log; sorts the list by "last follow-up"
+    last_followup_on: Mapped[date | None] = mapped_column(Date)
+    # derived on save (services.duplicates), never typed
+    name_key: Mapped[str] = mapped_column(String(200), default="")
+    website_host: Mapped[str | None] = mapped_column(String(255))
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
@@ -49,6 +96,16 @@ class Customer(TenantScoped, Timestamps, db.Model):
         "Customer.id == foreign(Contact.customer_id))",
     )
 
+    @validates("name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.name_key = normalize_company_name(value)
+        return value
+
+    @validates("website")
+    def _keep_website_host(self, _key: str, value: str | None) -> str | None:
+        self.website_host = website_host(value)
+        return value
+
     def __repr__(self) -> str:
         return f"<Customer {self.id} {self.name!r}>"
 
@@ -65,12 +122,24 @@ class Contact(TenantScoped, Timestamps, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(index=True)
     name: Mapped[str] = mapped_column(String(120))  # 姓名
+    gender: Mapped[str | None] = mapped_column(String(10))  # 性别
+    age: Mapped[int | None] = mapped_column(Integer)  # 年龄, when the birthday is unknown
+    birthday: Mapped[date | None] = mapped_column(Date)
     title: Mapped[str | None] = mapped_column(String(120))  # 职务
     email: Mapped[str | None] = mapped_column(String(254))
-    phone: Mapped[str | None] = mapped_column(String(60))
-    mobile: Mapped[str | None] = mapped_column(String(60))
+    phone: Mapped[str | None] = mapped_column(String(32))  # E.164
+    mobile: Mapped[str | None] = mapped_column(String(32))  # E.164
+    qq: Mapped[str | None] = mapped_column(String(20))
     wechat: Mapped[str | None] = mapped_column(String(60))
+    other: Mapped[str | None] = mapped_column(String(200))  # 其他: WhatsApp, Skype …
+    address: Mapped[str | None] = mapped_column(String(500))  # 住址
+    role_in_deal: Mapped[str | None] = mapped_column(String(500))  # 关系、作用
+    decision_maker: Mapped[bool] = mapped_column(Boolean, default=False)
+    hobbies: Mapped[str | None] = mapped_column(String(500))  # 生日及其爱好
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
 
     customer: Mapped[Customer] = relationship(
         back_populates="contacts",

@@ -28,6 +28,54 @@ IMPORTANCE = {
     "very_important": _l("Very important"),
 }
 
+# The paper's definitions, shown as help text next to the scales (DOMAIN.md §2).
+GRADE_DEFINITIONS = {
+    "A": _l("Strong large buyers; old customers who have ordered; customers with repeat orders."),
+    "B": _l("Will order within the next 3 months; or ordered once but no repeat order yet."),
+    "C": _l("Ordered but a repeat is nowhere near; or a strong prospect that answers slowly."),
+    "D": _l("Sent an inquiry but never replied once: send them something new regularly."),
+}
+
+CATEGORY_DEFINITIONS = {
+    "ready": _l("Has stated a concrete need and will buy within one month."),
+    "intent": _l("Has stated a concrete need, not urgent."),
+    "quality_prospect": _l("Communicates well, no concrete need yet."),
+    "prospect": _l(
+        "Communicates poorly and has no concrete need; or the contact has no decision power "
+        "and there is no concrete need."
+    ),
+}
+
+# The Excel template draws importance as stars (一星 …); the help text shows the same.
+IMPORTANCE_STARS = {"normal": "★", "important": "★★", "very_important": "★★★"}
+
+STATUSES = {
+    "awaiting_order": _l("Awaiting order"),
+    "factory_visit": _l("Factory visit"),
+    "pending": _l("Pending"),
+    "negotiating": _l("Negotiating"),
+}
+
+# Development stages are ticked boxes on the paper; stored as bits of one integer.
+STAGES = {
+    "quoted": _l("Quoted"),
+    "sample": _l("Sample"),
+    "certification": _l("Certification"),
+    "packaging": _l("Packaging requirements"),
+    "following": _l("Following up"),
+    "catalogue": _l("Catalogue sent"),
+    "shipped": _l("Shipped"),
+}
+STAGE_BITS = {code: 1 << i for i, code in enumerate(STAGES)}
+
+OUTCOMES = {
+    "ongoing": _l("Ongoing"),
+    "won": _l("Won"),
+    "lost": _l("Lost"),
+}
+
+GENDERS = {"female": _l("Female"), "male": _l("Male")}
+
 CATEGORIES = {
     "ready": _l("Ready buyer"),
     "intent": _l("Intent customer"),
@@ -42,7 +90,23 @@ def choices(scale: dict, blank: bool = True) -> list[tuple[str, str]]:
     return [("", "—"), *pairs] if blank else pairs
 
 
-SCALES = {"nature": NATURES, "grade": GRADES, "importance": IMPORTANCE, "category": CATEGORIES}
+SCALES = {
+    "nature": NATURES,
+    "grade": GRADES,
+    "importance": IMPORTANCE,
+    "category": CATEGORIES,
+    "status": STATUSES,
+    "outcome": OUTCOMES,
+    "gender": GENDERS,
+}
+
+
+def stages_to_bits(codes: list[str] | set[str]) -> int:
+    return sum(STAGE_BITS[c] for c in set(codes) if c in STAGE_BITS)
+
+
+def bits_to_stages(bits: int | None) -> list[str]:
+    return [code for code, bit in STAGE_BITS.items() if (bits or 0) & bit]
 
 
 def label_of(scale: str, code: str | None) -> str:

@@ -63,3 +63,29 @@ def country_name(code: str | None, locale_code: str | None = None) -> str:
 
 def is_country(code: str) -> bool:
     return code.upper() in dict(_names("en"))
+
+
+def country_label(code: str, locale_code: str | None = None) -> str:
+    """How the searchable country field shows a country: '德国 (DE)'."""
+    return f"{country_name(code, locale_code)} ({code.upper()})"
+
+
+def parse_country(text: str | None) -> str | None:
+    """ISO code from what a person typed or picked: 'DE', 'de', '德国', 'Germany', '德国 (DE)'.
+
+    Names are matched in Chinese and English whatever the UI language (imports mix both).
+    Returns None for empty input; raises ValueError when nothing matches.
+    """
+    if text is None or not text.strip():
+        return None
+    value = text.strip()
+    if value.endswith(")") and "(" in value:
+        value = value[value.rindex("(") + 1 : -1].strip()
+    if len(value) == 2 and value.isalpha() and is_country(value):
+        return value.upper()
+    wanted = _fold(value)
+    for locale_code in ("zh", "en"):
+        for code, name in _names(locale_code):
+            if _fold(name) == wanted:
+                return code
+    raise ValueError(text)

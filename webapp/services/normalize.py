@@ -1,0 +1,139 @@
+"""Pure normalization rules behind the duplicate check (no database, no request)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+# Legal-form words dropped before comparing names; longest first, so that
+# 股份有限公司 goes before 有限公司.
+_LEGAL_SUFFIXES = sorted(
+    [
+        "股份有限公司",
+        "有限责任公司",
+        "有限公司",
+        "集团",
+        "公司",
+        "co",
+        "company",
+        "corp",
+        "corporation",
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "llc",
+        "llp",
+        "plc",
+        "gmbh",
+        "ag",
+        "kg",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "ab",
+        "as",
+        "oy",
+        "kk",
+        "pty",
+        "pte",
+        "jsc",
+        "sdn",
+        "bhd",
+        "ltda",
+        "trading",
+        "import",
+        "export",
+        "imports",
+        "exports",
+    ],  # fmt: skip
+    key=len,
+    reverse=True,
+)
+_ASCII_SUFFIX_RE = re.compile(
+    r"\b(?:" + "|".join(s for s in _LEGAL_SUFFIXES if s.isascii()) + r")\b"
+)
+
+# Free mail providers: two customers sharing gmail.com are not the same company.
+PUBLIC_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "yahoo.co.jp",
+        "ymail.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "gmx.de",
+        "gmx.net",
+        "gmx.com",
+        "web.de",
+        "mail.ru",
+        "yandex.ru",
+        "yandex.com",
+        "protonmail.com",
+        "proton.me",
+        "zoho.com",
+        "qq.com",
+        "foxmail.com",
+        "163.com",
+        "126.com",
+        "yeah.net",
+        "sina.com",
+        "sina.cn",
+        "sohu.com",
+        "139.com",
+        "189.cn",
+        "aliyun.com",
+        "naver.com",
+        "daum.net",
+        "hanmail.net",
+        "rediffmail.com",
+        "mail.com",
+    }
+)
+
+
+def normalize_company_name(name: str | None) -> str:
+    """'Shenzhen Huacai Digital Co., Ltd.' and 'SHENZHEN HUACAI DIGITAL' give the same key."""
+    if not name:
+        return ""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    text = text.replace("&", " and ")
+    for suffix in _LEGAL_SUFFIXES:
+        if not suffix.isascii():
+            text = text.replace(suffix, " ")
+    text = re.sub(r"[^\w]+", " ", text)  # punctuation (Co., Ltd.) becomes spaces
+    text = _ASCII_SUFFIX_RE.sub(" ", text)
+    return re.sub(r"[\s_]+", "", text)
+
+
+def website_host(url: str | None) -> str | None:
+    """'https://www.Example.com/en/' -> 'example.com'."""
+    if not url or not url.strip():
+        return None
+    value = url.strip()
+    if "://" not in value:
+        value = "http://" + value
+    host = (urlsplit(value).hostname or "").lower().removeprefix("www.")
+    return host or None
+
+
+def email_domain(email: str | None) -> str | None:
+    """The company domain of an email, or None for free mail providers."""
+    if not email or "@" not in email:
+        return None
+    domain = email.rsplit("@", 1)[1].strip().lower()
+    return None if not domain or domain in PUBLIC_MAIL_DOMAINS else domain
