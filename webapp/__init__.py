@@ -89,8 +89,9 @@ def current_app_languages() -> tuple[str, ...]:
 
 
 def _register_hooks(app: Flask) -> None:
-    from .services.classification import label_of
+    from .services import classification as scales
     from .services.countries import country_name
+    from .services.phones import display as phone_display
     from .services.roles import ROLE_LABELS, can, role_labels
     from .services.signup import memberships_of
 
@@ -104,10 +105,21 @@ def _register_hooks(app: Flask) -> None:
             "country_name": country_name,
             "role_labels": ROLE_LABELS,
             "role_names": role_labels,
-            "scale_label": label_of,
+            "scale_label": scales.label_of,
+            "grade_labels": scales.GRADES,
+            "grade_definitions": scales.GRADE_DEFINITIONS,
+            "category_labels": scales.CATEGORIES,
+            "category_definitions": scales.CATEGORY_DEFINITIONS,
+            "importance_labels": scales.IMPORTANCE,
+            "importance_stars": scales.IMPORTANCE_STARS,
+            "stage_labels": scales.STAGES,
+            "status_labels": scales.STATUSES,
             # called by the navbar only when a user is logged in: one query, for the switcher
             "my_companies": lambda: memberships_of(current_user),
         }
+
+    app.add_template_filter(phone_display, "phone")
+    app.add_template_filter(scales.duplicate_reason, "duplicate_reason")
 
     @app.after_request
     def _headers(response):

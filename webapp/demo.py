@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import func, select
 
 from .extensions import db
 from .models import Contact, Customer, Membership, Tenant, User
+from .services.classification import stages_to_bits
 from .services.passwords import hash_password
+from .services.phones import InvalidPhone, to_e164
 from .tenancy import cross_tenant, tenant_context
 
 DEMO_PASSWORD = "tradefollow-demo"
@@ -190,6 +194,54 @@ CUSTOMERS = [
 ]
 
 
+# Progress details cycled over the sample customers, so filters and the card have data.
+PROGRESS = [
+    {
+        "industry": "Projectors and AV equipment distribution",
+        "products": "LCD projectors, BC5",
+        "status": "negotiating",
+        "sincerity": 90,
+        "stages": stages_to_bits(["quoted", "sample"]),
+        "turnover_current": Decimal("1250000"),
+        "turnover_previous": Decimal("980000"),
+        "turnover_currency": "HKD",
+        "reorder_count": 3,
+    },
+    {
+        "industry": "Consumer electronics retail",
+        "products": "Portable projectors",
+        "status": "awaiting_order",
+        "sincerity": 70,
+        "stages": stages_to_bits(["quoted", "catalogue", "following"]),
+        "turnover_current": Decimal("320000"),
+        "turnover_currency": "HKD",
+    },
+    {
+        "industry": "Education technology",
+        "products": "Interactive displays",
+        "status": "pending",
+        "sincerity": 40,
+        "stages": stages_to_bits(["catalogue"]),
+    },
+    {
+        "industry": "Event equipment rental",
+        "products": "Outdoor LED screens",
+        "status": "factory_visit",
+        "sincerity": 60,
+        "stages": stages_to_bits(["quoted", "certification", "packaging"]),
+    },
+]
+
+
+def _phone_field(phone: str | None, country: str) -> dict[str, str | None]:
+    """Sample numbers stored as the app stores them (E.164): mobiles for China, else phones."""
+    try:
+        number = to_e164(phone, country)
+    except InvalidPhone:
+        number = None
+    return {"mobile": number} if country == "CN" else {"phone": number}
+
+
 def demo_logins() -> list[tuple[str, str, str]]:
     """The demo members still in the database, with their roles (empty without a demo company)."""
     with cross_tenant():
@@ -234,7 +286,7 @@ def seed_demo(force: bool = False) -> list[tuple[str, str, str]] | None:
             memberships.append(membership)
             logins.append((email, name, ", ".join(sorted(roles))))
         db.session.flush()
-        for (
+        for index, (
             name,
             website,
             country,
@@ -245,7 +297,7 @@ def seed_demo(force: bool = False) -> list[tuple[str, str, str]] | None:
             owner,
             remarks,
             contacts,
-        ) in CUSTOMERS:
+        ) in enumerate(CUSTOMERS):
             customer = Customer(
                 name=name,
                 website=website,
@@ -256,10 +308,18 @@ def seed_demo(force: bool = False) -> list[tuple[str, str, str]] | None:
                 category=category,
                 owner_id=memberships[owner].id,
                 remarks=remarks,
+                **PROGRESS[index % len(PROGRESS)],
             )
             for c_name, title, email, phone, primary in contacts:
                 customer.contacts.append(
-                    Contact(name=c_name, title=title, email=email, phone=phone, is_primary=primary)
+                    Contact(
+                        name=c_name,
+                        title=title,
+                        email=email,
+                        is_primary=primary,
+                        decision_maker=primary,
+                        **_phone_field(phone, country),
+                    )
                 )
             db.session.add(customer)
         db.session.commit()

@@ -114,3 +114,15 @@ def label_of(scale: str, code: str | None) -> str:
     if not code:
         return ""
     return str(SCALES[scale].get(code, code))
+
+
+DUPLICATE_REASONS = {
+    "name": _l("same company name"),
+    "website": _l("same website"),
+    "email": _l("same email domain"),
+    "phone": _l("same phone number"),
+}
+
+
+def duplicate_reason(code: str) -> str:
+    return str(DUPLICATE_REASONS.get(code, code))

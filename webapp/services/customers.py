@@ -1,12 +1,73 @@
-"""Customer queries and rules shared by the screens: search, listing, counts."""
+"""Customer queries and rules shared by the screens: search, filters, sorting, counts, contacts."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Contact, Customer, Membership
+from .classification import CATEGORIES, GRADES, IMPORTANCE, STAGE_BITS, STATUSES
+from .phones import search_digits
+
+SORTS = {
+    "updated": (Customer.updated_at.desc(),),
+    "name": (Customer.name_key.asc(), Customer.name.asc()),
+    "last_followup": (Customer.last_followup_on.desc().nulls_last(),),
+    "grade": (Customer.grade.asc().nulls_last(),),
+    "created": (Customer.created_at.desc(),),
+}
+
+
+@dataclass
+class CustomerFilters:
+    """The list's filters, as they travel in the URL (shareable, back button works)."""
+
+    q: str = ""
+    grade: str = ""
+    category: str = ""
+    importance: str = ""
+    country: str = ""
+    owner_id: int | None = None
+    status: str = ""
+    stage: str = ""
+    archived: bool = False
+    sort: str = "updated"
+    active: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args, mine_id: int | None = None) -> CustomerFilters:
+        def pick(name: str, allowed) -> str:
+            value = args.get(name, "")
+            return value if value in allowed else ""
+
+        owner = args.get("owner", "")
+        owner_id = mine_id if owner == "mine" else (int(owner) if owner.isdigit() else None)
+        country = args.get("country", "").upper()
+        filters = cls(
+            q=args.get("q", "")[:100].strip(),
+            grade=pick("grade", GRADES),
+            category=pick("category", CATEGORIES),
+            importance=pick("importance", IMPORTANCE),
+            country=country if len(country) == 2 and country.isalpha() else "",
+            owner_id=owner_id,
+            status=pick("status", STATUSES),
+            stage=pick("stage", STAGE_BITS),
+            archived=args.get("archived") == "1",
+            sort=pick("sort", SORTS) or "updated",
+        )
+        filters.active = (
+            [
+                name
+                for name in ("q", "grade", "category", "importance", "country", "status", "stage")
+                if getattr(filters, name)
+            ]
+            + (["owner"] if owner_id else [])
+            + (["archived"] if filters.archived else [])
+        )
+        return filters
 
 
 def _like(term: str) -> str:
@@ -14,39 +75,56 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def customer_query(
-    *, q: str = "", grade: str = "", owner_id: int | None = None, archived: bool = False
-) -> Select:
-    """The customer list's SELECT: filters, search over company and contact fields, ordering."""
-    stmt = select(Customer).options(selectinload(Customer.contacts), selectinload(Customer.owner))
-    stmt = stmt.where(
-        Customer.archived_at.is_not(None) if archived else Customer.archived_at.is_(None)
+def _search(q: str):
+    """Company name, website, contact names, emails and phones ("+86 138-1234" finds E.164)."""
+    pattern = _like(q)
+    contact_terms = [
+        Contact.name.ilike(pattern, escape="\\"),
+        Contact.email.ilike(pattern, escape="\\"),
+    ]
+    for digits in search_digits(q):
+        contact_terms += [Contact.phone.like(f"%{digits}%"), Contact.mobile.like(f"%{digits}%")]
+    contact_match = exists().where(
+        Contact.tenant_id == Customer.tenant_id,
+        Contact.customer_id == Customer.id,
+        or_(*contact_terms),
     )
-    if grade:
-        stmt = stmt.where(Customer.grade == grade)
-    if owner_id:
-        stmt = stmt.where(Customer.owner_id == owner_id)
-    q = q.strip()
-    if q:
-        pattern = _like(q)
-        contact_match = exists().where(
-            Contact.tenant_id == Customer.tenant_id,
-            Contact.customer_id == Customer.id,
-            or_(
-                Contact.name.ilike(pattern, escape="\\"),
-                Contact.email.ilike(pattern, escape="\\"),
-                Contact.mobile.ilike(pattern, escape="\\"),
-                Contact.phone.ilike(pattern, escape="\\"),
-            ),
-        )
-        stmt = stmt.where(
-            or_(
-                Customer.name.ilike(pattern, escape="\\"),
-                Customer.website.ilike(pattern, escape="\\"),
-                contact_match,
-            )
-        )
-    return stmt.order_by(Customer.updated_at.desc(), Customer.id.desc())
+    return or_(
+        Customer.name.ilike(pattern, escape="\\"),
+        Customer.website.ilike(pattern, escape="\\"),
+        contact_match,
+    )
+
+
+def _filtered(stmt: Select, f: CustomerFilters, *, with_grade: bool = True) -> Select:
+    stmt = stmt.where(
+        Customer.archived_at.is_not(None) if f.archived else Customer.archived_at.is_(None)
+    )
+    if f.grade and with_grade:
+        stmt = stmt.where(Customer.grade == f.grade)
+    for name in ("category", "importance", "country", "status"):
+        if getattr(f, name):
+            stmt = stmt.where(getattr(Customer, name) == getattr(f, name))
+    if f.owner_id:
+        stmt = stmt.where(Customer.owner_id == f.owner_id)
+    if f.stage:
+        stmt = stmt.where(Customer.stages.op("&")(STAGE_BITS[f.stage]) != 0)
+    if f.q:
+        stmt = stmt.where(_search(f.q))
+    return stmt
+
+
+def customer_query(f: CustomerFilters) -> Select:
+    """The customer list's SELECT: filters, search and sort (contacts and owner preloaded)."""
+    stmt = select(Customer).options(selectinload(Customer.contacts), selectinload(Customer.owner))
+    return _filtered(stmt, f).order_by(*SORTS[f.sort], Customer.id.desc())
+
+
+def grade_counts(f: CustomerFilters) -> dict[str, int]:
+    """Customers per grade under the current filters (the grade filter itself left out)."""
+    stmt = _filtered(select(Customer.grade, func.count(Customer.id)), f, with_grade=False)
+    counts = dict(db.session.execute(stmt.group_by(Customer.grade)).all())
+    return {grade: counts.get(grade, 0) for grade in GRADES} | {"": counts.get(None, 0)}
 
 
 def dashboard_counts(membership: Membership) -> dict[str, int]:
@@ -65,7 +143,7 @@ def dashboard_counts(membership: Membership) -> dict[str, int]:
 
 
 def recent_customers(limit: int = 8) -> list[Customer]:
-    return list(db.session.scalars(customer_query().limit(limit)))
+    return list(db.session.scalars(customer_query(CustomerFilters()).limit(limit)))
 
 
 def team_choices(keep_id: int | None = None) -> list[tuple[int, str]]:

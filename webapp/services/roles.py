@@ -22,6 +22,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "customers.view": frozenset(ROLES),
     "customers.edit": frozenset(ROLES),
     "customers.archive": frozenset({"owner", "admin", "manager"}),
+    "customers.delete": frozenset({"owner", "admin"}),
     "team.view": frozenset(ROLES),
 }
 

@@ -1,61 +1,223 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from ...services.classification import CATEGORIES, GRADES, IMPORTANCE, NATURES, choices
-from ...services.countries import country_choices
+from ...services.classification import (
+    CATEGORIES,
+    GENDERS,
+    GRADES,
+    IMPORTANCE,
+    NATURES,
+    OUTCOMES,
+    STAGES,
+    STATUSES,
+    choices,
+)
+from ...services.countries import country_label, parse_country
 from ...services.customers import team_choices
+from ...services.money import currency_choices
+from ...services.phones import InvalidPhone, to_e164
 from ..formkit import OPTIONAL_TEXT
+
+
+def _text(label, max_length: int, **kwargs) -> StringField:
+    return StringField(
+        label, filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=max_length)], **kwargs
+    )
+
+
+def _area(label, max_length: int = 5000) -> TextAreaField:
+    return TextAreaField(
+        label, filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=max_length)]
+    )
+
+
+def _money(label) -> DecimalField:
+    return DecimalField(
+        label, places=2, validators=[Optional(), NumberRange(min=0)], render_kw={"step": "0.01"}
+    )
+
+
+class CountryField(StringField):
+    """Typed or picked from the list ('德国 (DE)', 'Germany', 'DE'); the data is the ISO code."""
+
+    def process_formdata(self, valuelist) -> None:
+        self.raw = valuelist[0] if valuelist else ""
+        try:
+            self.data = parse_country(self.raw)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Unknown country or region: pick one from the list.")) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return country_label(self.data) if self.data else ""
 
 
 class CustomerForm(FlaskForm):
     name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
     website = StringField(
         _l("Website"),
+        filters=OPTIONAL_TEXT,
         validators=[
             Optional(),
             Length(max=255),
             Regexp(r"^\S+\.\S+$", message=_l("Not a web address.")),
         ],
     )
-    country = SelectField(_l("Country / region"), validators=[Optional()])
-    address = StringField(
-        _l("Address"), filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=500)]
-    )
+    country = CountryField(_l("Country / region"))
+    address = _text(_l("Address"), 500)
+    industry = _text(_l("Industry and main business"), 500)
     nature = SelectField(_l("Nature"), validators=[Optional()])
+    products = _text(_l("Products"), 500)
+    needs = _area(_l("Needs and intent"))
     grade = SelectField(_l("Grade"), validators=[Optional()])
-    importance = SelectField(_l("Importance"), validators=[Optional()])
     category = SelectField(_l("Category"), validators=[Optional()])
-    owner_id = SelectField(_l("Salesperson"), coerce=lambda v: int(v) if v else None)
-    remarks = TextAreaField(
-        _l("Remarks"), filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=5000)]
+    importance = SelectField(_l("Importance"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()])
+    stages = SelectMultipleField(
+        _l("Development stages"),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
     )
+    sincerity = IntegerField(
+        _l("Sincerity index"),
+        validators=[Optional(), NumberRange(min=0, max=100)],
+        description=_l("How likely the deal is, in percent (0–100)."),
+    )
+    owner_id = SelectField(_l("Salesperson"), coerce=lambda v: int(v) if v else None)
+
+    forecast_product = _text(_l("Product and model"), 200)
+    forecast_unit_price = DecimalField(
+        _l("Unit price"), places=4, validators=[Optional(), NumberRange(min=0)]
+    )
+    forecast_currency = SelectField(_l("Currency"), validators=[Optional()])
+    forecast_deal_date = DateField(_l("Expected deal date"), validators=[Optional()])
+    forecast_purchase_method = _text(_l("Purchase method"), 200)
+
+    turnover_current = _money(_l("Current turnover"))
+    turnover_previous = _money(_l("Previous turnover"))
+    turnover_currency = SelectField(_l("Turnover currency"), validators=[Optional()])
+
+    first_deal_date = DateField(_l("First deal date"), validators=[Optional()])
+    order_amount = _money(_l("Order amount"))
+    order_currency = SelectField(_l("Order currency"), validators=[Optional()])
+    reorder_count = IntegerField(_l("Reorders"), validators=[Optional(), NumberRange(min=0)])
+    order_remarks = _area(_l("Order remarks"))
+
+    outcome = SelectField(_l("Outcome"), validators=[Optional()])
+    give_up_reason = _area(_l("Reason for giving up"))
+    win_notes = _area(_l("What won the deal"))
+    self_review = _area(_l("Self-review"))
+    remarks = _area(_l("Remarks"))
+
     version = HiddenField()
+    confirm_duplicates = HiddenField(default="")
+
+    # fields the model takes as they are (the rest: stages, contact)
+    MODEL_FIELDS = (
+        "name", "website", "country", "address", "industry", "nature", "products", "needs",
+        "grade", "category", "importance", "status", "sincerity", "owner_id", "forecast_product",
+        "forecast_unit_price", "forecast_currency", "forecast_deal_date",
+        "forecast_purchase_method", "turnover_current", "turnover_previous", "turnover_currency",
+        "first_deal_date", "order_amount", "order_currency", "reorder_count", "order_remarks",
+        "outcome", "give_up_reason", "win_notes", "self_review", "remarks",
+    )  # fmt: skip
 
     def __init__(self, *args, keep_owner_id: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = {"": "—", **dict(country_choices())}
+        blank = {"": "—"}
         self.nature.choices = dict(choices(NATURES))
         self.grade.choices = dict(choices(GRADES))
-        self.importance.choices = dict(choices(IMPORTANCE))
         self.category.choices = dict(choices(CATEGORIES))
-        self.owner_id.choices = {"": "—", **dict(team_choices(keep_owner_id))}
+        self.importance.choices = dict(choices(IMPORTANCE))
+        self.status.choices = dict(choices(STATUSES))
+        self.outcome.choices = dict(choices(OUTCOMES))
+        self.stages.choices = {code: str(label) for code, label in STAGES.items()}
+        self.owner_id.choices = blank | dict(team_choices(keep_owner_id))
+        currencies = currency_choices()
+        for field in (self.forecast_currency, self.turnover_currency, self.order_currency):
+            field.choices = blank | currencies
+
+
+class FirstContactForm(FlaskForm):
+    """The first contact, typed with a new customer (optional): one form instead of two."""
+
+    class Meta:
+        csrf = False  # part of the customer form, which carries the token
+
+    contact_name = _text(_l("Contact name"), 120)
+    contact_title = _text(_l("Title"), 120)
+    contact_email = EmailField(
+        _l("Email"), filters=OPTIONAL_TEXT, validators=[Optional(), Email(), Length(max=254)]
+    )
+    contact_mobile = _text(_l("Mobile"), 40)
 
 
 class ContactForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    title = StringField(
-        _l("Title"), filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=120)]
-    )
+    title = _text(_l("Title"), 120)
+    gender = SelectField(_l("Gender"), validators=[Optional()])
+    age = IntegerField(_l("Age"), validators=[Optional(), NumberRange(min=10, max=120)])
+    birthday = DateField(_l("Birthday"), validators=[Optional()])
     email = EmailField(
         _l("Email"), filters=OPTIONAL_TEXT, validators=[Optional(), Email(), Length(max=254)]
     )
-    phone = StringField(_l("Phone"), filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=60)])
-    mobile = StringField(
-        _l("Mobile"), filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=60)]
+    mobile = _text(_l("Mobile"), 40)
+    phone = _text(_l("Phone"), 40)
+    qq = StringField(
+        _l("QQ"),
+        filters=OPTIONAL_TEXT,
+        validators=[Optional(), Regexp(r"^\d{5,12}$", message=_l("A QQ number has 5–12 digits."))],
     )
-    wechat = StringField(
-        _l("WeChat"), filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=60)]
-    )
+    wechat = _text(_l("WeChat"), 60)
+    other = _text(_l("Other (WhatsApp, Skype…)"), 200)
+    address = _text(_l("Address"), 500)
+    role_in_deal = _text(_l("Relationship and role in the deal"), 500)
+    decision_maker = BooleanField(_l("Decision maker"))
+    hobbies = _text(_l("Birthday and hobbies"), 500)
     is_primary = BooleanField(_l("Primary contact"))
+    version = HiddenField()
+
+    MODEL_FIELDS = (
+        "name", "title", "gender", "age", "birthday", "email", "mobile", "phone", "qq", "wechat",
+        "other", "address", "role_in_deal", "decision_maker", "hobbies", "is_primary",
+    )  # fmt: skip
+
+    def __init__(self, *args, region: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.region = region
+        self.gender.choices = dict(choices(GENDERS))
+
+    def validate_mobile(self, field) -> None:
+        field.data = phone_or_error(field.data, self.region)
+
+    def validate_phone(self, field) -> None:
+        field.data = phone_or_error(field.data, self.region)
+
+
+def phone_or_error(value: str | None, region: str | None) -> str | None:
+    """E.164 for a valid number; a ValidationError in the user's language otherwise."""
+    from wtforms.validators import ValidationError
+
+    try:
+        return to_e164(value, region)
+    except InvalidPhone:
+        raise ValidationError(
+            _l("Not a valid phone number. Include the country code, e.g. +49 30 1234567.")
+        ) from None

@@ -1,8 +1,11 @@
-"""Customer list, card, create/edit, archive, and contacts added inline from the card."""
+"""Customer list, card, create/edit with duplicate check, archive/delete, and inline contacts."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from htmx_flask import make_response
 from sqlalchemy.orm.exc import StaleDataError
@@ -10,70 +13,106 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...extensions import db
 from ...models import Contact, Customer
 from ...models.base import utcnow
-from ...services.classification import GRADES
-from ...services.customers import customer_query, remove_contact, set_primary_contact
+from ...services.classification import bits_to_stages, stages_to_bits
+from ...services.countries import country_choices, country_label, parse_country
+from ...services.customers import (
+    CustomerFilters,
+    customer_query,
+    grade_counts,
+    remove_contact,
+    set_primary_contact,
+    team_choices,
+)
+from ...services.duplicates import find_duplicates
+from ...services.localinfo import local_now, upcoming_holidays
+from ...services.phones import InvalidPhone, to_e164
 from ...services.roles import can
 from ...tenancy import get_or_404, tenant_blueprint
-from .forms import ContactForm, CustomerForm
+from .forms import ContactForm, CustomerForm, FirstContactForm, phone_or_error
 
 bp = tenant_blueprint("customers", __name__, "/customers")
 
-_FIELDS = (
-    "name",
-    "website",
-    "country",
-    "address",
-    "nature",
-    "grade",
-    "importance",
-    "category",
-    "owner_id",
-    "remarks",
-)
+
+def _render(template: str, partial: str, status: int = 200, **context):
+    """The whole page, or only its partial when htmx asked for it (same data either way)."""
+    return render_template(partial if request.htmx else template, **context), status
+
+
+# --- list -------------------------------------------------------------------------------------
 
 
 @bp.get("/")
 def index():
-    args = request.args
-    filters = {
-        "q": args.get("q", "")[:100],
-        "grade": args.get("grade", "") if args.get("grade", "") in GRADES else "",
-        "archived": args.get("archived") == "1",
-        "owner_id": g.membership.id if args.get("mine") == "1" else None,
-    }
+    filters = CustomerFilters.from_args(request.args, mine_id=g.membership.id)
     page = db.paginate(
-        customer_query(**filters),
-        page=args.get("page", 1, type=int),
+        customer_query(filters),
+        page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
-    context = {"page": page, "filters": filters, "mine": args.get("mine") == "1"}
+    context = {
+        "page": page,
+        "filters": filters,
+        "counts": grade_counts(filters),
+        "owner_arg": request.args.get("owner", ""),
+        "members": team_choices(),
+        "countries": country_choices(),
+    }
     if request.htmx and request.htmx.target == "customer-results":
         return render_template("customers/_results.html", **context)
     return render_template("customers/index.html", **context)
 
 
+# --- create / edit ----------------------------------------------------------------------------
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     form = CustomerForm()
+    contact_form = FirstContactForm()
     if request.method == "GET":
         form.owner_id.data = g.membership.id
-    if form.validate_on_submit():
-        customer = Customer()
-        _apply(form, customer)
-        db.session.add(customer)
-        db.session.commit()
-        flash(_("Customer %(name)s created.", name=customer.name), "success")
-        return redirect(url_for(".card", customer_id=customer.id))
-    return render_template("customers/form.html", form=form, customer=None), (
-        422 if form.errors else 200
+        form.turnover_currency.data = "HKD"  # the call plan's turnover column is in HKD
+    matches, status = [], 200
+    if form.validate_on_submit() & contact_form.validate():
+        mobile = _first_contact_mobile(form, contact_form)
+        if mobile is not False:
+            matches = find_duplicates(
+                name=form.name.data,
+                website=form.website.data,
+                emails=[contact_form.contact_email.data],
+                phones=[mobile],
+            )
+            if not matches or form.confirm_duplicates.data == "1":
+                customer = Customer(stages=0)
+                _apply(form, customer)
+                if contact_form.contact_name.data:
+                    customer.contacts.append(
+                        Contact(
+                            name=contact_form.contact_name.data,
+                            title=contact_form.contact_title.data,
+                            email=contact_form.contact_email.data,
+                            mobile=mobile,
+                            is_primary=True,
+                        )
+                    )
+                db.session.add(customer)
+                db.session.commit()
+                flash(_("Customer %(name)s created.", name=customer.name), "success")
+                return _to_card(customer)
+            form.confirm_duplicates.data = "1"  # shown once; saving again means "save anyway"
+    if form.errors or contact_form.errors:
+        status = 422
+    return _render(
+        "customers/form.html",
+        "customers/_form.html",
+        status,
+        form=form,
+        contact_form=contact_form,
+        customer=None,
+        matches=matches,
+        countries=country_choices(),
     )
-
-
-@bp.get("/<int:customer_id>")
-def card(customer_id: int):
-    customer = get_or_404(Customer, customer_id)
-    return render_template("customers/card.html", customer=customer, contact_form=ContactForm())
 
 
 @bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
@@ -82,27 +121,152 @@ def edit(customer_id: int):
     form = CustomerForm(obj=customer, keep_owner_id=customer.owner_id)
     if request.method == "GET":
         form.version.data = customer.version
-    status = 200
+        form.stages.data = bits_to_stages(customer.stages)
+    matches, conflict, status = [], [], 200
     if form.validate_on_submit():
         if str(customer.version) != (form.version.data or ""):
-            form.version.errors = [_conflict_message()]
-            form.version.data = customer.version  # saving again overwrites on purpose
+            conflict = _differences(form, customer)
+            form.version.data = customer.version  # saving again overwrites, knowingly
             status = 409
         else:
-            _apply(form, customer)
-            try:
-                db.session.commit()
-            except StaleDataError:
-                db.session.rollback()
-                form.version.errors = [_conflict_message()]
-                form.version.data = customer.version
-                status = 409
+            matches = find_duplicates(
+                name=form.name.data,
+                website=form.website.data,
+                emails=[c.email for c in customer.contacts],
+                phones=[n for c in customer.contacts for n in (c.phone, c.mobile)],
+                exclude_id=customer.id,
+            )
+            if (
+                not matches
+                or form.confirm_duplicates.data == "1"
+                or not _identity_changed(form, customer)
+            ):
+                _apply(form, customer)
+                try:
+                    db.session.commit()
+                except StaleDataError:
+                    db.session.rollback()
+                    customer = get_or_404(Customer, customer_id)
+                    conflict = _differences(form, customer)
+                    form.version.data = customer.version
+                    status = 409
+                else:
+                    flash(_("Changes saved."), "success")
+                    return _to_card(customer)
             else:
-                flash(_("Changes saved."), "success")
-                return redirect(url_for(".card", customer_id=customer.id))
+                form.confirm_duplicates.data = "1"
     elif form.errors:
         status = 422
-    return render_template("customers/form.html", form=form, customer=customer), status
+    return _render(
+        "customers/form.html",
+        "customers/_form.html",
+        status,
+        form=form,
+        contact_form=None,
+        customer=customer,
+        matches=matches,
+        conflict=conflict,
+        countries=country_choices(),
+    )
+
+
+@bp.post("/duplicates")
+def duplicates():
+    """The duplicate check on demand (htmx, from the customer form while typing)."""
+    customer_id = request.form.get("customer_id", type=int)
+    customer = get_or_404(Customer, customer_id) if customer_id else None
+    emails = [request.form.get("contact_email")]
+    phones = []
+    if customer is not None:
+        emails += [c.email for c in customer.contacts]
+        phones += [n for c in customer.contacts for n in (c.phone, c.mobile)]
+    with suppress(InvalidPhone, ValueError):
+        region = parse_country(request.form.get("country")) or g.tenant.home_country
+        phones.append(to_e164(request.form.get("contact_mobile"), region))
+    matches = find_duplicates(
+        name=request.form.get("name", "")[:200],
+        website=request.form.get("website", "")[:255],
+        emails=emails,
+        phones=phones,
+        exclude_id=customer_id,
+    )
+    return render_template("customers/_duplicates.html", matches=matches, checked=True)
+
+
+def _first_contact_mobile(form: CustomerForm, contact_form: FirstContactForm):
+    """The first contact's mobile as E.164, None when empty, False after an error message."""
+    from wtforms.validators import ValidationError
+
+    try:
+        return phone_or_error(
+            contact_form.contact_mobile.data, form.country.data or g.tenant.home_country
+        )
+    except ValidationError as err:
+        contact_form.contact_mobile.errors = [str(err)]
+        return False
+
+
+def _apply(form: CustomerForm, customer: Customer) -> None:
+    for name in CustomerForm.MODEL_FIELDS:
+        value = form[name].data
+        setattr(customer, name, None if value == "" else value)
+    customer.name = customer.name.strip()
+    customer.stages = stages_to_bits(form.stages.data or [])
+
+
+def _identity_changed(form: CustomerForm, customer: Customer) -> bool:
+    """Only a changed name or website re-asks about duplicates when editing."""
+    return (
+        form.name.data.strip() != customer.name or (form.website.data or None) != customer.website
+    )
+
+
+def _differences(form: CustomerForm, customer: Customer) -> list[tuple[str, str, str]]:
+    """(label, saved value, typed value) for every field the other person saved differently."""
+    rows = []
+    for name in CustomerForm.MODEL_FIELDS:
+        saved, typed = getattr(customer, name), form[name].data
+        if (saved if saved not in ("", None) else None) != (
+            typed if typed not in ("", None) else None
+        ):
+            rows.append(
+                (str(form[name].label.text), _shown(form[name], saved), _shown(form[name], typed))
+            )
+    return rows
+
+
+def _shown(field, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if name_choices := getattr(field, "choices", None):
+        return str(dict(name_choices).get(value, value))
+    if field.name == "country":
+        return country_label(value)
+    return str(value)
+
+
+def _to_card(customer: Customer):
+    url = url_for(".card", customer_id=customer.id)
+    return make_response(redirect=url) if request.htmx else redirect(url)
+
+
+# --- card -------------------------------------------------------------------------------------
+
+
+def _card(customer: Customer, contact_form: ContactForm | None = None) -> str:
+    return render_template(
+        "customers/card.html",
+        customer=customer,
+        contact_form=contact_form or ContactForm(formdata=None),
+        local_time=local_now(customer.country),
+        holidays=upcoming_holidays(customer.country, str(get_locale())),
+        stages=bits_to_stages(customer.stages),
+    )
+
+
+@bp.get("/<int:customer_id>")
+def card(customer_id: int):
+    return _card(get_or_404(Customer, customer_id))
 
 
 @bp.post("/<int:customer_id>/archive")
@@ -126,33 +290,93 @@ def archive(customer_id: int):
     return redirect(url_for(".card", customer_id=customer.id))
 
 
+@bp.route("/<int:customer_id>/delete", methods=["GET", "POST"])
+def delete(customer_id: int):
+    """Delete for good (owner/admin), after a confirmation page; contacts go with it."""
+    customer = get_or_404(Customer, customer_id)
+    if not can(g.membership, "customers.delete"):
+        abort(403)
+    if request.method == "GET":
+        return render_template("customers/delete.html", customer=customer)
+    name = customer.name
+    db.session.delete(customer)
+    db.session.commit()
+    flash(_("Customer %(name)s and its contacts were deleted.", name=name), "success")
+    return redirect(url_for(".index"))
+
+
+# --- contacts (inline on the card) ------------------------------------------------------------
+
+
+def _contacts_panel(customer: Customer, event: str):
+    """After a contact change: the refreshed panel for htmx (plus an event), else the card."""
+    if request.htmx:
+        body = render_template(
+            "customers/_contacts.html", customer=customer, contact_form=ContactForm(formdata=None)
+        )
+        return make_response(body, retarget="#contacts", reswap="innerHTML", trigger=event)
+    return redirect(url_for(".card", customer_id=customer.id))
+
+
+def _region(customer: Customer) -> str:
+    return customer.country or g.tenant.home_country
+
+
 @bp.post("/<int:customer_id>/contacts")
 def add_contact(customer_id: int):
     customer = get_or_404(Customer, customer_id)
-    form = ContactForm()
+    form = ContactForm(region=_region(customer))
     if not form.validate_on_submit():
         if request.htmx:
             return render_template(
-                "customers/_contact_form.html", customer=customer, form=form
+                "customers/_contact_form.html", customer=customer, form=form, contact=None
             ), 422
-        return render_template("customers/card.html", customer=customer, contact_form=form), 422
+        return _card(customer, form), 422
     contact = Contact()
-    form.populate_obj(contact)
+    _apply_contact(form, contact)
     customer.contacts.append(contact)
     if contact.is_primary or len(customer.contacts) == 1:
         set_primary_contact(contact)
     db.session.commit()
-    if request.htmx:
-        db.session.refresh(customer)
-        body = render_template(
-            "customers/_contacts.html", customer=customer, contact_form=ContactForm(formdata=None)
-        )
-        # the form posted into itself; on success the whole contacts panel is replaced
-        return make_response(
-            body, retarget="#contacts", reswap="innerHTML", trigger={"contactAdded": contact.id}
-        )
-    flash(_("Contact %(name)s added.", name=contact.name), "success")
-    return redirect(url_for(".card", customer_id=customer.id))
+    if not request.htmx:
+        flash(_("Contact %(name)s added.", name=contact.name), "success")
+    return _contacts_panel(customer, "contactAdded")
+
+
+@bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+def edit_contact(contact_id: int):
+    contact = get_or_404(Contact, contact_id)
+    customer = contact.customer
+    form = ContactForm(obj=contact, region=_region(customer))
+    if request.method == "GET":
+        form.version.data = contact.version
+        template = "customers/_contact_form.html" if request.htmx else "customers/contact_edit.html"
+        return render_template(template, customer=customer, form=form, contact=contact)
+    status = 422
+    if form.validate_on_submit():
+        if str(contact.version) == (form.version.data or ""):
+            was_primary = contact.is_primary
+            _apply_contact(form, contact)
+            if contact.is_primary and not was_primary:
+                set_primary_contact(contact)
+            elif was_primary and not contact.is_primary:
+                contact.is_primary = True  # one contact stays primary: pick another to change it
+            try:
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()
+            else:
+                if not request.htmx:
+                    flash(_("Contact %(name)s saved.", name=contact.name), "success")
+                return _contacts_panel(customer, "contactSaved")
+        contact = get_or_404(Contact, contact_id)
+        form.version.errors = [
+            _("Someone else saved this contact meanwhile. Check the values and save again.")
+        ]
+        form.version.data = contact.version
+        status = 409
+    template = "customers/_contact_form.html" if request.htmx else "customers/contact_edit.html"
+    return render_template(template, customer=customer, form=form, contact=contact), status
 
 
 @bp.post("/contacts/<int:contact_id>/delete")
@@ -161,19 +385,12 @@ def delete_contact(contact_id: int):
     customer = contact.customer
     remove_contact(contact)
     db.session.commit()
-    flash(_("Contact %(name)s removed.", name=contact.name), "success")
-    return redirect(url_for(".card", customer_id=customer.id))
+    if not request.htmx:
+        flash(_("Contact %(name)s removed.", name=contact.name), "success")
+    return _contacts_panel(customer, "contactRemoved")
 
 
-def _apply(form: CustomerForm, customer: Customer) -> None:
-    for field in _FIELDS:
-        value = form[field].data
-        setattr(customer, field, value if value not in ("",) else None)
-    customer.name = customer.name.strip()
-
-
-def _conflict_message() -> str:
-    return _(
-        "Someone else saved this customer while you were editing. Your input is kept below: "
-        "open the card in a new tab to compare, then save again."
-    )
+def _apply_contact(form: ContactForm, contact: Contact) -> None:
+    for name in ContactForm.MODEL_FIELDS:
+        value = form[name].data
+        setattr(contact, name, None if value == "" else value)
