@@ -80,3 +80,36 @@ def make_contact(
         db.session.add(contact)
         db.session.commit()
         return contact.id
+
+
+def make_followup(
+    app: Flask,
+    company: Company,
+    customer_id: int,
+    topic: str = "Sent the quotation",
+    *,
+    on_date=None,
+    method: str = "phone",
+    author_membership_id: int | None = None,
+    **fields,
+) -> int:
+    """A follow-up record through the service, so numbering and customer updates happen."""
+    from datetime import date
+
+    from webapp.models import FollowUp
+    from webapp.services.followups import Links, save_followup
+
+    member = author_membership_id or company.owner_membership_id
+    with app.app_context(), tenant_context(company.id):
+        customer = db.session.get(Customer, customer_id)
+        record = FollowUp(
+            method=method,
+            topic=topic,
+            on_date=on_date or date.today(),
+            followed_by_id=member,
+            author_id=member,
+            **fields,
+        )
+        save_followup(customer, record, Links(contact_ids=[], colleague_ids=[]))
+        db.session.commit()
+        return record.id

@@ -62,10 +62,12 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints.auth.routes import bp as auth_bp
     from .blueprints.customers.routes import bp as customers_bp
     from .blueprints.dashboard.routes import bp as dashboard_bp
+    from .blueprints.followups.routes import bp as followups_bp
     from .blueprints.public.routes import bp as public_bp
+    from .blueprints.settings.routes import bp as settings_bp
     from .blueprints.team.routes import bp as team_bp
 
-    for bp in (public_bp, auth_bp, dashboard_bp, customers_bp, team_bp):
+    for bp in (public_bp, auth_bp, dashboard_bp, customers_bp, followups_bp, team_bp, settings_bp):
         app.register_blueprint(bp)
 
 
@@ -91,6 +93,7 @@ def current_app_languages() -> tuple[str, ...]:
 def _register_hooks(app: Flask) -> None:
     from .services import classification as scales
     from .services.countries import country_name
+    from .services.followups import can_change
     from .services.phones import display as phone_display
     from .services.roles import ROLE_LABELS, can, role_labels
     from .services.signup import memberships_of
@@ -102,6 +105,7 @@ def _register_hooks(app: Flask) -> None:
             "current_membership": g.get("membership"),
             "current_locale": str(get_locale()),
             "can": lambda action: can(g.get("membership"), action),
+            "can_change_followup": lambda record: can_change(g.membership, record),
             "country_name": country_name,
             "role_labels": ROLE_LABELS,
             "role_names": role_labels,
@@ -114,6 +118,11 @@ def _register_hooks(app: Flask) -> None:
             "importance_stars": scales.IMPORTANCE_STARS,
             "stage_labels": scales.STAGES,
             "status_labels": scales.STATUSES,
+            "method_labels": scales.METHODS,
+            "purpose_hints": scales.VISIT_PURPOSE_HINTS,
+            "purpose_names": lambda bits: [
+                str(scales.VISIT_PURPOSES[c]) for c in scales.bits_to_purposes(bits)
+            ],
             # called by the navbar only when a user is logged in: one query, for the switcher
             "my_companies": lambda: memberships_of(current_user),
         }

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import Flask
 from werkzeug.routing import Rule
 
-from tests.factories import Company, make_contact, make_customer
+from tests.factories import Company, make_contact, make_customer, make_followup
 
 SECRET = "SECRET-OF-{slug}"
 
@@ -22,10 +22,16 @@ def _contact(app: Flask, company: Company) -> int:
     return make_contact(app, company, customer_id, SECRET.format(slug=company.slug) + " contact")
 
 
+def _followup(app: Flask, company: Company) -> int:
+    customer_id = _customer(app, company)
+    return make_followup(app, company, customer_id, SECRET.format(slug=company.slug) + " followup")
+
+
 # URL parameter -> builder of an object of that kind in a company (returns its id)
 OBJECT_PARAMS: dict[str, Callable[[Flask, Company], int]] = {
     "customer_id": _customer,
     "contact_id": _contact,
+    "followup_id": _followup,
 }
 TENANT_PARAM = "tenant_slug"
 # Parameters that do not name a company's object, with the reason they are safe.

@@ -76,6 +76,8 @@ class Customer(TenantScoped, Timestamps, db.Model):
     remarks: Mapped[str | None] = mapped_column(Text)
     # kept by the follow-up log; sorts the list by "last follow-up"
     last_followup_on: Mapped[date | None] = mapped_column(Date)
+    # the newest follow-up's 预约日程: due/overdue on "my day" (kept by the follow-up log)
+    next_followup_on: Mapped[date | None] = mapped_column(Date)
     # derived on save (services.duplicates), never typed
     name_key: Mapped[str] = mapped_column(String(200), default="")
     website_host: Mapped[str | None] = mapped_column(String(255))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -17,6 +17,19 @@ class Tenant(Timestamps, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     home_country: Mapped[str] = mapped_column(String(2))  # ISO 3166 alpha-2: decides 国内/国外
     default_locale: Mapped[str] = mapped_column(String(5))
+    # "my day" flags a customer as going stale after this many days without a follow-up
+    stale_days_a: Mapped[int] = mapped_column(Integer, default=7)
+    stale_days_b: Mapped[int] = mapped_column(Integer, default=14)
+    stale_days_c: Mapped[int] = mapped_column(Integer, default=30)
+    stale_days_d: Mapped[int] = mapped_column(Integer, default=90)
+
+    def stale_days(self) -> dict[str, int]:
+        return {
+            "A": self.stale_days_a,
+            "B": self.stale_days_b,
+            "C": self.stale_days_c,
+            "D": self.stale_days_d,
+        }
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"

@@ -126,3 +126,41 @@ DUPLICATE_REASONS = {
 
 def duplicate_reason(code: str) -> str:
     return str(DUPLICATE_REASONS.get(code, code))
+
+
+# 跟进方式 — the paper's checkboxes, in its order. Visits are the first two.
+METHODS = {
+    "visit_direct": _l("Visit at the customer"),
+    "visit_invited": _l("Customer visits us"),
+    "phone": _l("Phone"),
+    "chat": _l("Online chat"),
+    "sms": _l("SMS"),
+    "email": _l("Email"),
+    "other": _l("Other"),
+}
+
+# 拜访目的 with the points the paper lists under each (shown as hints)
+VISIT_PURPOSES = {
+    "first_visit": _l("First visit"),
+    "learn": _l("Learn about the customer"),
+    "recommend": _l("Recommend products"),
+    "objections": _l("Resolve objections"),
+    "after_sales": _l("After-sales service"),
+}
+VISIT_PURPOSE_HINTS = {
+    "first_visit": _l("Introduce ourselves, referral, build rapport"),
+    "learn": _l("Industry, operations"),
+    "recommend": _l("Product information, terms of cooperation, quantity, price"),
+    "objections": _l("Terms of cooperation, payment terms"),
+    "after_sales": _l("Sell-through feedback, service, collecting payment"),
+}
+PURPOSE_BITS = {code: 1 << i for i, code in enumerate(VISIT_PURPOSES)}
+SCALES["method"] = METHODS
+
+
+def purposes_to_bits(codes: list[str] | set[str]) -> int:
+    return sum(PURPOSE_BITS[c] for c in set(codes) if c in PURPOSE_BITS)
+
+
+def bits_to_purposes(bits: int | None) -> list[str]:
+    return [code for code, bit in PURPOSE_BITS.items() if (bits or 0) & bit]

@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "customers.archive": frozenset({"owner", "admin", "manager"}),
     "customers.delete": frozenset({"owner", "admin"}),
     "team.view": frozenset(ROLES),
+    "settings.edit": frozenset({"owner", "admin"}),
 }
 
 

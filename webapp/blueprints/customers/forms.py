@@ -190,7 +190,7 @@ class ContactForm(FlaskForm):
     address = _text(_l("Address"), 500)
     role_in_deal = _text(_l("Relationship and role in the deal"), 500)
     decision_maker = BooleanField(_l("Decision maker"))
-    hobbies = _text(_l("Birthday and hobbies"), 500)
+    hobbies = _text(_l("Hobbies"), 500)
     is_primary = BooleanField(_l("Primary contact"))
     version = HiddenField()
 

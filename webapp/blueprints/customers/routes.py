@@ -5,7 +5,6 @@ from __future__ import annotations
 from contextlib import suppress
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from htmx_flask import make_response
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...extensions import db
 from ...models import Contact, Customer
 from ...models.base import utcnow
-from ...services.classification import bits_to_stages, stages_to_bits
+from ...services.classification import METHODS, bits_to_stages, stages_to_bits
 from ...services.countries import country_choices, country_label, parse_country
 from ...services.customers import (
     CustomerFilters,
@@ -24,10 +23,10 @@ from ...services.customers import (
     team_choices,
 )
 from ...services.duplicates import find_duplicates
-from ...services.localinfo import local_now, upcoming_holidays
 from ...services.phones import InvalidPhone, to_e164
 from ...services.roles import can
 from ...tenancy import get_or_404, tenant_blueprint
+from .card import render_card, timeline_context
 from .forms import ContactForm, CustomerForm, FirstContactForm, phone_or_error
 
 bp = tenant_blueprint("customers", __name__, "/customers")
@@ -253,20 +252,16 @@ def _to_card(customer: Customer):
 # --- card -------------------------------------------------------------------------------------
 
 
-def _card(customer: Customer, contact_form: ContactForm | None = None) -> str:
-    return render_template(
-        "customers/card.html",
-        customer=customer,
-        contact_form=contact_form or ContactForm(formdata=None),
-        local_time=local_now(customer.country),
-        holidays=upcoming_holidays(customer.country, str(get_locale())),
-        stages=bits_to_stages(customer.stages),
-    )
-
-
 @bp.get("/<int:customer_id>")
 def card(customer_id: int):
-    return _card(get_or_404(Customer, customer_id))
+    customer = get_or_404(Customer, customer_id)
+    method = request.args.get("method", "")
+    method = method if method in METHODS or method == "visit" else ""
+    if request.htmx and request.htmx.target == "timeline":
+        return render_template(
+            "customers/_timeline_items.html", **timeline_context(customer, method)
+        )
+    return render_card(customer, method=method, log=request.args.get("log") == "1")
 
 
 @bp.post("/<int:customer_id>/archive")
@@ -331,7 +326,7 @@ def add_contact(customer_id: int):
             return render_template(
                 "customers/_contact_form.html", customer=customer, form=form, contact=None
             ), 422
-        return _card(customer, form), 422
+        return render_card(customer, contact_form=form), 422
     contact = Contact()
     _apply_contact(form, contact)
     customer.contacts.append(contact)

@@ -1,19 +1,46 @@
-"""A company's home page."""
+"""A member's home page: "my day" (due follow-ups, customers going stale, birthdays, holidays)."""
 
 from __future__ import annotations
 
-from flask import g, render_template
+from flask import g, render_template, request
+from flask_babel import get_locale
 
-from ...services.customers import dashboard_counts, recent_customers
-from ...tenancy import tenant_blueprint
+from ...models import Membership
+from ...services import myday
+from ...services.customers import dashboard_counts, team_choices
+from ...services.followups import MANAGER_ROLES, company_today
+from ...tenancy import get_or_404, tenant_blueprint
 
 bp = tenant_blueprint("dashboard", __name__)
 
 
+def _whose_day() -> tuple[list[int] | None, str]:
+    """Whose customers to show: mine; a manager may pick a colleague (?member=id) or the team
+    (?member=all). Others asking for someone else still see their own."""
+    wanted = request.args.get("member", "")
+    if g.membership.has_role(*MANAGER_ROLES):
+        if wanted == "all":
+            return None, "all"
+        if wanted.isdigit():
+            member = get_or_404(Membership, int(wanted))
+            return [member.id], str(member.id)
+    return [g.membership.id], ""
+
+
 @bp.get("/")
 def home():
+    today = company_today(g.tenant)
+    owner_ids, viewing = _whose_day()
     return render_template(
         "dashboard/home.html",
+        today=today,
+        viewing=viewing,
+        can_switch=g.membership.has_role(*MANAGER_ROLES),
+        members=team_choices(),
         counts=dashboard_counts(g.membership),
-        recent=recent_customers(limit=8),
+        due=myday.due(owner_ids, today),
+        stale=myday.stale(owner_ids, today, g.tenant.stale_days()),
+        stale_days=g.tenant.stale_days(),
+        birthdays=myday.birthdays(owner_ids, today),
+        holidays=myday.holidays_ahead(owner_ids, today, str(get_locale())),
     )

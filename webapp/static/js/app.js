@@ -29,3 +29,13 @@ document.addEventListener("DOMContentLoaded", () => {
     }, 250);
   });
 });
+
+// Follow-up form: the visit details show only for the two visit methods (the server keeps
+// them only for visits either way).
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("[data-role=method]");
+  if (!select) return;
+  const form = select.closest("form[data-visit-methods]");
+  const details = form && form.querySelector(".visit-details");
+  if (details) details.hidden = !form.dataset.visitMethods.split(" ").includes(select.value);
+});

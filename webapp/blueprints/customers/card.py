@@ -1,0 +1,74 @@
+"""Everything the customer card shows, built in one place for the card page and for the htmx
+partials that refresh parts of it (contacts, timeline, header)."""
+
+from __future__ import annotations
+
+from flask import g, render_template
+from flask_babel import get_locale
+
+from ...models import Customer, FollowUp
+from ...services.classification import bits_to_stages
+from ...services.customers import team_choices
+from ...services.followups import category_history, company_today, timeline
+from ...services.localinfo import local_now, upcoming_holidays
+from ..followups.forms import FollowUpForm
+from .forms import ContactForm
+
+
+def new_followup_form(customer: Customer, formdata=None) -> FollowUpForm:
+    """The inline "log a follow-up" form, prefilled: me, today, phone, current category."""
+    form = FollowUpForm(
+        formdata=formdata,
+        members=team_choices(),
+        contacts=customer.contacts,
+        today=company_today(g.tenant),
+    )
+    if formdata is None:
+        form.method.data = "phone"
+        form.followed_by_id.data = g.membership.id
+        form.on_date.data = company_today(g.tenant)
+        form.category.data = customer.category or ""
+        primary = [c.id for c in customer.contacts if c.is_primary]
+        form.contact_ids.data = primary
+    return form
+
+
+def edit_followup_form(record: FollowUp, formdata=None) -> FollowUpForm:
+    from ...services.classification import bits_to_purposes
+
+    form = FollowUpForm(
+        formdata=formdata,
+        obj=record,
+        members=team_choices(keep_id=record.followed_by_id),
+        contacts=record.customer.contacts,
+        today=company_today(g.tenant),
+    )
+    if formdata is None:
+        form.contact_ids.data = [c.id for c in record.contacts]
+        form.colleague_ids.data = [m.id for m in record.colleagues]
+        form.purposes.data = bits_to_purposes(record.purposes)
+        form.version.data = record.version
+        form.category.data = record.category or ""
+    return form
+
+
+def timeline_context(customer: Customer, method: str = "", followup_form=None) -> dict:
+    return {
+        "customer": customer,
+        "records": timeline(customer.id, method or None),
+        "method_filter": method,
+        "history": category_history(customer.id),
+        "followup_form": followup_form or new_followup_form(customer),
+    }
+
+
+def render_card(customer: Customer, *, contact_form=None, followup_form=None, method="", log=False):
+    return render_template(
+        "customers/card.html",
+        contact_form=contact_form or ContactForm(formdata=None),
+        local_time=local_now(customer.country),
+        holidays=upcoming_holidays(customer.country, str(get_locale())),
+        stages=bits_to_stages(customer.stages),
+        open_log=log,
+        **timeline_context(customer, method, followup_form),
+    )

@@ -1,0 +1,109 @@
+"""Follow-up records: logged inline on the customer card, edited and deleted by their author
+or a manager. The numbering and customer updates live in services/followups.py."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from htmx_flask import make_response
+from sqlalchemy.orm.exc import StaleDataError
+
+from ...extensions import db
+from ...models import Customer, FollowUp
+from ...services.classification import purposes_to_bits
+from ...services.followups import Links, can_change, delete_followup, save_followup
+from ...tenancy import get_or_404, tenant_blueprint
+from ..customers.card import edit_followup_form, new_followup_form, render_card, timeline_context
+from .forms import FollowUpForm
+
+bp = tenant_blueprint("followups", __name__)
+
+
+def _apply(form: FollowUpForm, record: FollowUp) -> Links:
+    for name in FollowUpForm.RECORD_FIELDS:
+        value = form[name].data
+        setattr(record, name, None if value == "" else value)
+    visit = form.is_visit
+    for name in FollowUpForm.VISIT_FIELDS:
+        setattr(record, name, form[name].data if visit else None)
+    record.purposes = purposes_to_bits(form.purposes.data or []) if visit else 0
+    return Links(
+        contact_ids=form.contact_ids.data or [], colleague_ids=form.colleague_ids.data or []
+    )
+
+
+def _refreshed(customer: Customer, message: str):
+    """After a change: the timeline panel and the card header (out of band) for htmx; the card
+    for a plain form post."""
+    if not request.htmx:
+        flash(message, "success")
+        return redirect(url_for("customers.card", customer_id=customer.id) + "#timeline-panel")
+    body = render_template("customers/_timeline_panel.html", **timeline_context(customer))
+    header = render_template("customers/_card_header.html", customer=customer, oob=True)
+    return make_response(
+        body + header, retarget="#timeline-panel", reswap="innerHTML", trigger="followupsChanged"
+    )
+
+
+@bp.post("/customers/<int:customer_id>/followups")
+def add(customer_id: int):
+    customer = get_or_404(Customer, customer_id)
+    form = new_followup_form(customer, formdata=request.form)
+    if not form.validate_on_submit():
+        if request.htmx:
+            return render_template(
+                "customers/_followup_form.html", customer=customer, form=form, record=None
+            ), 422
+        return render_card(customer, followup_form=form, log=True), 422
+    record = FollowUp(author_id=g.membership.id)
+    links = _apply(form, record)
+    save_followup(customer, record, links)
+    db.session.commit()
+    return _refreshed(customer, _("Follow-up no. %(seq)s saved.", seq=record.seq))
+
+
+def _load_changeable(followup_id: int) -> FollowUp:
+    record = get_or_404(FollowUp, followup_id)
+    if not can_change(g.membership, record):
+        abort(403)
+    return record
+
+
+@bp.route("/followups/<int:followup_id>/edit", methods=["GET", "POST"])
+def edit(followup_id: int):
+    record = _load_changeable(followup_id)
+    customer = record.customer
+    template = "customers/_followup_form.html" if request.htmx else "followups/edit.html"
+    if request.method == "GET":
+        form = edit_followup_form(record)
+        return render_template(template, customer=customer, form=form, record=record)
+    form = edit_followup_form(record, formdata=request.form)
+    status = 422
+    if form.validate_on_submit():
+        if str(record.version) == (form.version.data or ""):
+            links = _apply(form, record)
+            try:
+                save_followup(customer, record, links)
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()
+            else:
+                return _refreshed(customer, _("Follow-up no. %(seq)s saved.", seq=record.seq))
+        record = get_or_404(FollowUp, followup_id)
+        form.version.errors = [
+            _("Someone else changed this follow-up meanwhile. Check it and save again.")
+        ]
+        form.version.data = record.version
+        status = 409
+    return render_template(template, customer=customer, form=form, record=record), status
+
+
+@bp.post("/followups/<int:followup_id>/delete")
+def delete(followup_id: int):
+    record = _load_changeable(followup_id)
+    customer, seq = record.customer, record.seq
+    delete_followup(record)
+    db.session.commit()
+    return _refreshed(
+        customer, _("Follow-up no. %(seq)s deleted; the others were renumbered.", seq=seq)
+    )

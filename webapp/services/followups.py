@@ -1,0 +1,154 @@
+"""The follow-up log's rules: numbering (序号), what a new record changes on the customer, and
+who may change a record. Plain functions over models; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Customer, FollowUp, FollowUpColleague, FollowUpContact, Membership, Tenant
+from .localinfo import main_zone
+
+MANAGER_ROLES = ("owner", "admin", "manager")
+DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def company_today(tenant: Tenant, now: datetime | None = None) -> date:
+    """Today in the company's time zone (its home country's main zone): "due today" turns over
+    at the company's midnight, not the server's."""
+    zone = main_zone(tenant.home_country) or DEFAULT_ZONE
+    return (now or datetime.now(ZoneInfo("UTC"))).astimezone(zone).date()
+
+
+def lock_customer(customer_id: int) -> None:
+    """Serialize writers of one customer's log: PostgreSQL row lock (SQLite: the write
+    transaction already holds the database's single write lock, BEGIN IMMEDIATE)."""
+    db.session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+
+
+def _ordered(customer_id: int) -> list[FollowUp]:
+    return list(
+        db.session.scalars(
+            select(FollowUp)
+            .where(FollowUp.customer_id == customer_id)
+            .order_by(FollowUp.on_date, FollowUp.created_at, FollowUp.id)
+        )
+    )
+
+
+def renumber(customer_id: int) -> list[FollowUp]:
+    """Number the customer's records 1..n in date order (gap-free), touching only what moved.
+
+    Two passes keep UNIQUE (tenant, customer, seq) true at every statement: first every moved
+    record gets a distinct negative number, then its final one.
+    """
+    records = _ordered(customer_id)
+    moved = [(r, i) for i, r in enumerate(records, start=1) if r.seq != i]
+    if moved:
+        for record, i in moved:
+            record.seq = -i
+        db.session.flush()
+        for record, i in moved:
+            record.seq = i
+        db.session.flush()
+    return records
+
+
+def refresh_customer(customer: Customer, records: list[FollowUp]) -> None:
+    """The newest record decides the customer's current category, last follow-up date and next
+    appointment (预约日程); older appointments are superseded by the newer record."""
+    if not records:
+        customer.last_followup_on = None
+        customer.next_followup_on = None
+        return
+    newest = records[-1]
+    if newest.category:
+        customer.category = newest.category
+    customer.last_followup_on = newest.on_date
+    customer.next_followup_on = newest.next_date
+
+
+@dataclass
+class Links:
+    contact_ids: list[int]
+    colleague_ids: list[int]
+
+
+def set_links(record: FollowUp, links: Links) -> None:
+    """Replace the contacts involved and the colleagues who came along."""
+    db.session.execute(delete(FollowUpContact).where(FollowUpContact.followup_id == record.id))
+    db.session.execute(delete(FollowUpColleague).where(FollowUpColleague.followup_id == record.id))
+    db.session.add_all(
+        FollowUpContact(followup_id=record.id, contact_id=cid)
+        for cid in sorted(set(links.contact_ids))
+    )
+    colleagues = set(links.colleague_ids) if record.is_visit else set()
+    db.session.add_all(
+        FollowUpColleague(followup_id=record.id, membership_id=mid) for mid in sorted(colleagues)
+    )
+    db.session.flush()
+    db.session.expire(record, ["contacts", "colleagues"])
+
+
+def save_followup(customer: Customer, record: FollowUp, links: Links) -> FollowUp:
+    """Add or update a record, keep numbers gap-free in date order, update the customer."""
+    lock_customer(customer.id)
+    if record.id is None:
+        record.customer_id = customer.id
+        record.seq = 0  # placeholder: never a real number, renumbered below
+        db.session.add(record)
+    db.session.flush()
+    set_links(record, links)
+    refresh_customer(customer, renumber(customer.id))
+    return record
+
+
+def delete_followup(record: FollowUp) -> None:
+    customer = record.customer
+    lock_customer(customer.id)
+    db.session.delete(record)
+    db.session.flush()
+    refresh_customer(customer, renumber(customer.id))
+
+
+def can_change(membership: Membership, record: FollowUp) -> bool:
+    """The author and managers (owner, admin, manager) may edit or delete a record."""
+    return record.author_id == membership.id or membership.has_role(*MANAGER_ROLES)
+
+
+def timeline(customer_id: int, method: str | None = None) -> list[FollowUp]:
+    """Newest first, visits and other follow-ups together; contacts and people preloaded."""
+    stmt = (
+        select(FollowUp)
+        .options(
+            selectinload(FollowUp.contacts),
+            selectinload(FollowUp.colleagues).selectinload(Membership.user),
+            selectinload(FollowUp.followed_by),
+        )
+        .where(FollowUp.customer_id == customer_id)
+        .order_by(FollowUp.seq.desc())
+    )
+    if method == "visit":
+        stmt = stmt.where(FollowUp.method.in_(("visit_direct", "visit_invited")))
+    elif method:
+        stmt = stmt.where(FollowUp.method == method)
+    return list(db.session.scalars(stmt))
+
+
+def category_history(customer_id: int) -> list[tuple[date, str]]:
+    """How the customer's category moved: (date, category) at each change, oldest first."""
+    rows = db.session.execute(
+        select(FollowUp.on_date, FollowUp.category)
+        .where(FollowUp.customer_id == customer_id, FollowUp.category.is_not(None))
+        .order_by(FollowUp.seq)
+    )
+    history: list[tuple[date, str]] = []
+    for on_date, category in rows:
+        if not history or history[-1][1] != category:
+            history.append((on_date, category))
+    return history
