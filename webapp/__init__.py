@@ -128,6 +128,7 @@ def _register_hooks(app: Flask) -> None:
         }
 
     app.add_template_filter(phone_display, "phone")
+    app.add_template_filter(_date_skeleton, "skeleton")
     app.add_template_filter(scales.duplicate_reason, "duplicate_reason")
 
     @app.after_request
@@ -138,6 +139,14 @@ def _register_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+def _date_skeleton(value, skeleton: str = "MMMd") -> str:
+    """A date by CLDR skeleton ('MMMEd' -> '12月8日周二' / 'Tue, Dec 8'); Flask-Babel's
+    dateformat takes patterns, which do not reorder parts per language."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton(skeleton, value, locale=get_locale()) if value else ""
 
 
 def _register_errors(app: Flask) -> None:

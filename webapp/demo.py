@@ -7,8 +7,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from .extensions import db
-from .models import Contact, Customer, Membership, Tenant, User
+from .models import Contact, Customer, FollowUp, Membership, Tenant, User
 from .services.classification import stages_to_bits
+from .services.countries import country_name
 from .services.passwords import hash_password
 from .services.phones import InvalidPhone, to_e164
 from .tenancy import cross_tenant, tenant_context
@@ -322,5 +323,115 @@ def seed_demo(force: bool = False) -> list[tuple[str, str, str]] | None:
                     )
                 )
             db.session.add(customer)
+        db.session.flush()
+        _seed_followups(tenant, memberships)
         db.session.commit()
     return logins
+
+
+# (customer index, days ago, method, topic, what happened, category, next in days, next action)
+FOLLOWUPS = [
+    (
+        0,
+        40,
+        "email",
+        "Reply RFQ",
+        "Sent price list for LCD projectors, FOB Shenzhen.",
+        "intent",
+        None,
+        None,
+    ),
+    (
+        0,
+        12,
+        "visit_invited",
+        "Factory visit",
+        "Jonas and Anna visited the factory and the assembly line; asked about CE documents.",
+        "ready",
+        -2,
+        "Send CE certificate and PI",
+    ),
+    (
+        1,
+        9,
+        "phone",
+        "Quotation follow-up",
+        "Ahmed compares two suppliers; price is the issue.",
+        "intent",
+        0,
+        "Call back with the revised price",
+    ),
+    (
+        2,
+        20,
+        "email",
+        "Samples of BC5",
+        "Samples shipped by DHL.",
+        "quality_prospect",
+        5,
+        "Ask for sample feedback",
+    ),
+    (
+        4,
+        3,
+        "visit_direct",
+        "Quarterly meeting in Tokyo",
+        "Reviewed packaging requirements.",
+        "ready",
+        14,
+        "Confirm carton marks",
+    ),
+    (
+        6,
+        2,
+        "chat",
+        "微信沟通交期",
+        "客户确认下月出货，需要提前安排生产。",
+        "ready",
+        1,
+        "确认生产排期",
+    ),
+    (8, 35, "email", "ANATEL costs", "Sent certification cost estimate.", "intent", None, None),
+    (
+        9,
+        1,
+        "phone",
+        "Tender documents",
+        "Fahad needs the tender documents by Friday.",
+        "ready",
+        3,
+        "Send tender documents",
+    ),
+]
+
+
+def _seed_followups(tenant: Tenant, memberships: list[Membership]) -> None:
+    """A few weeks of follow-ups, so the timelines and "my day" have something to show."""
+    from datetime import timedelta
+
+    from .services.classification import purposes_to_bits
+    from .services.followups import Links, company_today, save_followup
+
+    today = company_today(tenant)
+    customers = list(db.session.scalars(select(Customer).order_by(Customer.id)))
+    for index, ago, method, topic, content, category, next_in, action in FOLLOWUPS:
+        customer = customers[index]
+        visit = method.startswith("visit")
+        record = FollowUp(
+            method=method,
+            topic=topic,
+            content=content,
+            category=category,
+            followed_by_id=customer.owner_id,
+            author_id=customer.owner_id,
+            on_date=today - timedelta(days=ago),
+            next_date=None if next_in is None else today + timedelta(days=next_in),
+            next_action=action,
+            place=(customer.address or country_name(customer.country, "zh")) if visit else None,
+            purposes=purposes_to_bits(["recommend", "objections"]) if visit else 0,
+        )
+        primary = [c.id for c in customer.contacts if c.is_primary]
+        colleagues = [memberships[1].id] if visit else []
+        save_followup(customer, record, Links(contact_ids=primary, colleague_ids=colleagues))
+    # a birthday coming up, for "my day"
+    customers[1].contacts[0].birthday = (today + timedelta(days=4)).replace(year=1978)

@@ -218,7 +218,9 @@ def test_duplicates_never_cross_companies(app, company, other_company):
     }
     assert duplicates(app, company, **query) == {}
     # the same question asked inside the other company finds it
-    assert duplicates(app, other_company, **query) == {theirs: ["name", "website", "email", "phone"]}
+    assert duplicates(app, other_company, **query) == {
+        theirs: ["name", "website", "email", "phone"]
+    }
 
 
 def test_duplicates_see_the_same_name_only_in_its_own_company(app, company, other_company):
@@ -398,7 +400,11 @@ def test_main_zone_unknown(country):
 def test_local_now_with_a_fixed_now():
     now = datetime(2026, 7, 1, 12, 0, tzinfo=ZoneInfo("UTC"))
     shanghai = localinfo.local_now("CN", now)
-    assert (shanghai.hour, shanghai.minute, shanghai.utcoffset().total_seconds()) == (20, 0, 8 * 3600)
+    assert (shanghai.hour, shanghai.minute, shanghai.utcoffset().total_seconds()) == (
+        20,
+        0,
+        8 * 3600,
+    )
     assert shanghai.tzinfo == ZoneInfo("Asia/Shanghai")
     new_york = localinfo.local_now("US", now)  # summer time: UTC-4
     assert (new_york.day, new_york.hour, new_york.utcoffset().total_seconds()) == (1, 8, -4 * 3600)

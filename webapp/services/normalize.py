@@ -117,7 +117,8 @@ def normalize_company_name(name: str | None) -> str:
             text = text.replace(suffix, " ")
     text = re.sub(r"[^\w]+", " ", text)  # punctuation (Co., Ltd.) becomes spaces
     text = _ASCII_SUFFIX_RE.sub(" ", text)
-    return re.sub(r"[\s_]+", "", text)
+    # capped to the column: "&" -> "and" can make the key longer than the name
+    return re.sub(r"[\s_]+", "", text)[:200]
 
 
 def website_host(url: str | None) -> str | None:
@@ -127,7 +128,10 @@ def website_host(url: str | None) -> str | None:
     value = url.strip()
     if "://" not in value:
         value = "http://" + value
-    host = (urlsplit(value).hostname or "").lower().removeprefix("www.")
+    try:
+        host = (urlsplit(value).hostname or "").lower().removeprefix("www.")
+    except ValueError:  # e.g. a stray "[" reads as a broken IPv6 address
+        return None
     return host or None
 
 
