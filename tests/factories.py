@@ -113,3 +113,53 @@ def make_followup(
         save_followup(customer, record, Links(contact_ids=[], colleague_ids=[]))
         db.session.commit()
         return record.id
+
+
+def make_order(app: Flask, company: Company, customer_id: int, contract_no: str = "SC-001",
+               **fields) -> int:  # fmt: skip
+    """An export order with the history row the UI would write."""
+    from decimal import Decimal
+
+    from webapp.models import ExportOrder, Membership
+    from webapp.services import orders as rules
+
+    with app.app_context(), tenant_context(company.id):
+        order = ExportOrder(
+            customer_id=customer_id,
+            contract_no=contract_no,
+            contract_amount=fields.pop("contract_amount", Decimal("10000.00")),
+            currency=fields.pop("currency", "USD"),
+            created_by_id=company.owner_membership_id,
+            stage="draft",
+            **fields,
+        )
+        db.session.add(order)
+        db.session.flush()
+        owner = db.session.get(Membership, company.owner_membership_id)
+        rules.record(order, owner, "created", None, None, contract_no)
+        db.session.commit()
+        return order.id
+
+
+def make_order_row(app: Flask, company: Company, order_id: int, kind: str, **fields) -> int:
+    """A payment, claim or sign-off row of an order (kind: payment | claim | signoff)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from webapp.models import OrderClaim, OrderPayment, OrderSignoff
+
+    with app.app_context(), tenant_context(company.id):
+        if kind == "payment":
+            row = OrderPayment(order_id=order_id, kind="deposit1", amount=Decimal("3000"),
+                               currency="USD", paid_on=date(2026, 11, 20))  # fmt: skip
+        elif kind == "claim":
+            row = OrderClaim(order_id=order_id, party="Forwarder", reason="Late",
+                             amount=Decimal("100"), currency="USD")  # fmt: skip
+        else:
+            row = OrderSignoff(order_id=order_id, kind="freight_confirmed", role="finance",
+                               membership_id=company.owner_membership_id)  # fmt: skip
+        for name, value in fields.items():
+            setattr(row, name, value)
+        db.session.add(row)
+        db.session.commit()
+        return row.id

@@ -63,11 +63,21 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints.customers.routes import bp as customers_bp
     from .blueprints.dashboard.routes import bp as dashboard_bp
     from .blueprints.followups.routes import bp as followups_bp
+    from .blueprints.orders.routes import bp as orders_bp
     from .blueprints.public.routes import bp as public_bp
     from .blueprints.settings.routes import bp as settings_bp
     from .blueprints.team.routes import bp as team_bp
 
-    for bp in (public_bp, auth_bp, dashboard_bp, customers_bp, followups_bp, team_bp, settings_bp):
+    for bp in (
+        public_bp,
+        auth_bp,
+        dashboard_bp,
+        customers_bp,
+        followups_bp,
+        orders_bp,
+        team_bp,
+        settings_bp,
+    ):
         app.register_blueprint(bp)
 
 

@@ -325,6 +325,7 @@ def seed_demo(force: bool = False) -> list[tuple[str, str, str]] | None:
             db.session.add(customer)
         db.session.flush()
         _seed_followups(tenant, memberships)
+        _seed_orders(tenant, memberships)
         db.session.commit()
     return logins
 
@@ -435,3 +436,53 @@ def _seed_followups(tenant: Tenant, memberships: list[Membership]) -> None:
         save_followup(customer, record, Links(contact_ids=primary, colleague_ids=colleagues))
     # a birthday coming up, for "my day"
     customers[1].contacts[0].birthday = (today + timedelta(days=4)).replace(year=1978)
+
+
+def _seed_orders(tenant: Tenant, memberships: list[Membership]) -> None:
+    """Two export orders: one approved for production and inspected, one fresh draft."""
+    from datetime import timedelta
+
+    from .models import ExportOrder, OrderInspection, OrderPayment
+    from .services import orders as rules
+    from .services.followups import company_today
+
+    today = company_today(tenant)
+    boss, manager, _sales, _lucy, finance, docs = memberships
+    customers = list(db.session.scalars(select(Customer).order_by(Customer.id)))
+    first = ExportOrder(
+        customer_id=customers[0].id, contract_no="LH-2026-018", contract_amount=Decimal("48600"),
+        currency="USD", customer_order_date=today - timedelta(days=30),
+        factory_order_date=today - timedelta(days=26),
+        customer_delivery_date=today + timedelta(days=20),
+        factory_delivery_date=today + timedelta(days=10), merchandiser_id=docs.id,
+        payment_method="TT", payment_ratio="30% / 70%", created_by_id=manager.id,
+    )  # fmt: skip
+    db.session.add(first)
+    db.session.flush()
+    rules.record(first, manager, "created", None, None, first.contract_no)
+    first.payments.append(
+        OrderPayment(
+            kind="deposit1",
+            amount=Decimal("14580"),
+            currency="USD",
+            paid_on=today - timedelta(days=28),
+        )  # fmt: skip
+    )
+    db.session.flush()
+    rules.sign(first, "payment_verified", finance, "到账确认", first.payments[0].id)
+    rules.sign(first, "production_approval", manager, "经审核确认，同意布单生产")
+    rules.sign(first, "gm_signature", boss)
+    first.inspections.append(
+        OrderInspection(inspected_on=today - timedelta(days=3), result="pass", note="AQL 2.5")
+    )
+    rules.refresh(first)
+
+    second = ExportOrder(
+        customer_id=customers[9].id, contract_no="LH-2026-021", contract_amount=Decimal("126000"),
+        currency="USD", customer_order_date=today - timedelta(days=2), merchandiser_id=docs.id,
+        payment_method="LC", created_by_id=manager.id,
+    )  # fmt: skip
+    db.session.add(second)
+    db.session.flush()
+    rules.record(second, manager, "created", None, None, second.contract_no)
+    rules.refresh(second)

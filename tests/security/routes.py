@@ -4,11 +4,19 @@ parameter. A route whose parameter is not listed here fails the walkers (it is n
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import count
 
 from flask import Flask
 from werkzeug.routing import Rule
 
-from tests.factories import Company, make_contact, make_customer, make_followup
+from tests.factories import (
+    Company,
+    make_contact,
+    make_customer,
+    make_followup,
+    make_order,
+    make_order_row,
+)
 
 SECRET = "SECRET-OF-{slug}"
 
@@ -27,12 +35,34 @@ def _followup(app: Flask, company: Company) -> int:
     return make_followup(app, company, customer_id, SECRET.format(slug=company.slug) + " followup")
 
 
+_order_numbers = count(1)
+
+
+def _order(app: Flask, company: Company) -> int:
+    customer_id = _customer(app, company)
+    number = f"{SECRET.format(slug=company.slug)}-order-{next(_order_numbers)}"
+    return make_order(app, company, customer_id, number)
+
+
+def _order_row(kind: str) -> Callable[[Flask, Company], int]:
+    def build(app: Flask, company: Company) -> int:
+        return make_order_row(app, company, _order(app, company), kind)
+
+    return build
+
+
 # URL parameter -> builder of an object of that kind in a company (returns its id)
 OBJECT_PARAMS: dict[str, Callable[[Flask, Company], int]] = {
     "customer_id": _customer,
     "contact_id": _contact,
     "followup_id": _followup,
+    "order_id": _order,
+    "payment_id": _order_row("payment"),
+    "claim_id": _order_row("claim"),
+    "signoff_id": _order_row("signoff"),
 }
+# Parameters that pick a part of a page, not an object: a valid sample value to build the URL.
+SAMPLE_VALUES = {"section": "freight"}
 TENANT_PARAM = "tenant_slug"
 # Parameters that do not name a company's object, with the reason they are safe.
 NOT_OBJECTS = {("static", "filename"): "public static files, the same for every company"}
@@ -45,7 +75,7 @@ def rules(app: Flask) -> list[Rule]:
 
 
 def unknown_params(rule: Rule) -> set[str]:
-    known = set(OBJECT_PARAMS) | {TENANT_PARAM}
+    known = set(OBJECT_PARAMS) | {TENANT_PARAM} | set(SAMPLE_VALUES)
     return {
         arg
         for arg in rule.arguments
@@ -61,6 +91,8 @@ def build_values(app: Flask, rule: Rule, owner: Company, slug: str) -> dict[str,
             values[arg] = slug
         elif arg in OBJECT_PARAMS:
             values[arg] = OBJECT_PARAMS[arg](app, owner)
+        elif arg in SAMPLE_VALUES:
+            values[arg] = SAMPLE_VALUES[arg]
     return values
 
 

@@ -62,9 +62,28 @@ def timeline_context(customer: Customer, method: str = "", followup_form=None) -
     }
 
 
+def customer_orders(customer: Customer) -> list:
+    from sqlalchemy import select
+
+    from ...extensions import db
+    from ...models import ExportOrder
+
+    return list(
+        db.session.scalars(
+            select(ExportOrder)
+            .where(ExportOrder.customer_id == customer.id)
+            .order_by(ExportOrder.id.desc())
+        )
+    )
+
+
 def render_card(customer: Customer, *, contact_form=None, followup_form=None, method="", log=False):
+    from ...services.orders import STAGES as ORDER_STAGES
+
     return render_template(
         "customers/card.html",
+        orders=customer_orders(customer),
+        order_stages=ORDER_STAGES,
         contact_form=contact_form or ContactForm(formdata=None),
         local_time=local_now(customer.country),
         holidays=upcoming_holidays(customer.country, str(get_locale())),

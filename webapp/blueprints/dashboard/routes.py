@@ -9,6 +9,8 @@ from ...models import Membership
 from ...services import myday
 from ...services.customers import dashboard_counts, team_choices
 from ...services.followups import MANAGER_ROLES, company_today
+from ...services.orders import STAGES as ORDER_STAGES
+from ...services.orders import waiting_for
 from ...tenancy import get_or_404, tenant_blueprint
 
 bp = tenant_blueprint("dashboard", __name__)
@@ -43,4 +45,7 @@ def home():
         stale_days=g.tenant.stale_days(),
         birthdays=myday.birthdays(owner_ids, today),
         holidays=myday.holidays_ahead(owner_ids, today, str(get_locale())),
+        # sign-offs are personal: always the viewer's own, whoever's day is shown
+        waiting_orders=waiting_for(g.membership),
+        order_stages=ORDER_STAGES,
     )

@@ -1,0 +1,346 @@
+"""Export orders (出口流程跟踪表): list, create, one page with a panel per section edited in place,
+payments/inspections/claims rows, sign-offs and history. Rules: services/orders.py."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from htmx_flask import make_response
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models import Customer, ExportOrder, OrderClaim, OrderInspection, OrderPayment, OrderSignoff
+from ...services import orders as rules
+from ...services.customers import team_choices
+from ...services.followups import company_today
+from ...tenancy import get_or_404, tenant_blueprint
+from .forms import (
+    SECTIONS,
+    ClaimForm,
+    InspectionForm,
+    NewOrderForm,
+    PaymentForm,
+    SignForm,
+)
+
+bp = tenant_blueprint("orders", __name__, "/orders")
+
+
+def _load(order_id: int) -> ExportOrder:
+    order = db.session.scalar(rules.load_order_query().where(ExportOrder.id == order_id))
+    if order is None:
+        abort(404)
+    return order
+
+
+def _section_form(section: str, order: ExportOrder, formdata=None):
+    form_class = SECTIONS[section][1]
+    kwargs = {}
+    if section == "basics":
+        kwargs = {"members": team_choices(keep_id=order.merchandiser_id), "order_id": order.id}
+    return form_class(formdata=formdata, obj=order, **kwargs)
+
+
+def _body_context(order: ExportOrder, **forms) -> dict:
+    today = company_today(g.tenant)
+    payment_form = forms.pop("payment_form", None) or PaymentForm(formdata=None)
+    if payment_form.paid_on.data is None and not payment_form.errors:
+        payment_form.paid_on.data, payment_form.currency.data = today, order.currency
+    inspection_form = forms.pop("inspection_form", None) or InspectionForm(formdata=None)
+    if inspection_form.inspected_on.data is None and not inspection_form.errors:
+        inspection_form.inspected_on.data = today
+    claim_form = forms.pop("claim_form", None) or ClaimForm(formdata=None)
+    if not claim_form.errors:
+        claim_form.currency.data = claim_form.currency.data or order.currency
+    return {
+        "order": order,
+        "totals": rules.totals(order),
+        "available": rules.available_signoffs(order, g.membership),
+        "sections": SECTIONS,
+        "section_forms": {name: _section_form(name, order) for name in SECTIONS},
+        "payment_form": payment_form,
+        "inspection_form": inspection_form,
+        "claim_form": claim_form,
+        "verified_ids": rules.verified_payment_ids(order),
+        **forms,
+    }
+
+
+def _body(order: ExportOrder, status: int = 200, **forms):
+    """The whole order body after any change: totals, stage and gates all move together."""
+    if request.htmx:
+        html = render_template("orders/_body.html", **_body_context(order, **forms))
+        return make_response(html, status, retarget="#order-body", reswap="outerHTML")
+    if status >= 400:
+        return render_template("orders/page.html", **_body_context(order, **forms)), status
+    return redirect(url_for(".page", order_id=order.id))
+
+
+# --- list and create --------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index():
+    args = request.args
+    stmt = select(ExportOrder)
+    stage = args.get("stage", "")
+    if stage in rules.STAGES:
+        stmt = stmt.where(ExportOrder.stage == stage)
+    customer_id = args.get("customer", type=int)
+    if customer_id:
+        stmt = stmt.where(ExportOrder.customer_id == customer_id)
+    merchandiser_id = args.get("merchandiser", type=int)
+    if merchandiser_id:
+        stmt = stmt.where(ExportOrder.merchandiser_id == merchandiser_id)
+    currency = args.get("currency", "").upper()[:3]
+    if currency:
+        stmt = stmt.where(ExportOrder.currency == currency)
+    waiting = args.get("waiting") == "me"
+    if waiting:
+        stmt = stmt.where(ExportOrder.id.in_([o.id for o in rules.waiting_for(g.membership)]))
+    page = db.paginate(
+        stmt.options(
+            selectinload(ExportOrder.customer), selectinload(ExportOrder.merchandiser)
+        ).order_by(ExportOrder.id.desc()),
+        page=args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    context = {
+        "page": page,
+        "totals": rules.totals_per_currency(stmt),
+        "stage": stage,
+        "customer_id": customer_id,
+        "merchandiser_id": merchandiser_id,
+        "currency": currency,
+        "waiting": waiting,
+        "members": team_choices(),
+        "stages": rules.STAGES,
+    }
+    if request.htmx and request.htmx.target == "order-results":
+        return render_template("orders/_results.html", **context)
+    return render_template("orders/index.html", **context)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    customers = db.session.execute(
+        select(Customer.id, Customer.name)
+        .where(Customer.archived_at.is_(None))
+        .order_by(Customer.name_key)
+    ).all()
+    form = NewOrderForm(customers=customers, members=team_choices())
+    if request.method == "GET":
+        form.customer_id.data = request.args.get("customer_id", type=int)
+        form.currency.data = "USD"
+        form.customer_order_date.data = company_today(g.tenant)
+    if form.validate_on_submit():
+        order = ExportOrder(created_by_id=g.membership.id, stage="draft")
+        for name in NewOrderForm.FIELDS:
+            setattr(order, name, None if form[name].data == "" else form[name].data)
+        order.contract_no = order.contract_no.strip()
+        db.session.add(order)
+        db.session.flush()
+        rules.record(order, g.membership, "created", None, None, order.contract_no)
+        db.session.commit()
+        flash(_("Order %(no)s created.", no=order.contract_no), "success")
+        return redirect(url_for(".page", order_id=order.id))
+    if not customers:
+        flash(_("Add a customer first: every order belongs to a customer."), "warning")
+    return render_template("orders/new.html", form=form), 422 if form.errors else 200
+
+
+# --- the order page ---------------------------------------------------------------------------
+
+
+@bp.get("/<int:order_id>")
+def page(order_id: int):
+    return render_template("orders/page.html", **_body_context(_load(order_id)))
+
+
+@bp.route("/<int:order_id>/<any(" + ",".join(SECTIONS) + "):section>", methods=["GET", "POST"])
+def edit_section(order_id: int, section: str):
+    order = _load(order_id)
+    if request.method == "GET":
+        form = _section_form(section, order)
+        if request.htmx:
+            return render_template(
+                "orders/_section_form.html", order=order, section=section, form=form
+            )
+        return render_template("orders/section.html", order=order, section=section, form=form)
+    form = _section_form(section, order, formdata=request.form)
+    if form.validate_on_submit():
+        values = {name: form[name].data for name in form.FIELDS}
+        if section == "shipping":
+            problem = rules.shipping_problem(order, values["shipped_on"])
+            if problem:
+                form.shipped_on.errors = [problem]
+        if not form.errors:
+            if section == "basics":
+                values["contract_no"] = values["contract_no"].strip()
+            rules.apply_changes(order, values, g.membership)
+            db.session.commit()
+            return _body(order)
+    template = "orders/_section_form.html" if request.htmx else "orders/section.html"
+    return render_template(template, order=order, section=section, form=form), 422
+
+
+# --- rows: payments, inspections, claims ------------------------------------------------------
+
+
+@bp.post("/<int:order_id>/payments")
+def add_payment(order_id: int):
+    order = _load(order_id)
+    form = PaymentForm()
+    if not form.validate_on_submit():
+        return _body(order, 422, payment_form=form)
+    payment = OrderPayment(
+        kind=form.kind.data,
+        amount=form.amount.data,
+        currency=form.currency.data,
+        paid_on=form.paid_on.data,
+    )
+    order.payments.append(payment)
+    rules.record(order, g.membership, "added", "payment", None, rules.describe(payment))
+    rules.refresh(order)
+    db.session.commit()
+    return _body(order)
+
+
+@bp.post("/payments/<int:payment_id>/delete")
+def delete_payment(payment_id: int):
+    payment = get_or_404(OrderPayment, payment_id)
+    order = _load(payment.order_id)
+    if payment.id in rules.verified_payment_ids(order):
+        return _body(
+            order,
+            422,
+            payment_error=_("Finance verified this payment: withdraw the verification first."),
+        )
+    rules.record(order, g.membership, "removed", "payment", rules.describe(payment), None)
+    order.payments.remove(payment)
+    rules.refresh(order)
+    db.session.commit()
+    return _body(order)
+
+
+@bp.post("/<int:order_id>/inspections")
+def add_inspection(order_id: int):
+    order = _load(order_id)
+    form = InspectionForm()
+    if not form.validate_on_submit():
+        return _body(order, 422, inspection_form=form)
+    inspection = OrderInspection(
+        inspected_on=form.inspected_on.data, result=form.result.data, note=form.note.data
+    )
+    order.inspections.append(inspection)
+    rules.record(order, g.membership, "added", "inspection", None, rules.describe(inspection))
+    rules.refresh(order)
+    db.session.commit()
+    return _body(order)
+
+
+@bp.post("/<int:order_id>/claims")
+def add_claim(order_id: int):
+    order = _load(order_id)
+    form = ClaimForm()
+    if not form.validate_on_submit():
+        return _body(order, 422, claim_form=form)
+    claim = OrderClaim(
+        party=form.party.data,
+        reason=form.reason.data,
+        amount=form.amount.data,
+        currency=form.currency.data,
+    )
+    order.claims.append(claim)
+    rules.record(order, g.membership, "added", "claim", None, rules.describe(claim))
+    db.session.commit()
+    return _body(order)
+
+
+@bp.post("/claims/<int:claim_id>/delete")
+def delete_claim(claim_id: int):
+    claim = get_or_404(OrderClaim, claim_id)
+    order = _load(claim.order_id)
+    rules.record(order, g.membership, "removed", "claim", rules.describe(claim), None)
+    order.claims.remove(claim)
+    db.session.commit()
+    return _body(order)
+
+
+# --- sign-offs --------------------------------------------------------------------------------
+
+
+@bp.post("/<int:order_id>/sign")
+def sign(order_id: int):
+    order = _load(order_id)
+    form = SignForm()
+    if not form.validate_on_submit() or form.kind.data not in rules.SIGNOFF_KINDS:
+        abort(400)
+    target = int(form.target_id.data) if (form.target_id.data or "").isdigit() else None
+    try:
+        rules.sign(order, form.kind.data, g.membership, form.comment.data, target)
+    except rules.SignoffRefused:
+        abort(403)
+    except rules.GateClosed as closed:
+        return _body(order, 422, sign_error=closed.message)
+    db.session.commit()
+    return _body(order)
+
+
+@bp.post("/signoffs/<int:signoff_id>/withdraw")
+def withdraw(signoff_id: int):
+    signoff = get_or_404(OrderSignoff, signoff_id)
+    order = _load(signoff.order_id)
+    signoff = next(s for s in order.signoffs if s.id == signoff_id)
+    try:
+        rules.withdraw(signoff, g.membership)
+    except rules.SignoffRefused:
+        abort(403)
+    except rules.GateClosed:
+        return _body(order, 422, sign_error=_("This sign-off was already withdrawn."))
+    db.session.commit()
+    return _body(order)
+
+
+# --- what the order templates read ------------------------------------------------------------
+
+
+def _field_labels() -> dict[str, str]:
+    labels = {}
+    for _title, form_class in SECTIONS.values():
+        for name in form_class.FIELDS:
+            labels[name] = str(getattr(form_class, name).args[0])
+    return labels
+
+
+def event_text(event) -> str:
+    """One history row in the reader's language."""
+    what = str(rules.SIGNOFF_KINDS[event.field].label) if event.field in rules.SIGNOFF_KINDS else ""
+    if event.action == "created":
+        return _("Created the order %(no)s", no=event.new)
+    if event.action == "signed":
+        return _("Signed: %(what)s", what=what) + (f" — “{event.new}”" if event.new else "")
+    if event.action == "withdrawn":
+        return _("Withdrew the sign-off: %(what)s", what=what)
+    if event.action in ("added", "removed"):
+        kinds = {"payment": _("payment"), "inspection": _("inspection"), "claim": _("claim")}
+        text = event.new if event.action == "added" else event.old
+        verb = _("Added %(what)s", what=kinds.get(event.field, event.field))
+        if event.action == "removed":
+            verb = _("Removed %(what)s", what=kinds.get(event.field, event.field))
+        return f"{verb}: {text}"
+    label = _field_labels().get(event.field, event.field)
+    return f"{label}: {event.old or '—'} → {event.new or '—'}"
+
+
+@bp.context_processor
+def _order_globals() -> dict:
+    return {
+        "signoff_kinds": rules.SIGNOFF_KINDS,
+        "payment_kinds": rules.PAYMENT_KINDS,
+        "inspection_results": rules.INSPECTION_RESULTS,
+        "order_stage_labels": rules.STAGES,
+        "event_text": event_text,
+    }

@@ -1,0 +1,342 @@
+"""Export order rules: sign-offs (who may sign what), the paper's gates, derived totals and
+stage, and the append-only history. Plain functions over models; the caller commits."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import ExportOrder, Membership, OrderEvent, OrderSignoff
+from ..models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+PAYMENT_METHODS = {"TT": "T/T", "LC": "L/C"}
+PAYMENT_KINDS = {
+    "deposit1": _l("First deposit"),
+    "deposit2": _l("Second deposit"),
+    "balance": _l("Balance"),
+    "lc": _l("L/C received"),
+}
+INSPECTION_RESULTS = {"pass": "PASS", "fail": "FAIL"}
+
+# The order's progress, in order; each stage is reached when its condition holds (derive_stage).
+STAGES = {
+    "draft": _l("Draft"),
+    "production": _l("Production approved"),
+    "inspected": _l("Inspected"),
+    "shipped": _l("Shipped"),
+    "at_bank": _l("Documents at bank"),
+    "paid": _l("Paid"),
+    "archived": _l("Archived"),
+}
+
+
+@dataclass(frozen=True)
+class SignoffKind:
+    role: str
+    label: object  # lazy string
+    section: str
+    per_payment: bool = False
+
+
+# Every signature line of the paper form, the role that signs it and the panel it sits in.
+SIGNOFF_KINDS: dict[str, SignoffKind] = {
+    "payment_verified": SignoffKind("finance", _l("Finance verified"), "payment", True),
+    "production_approval": SignoffKind(
+        "manager", _l("Manager: reviewed, production approved"), "payment"
+    ),
+    "gm_signature": SignoffKind("gm", _l("General manager's signature"), "payment"),
+    "inspection_opinion": SignoffKind("manager", _l("Manager's opinion"), "inspection"),
+    "freight_confirmed": SignoffKind("finance", _l("Finance confirmed"), "freight"),
+    "sales_list_manager": SignoffKind("manager", _l("Manager confirmed"), "sales_list"),
+    "sales_list_finance": SignoffKind("finance", _l("Finance verified"), "sales_list"),
+    "bl_review": SignoffKind("merchandiser", _l("B/L sign-off reviewed"), "sales_list"),
+    "bl_custody": SignoffKind("finance", _l("B/L custody confirmed"), "sales_list"),
+    "bank_presentation": SignoffKind(
+        "manager", _l("Manager: reviewed, present documents to the bank"), "sales_list"
+    ),
+    "claims_confirmed": SignoffKind("manager", _l("Manager confirmed"), "claims"),
+}
+
+
+class SignoffRefused(Exception):
+    """The member may not sign this (wrong role, not the signer): an HTTP 403."""
+
+
+class GateClosed(Exception):
+    """The paper's rule does not allow this yet; `message` says what is missing."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- reading the state -----------------------------------------------------------------------
+
+
+def active_signoffs(order: ExportOrder, kind: str, target_id: int | None = None) -> list:
+    return [
+        s
+        for s in order.signoffs
+        if s.kind == kind and s.active and (target_id is None or s.target_id == target_id)
+    ]
+
+
+def is_signed(order: ExportOrder, kind: str, target_id: int | None = None) -> bool:
+    return bool(active_signoffs(order, kind, target_id))
+
+
+def verified_payment_ids(order: ExportOrder) -> set[int]:
+    return {s.target_id for s in order.signoffs if s.kind == "payment_verified" and s.active}
+
+
+def deposit_secured(order: ExportOrder) -> bool:
+    """Production may start after a deposit verified by finance, or once the L/C is received."""
+    verified = verified_payment_ids(order)
+    return any(
+        (p.kind in ("deposit1", "deposit2") and p.id in verified)
+        or (p.kind == "lc" and p.amount > 0)
+        for p in order.payments
+    )
+
+
+def last_inspection_failed(order: ExportOrder) -> bool:
+    return bool(order.inspections) and order.inspections[-1].result == "fail"
+
+
+@dataclass
+class Totals:
+    received: Decimal  # payments in the contract currency
+    verified: Decimal  # of which finance verified
+    outstanding: Decimal
+    other_currencies: dict[str, Decimal]
+    freight_total: Decimal | None
+    purchase_variance: Decimal | None  # purchase total minus actual purchase amount (RMB)
+
+
+def totals(order: ExportOrder) -> Totals:
+    verified_ids = verified_payment_ids(order)
+    received = verified = Decimal("0")
+    others: dict[str, Decimal] = {}
+    for p in order.payments:
+        if p.currency == order.currency:
+            received += p.amount
+            if p.id in verified_ids:
+                verified += p.amount
+        else:
+            others[p.currency] = others.get(p.currency, Decimal("0")) + p.amount
+    freight_parts = [order.freight_amount, order.terminal_charges, order.other_charges]
+    freight = (
+        sum((x for x in freight_parts if x is not None), Decimal("0"))
+        if any(x is not None for x in freight_parts)
+        else None
+    )
+    variance = (
+        order.purchase_total - order.actual_purchase_amount
+        if order.purchase_total is not None and order.actual_purchase_amount is not None
+        else None
+    )
+    return Totals(
+        received=received,
+        verified=verified,
+        outstanding=(order.contract_amount or Decimal("0")) - received,
+        other_currencies=others,
+        freight_total=freight,
+        purchase_variance=variance,
+    )
+
+
+def derive_stage(order: ExportOrder) -> str:
+    """The furthest milestone reached, checked from the end of the process backwards."""
+    if order.archived_docs and order.archived_data and order.archived_samples:
+        return "archived"
+    t = totals(order)
+    if order.contract_amount and t.verified >= order.contract_amount:
+        return "paid"
+    if is_signed(order, "bank_presentation"):
+        return "at_bank"
+    if order.shipped_on:
+        return "shipped"
+    if order.inspections and order.inspections[-1].result == "pass":
+        return "inspected"
+    if is_signed(order, "production_approval") and is_signed(order, "gm_signature"):
+        return "production"
+    return "draft"
+
+
+def refresh(order: ExportOrder) -> None:
+    order.stage = derive_stage(order)
+
+
+# --- the paper's gates -----------------------------------------------------------------------
+
+
+def gate_problem(order: ExportOrder, kind: str, target_id: int | None = None) -> str | None:
+    """Why this signature cannot be given now (translated), or None when it can."""
+    from flask_babel import gettext as _
+
+    spec = SIGNOFF_KINDS[kind]
+    if spec.per_payment and target_id not in {p.id for p in order.payments}:
+        return _("Pick one of this order's payments.")
+    if is_signed(order, kind, target_id if spec.per_payment else None):
+        return _("Already signed.")
+    if kind in ("production_approval", "gm_signature") and not deposit_secured(order):
+        return _("Needs a deposit verified by finance, or a received L/C, first.")
+    if kind == "bank_presentation" and not is_signed(order, "bl_review"):
+        return _("Needs the B/L sign-off review first.")
+    return None
+
+
+def shipping_problem(order: ExportOrder, shipped_on: date | None) -> str | None:
+    from flask_babel import gettext as _
+
+    if shipped_on and not order.shipped_on and last_inspection_failed(order):
+        return _("Shipping is blocked: the last inspection failed. Record a passing re-inspection.")
+    return None
+
+
+# --- changing the order ----------------------------------------------------------------------
+
+
+def record(order: ExportOrder, member: Membership, action: str, field: str | None = None,
+           old: object = None, new: object = None) -> None:  # fmt: skip
+    """Append one history row (never updated or deleted afterwards)."""
+    order.events.append(
+        OrderEvent(
+            membership_id=member.id,
+            action=action,
+            field=field,
+            old=_text(old),
+            new=_text(new),
+            at=utcnow(),
+        )
+    )
+
+
+def _text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def describe(row: object) -> str:
+    """A payment, inspection or claim as one line of history (stored text, not translated)."""
+    from ..models import OrderClaim, OrderInspection, OrderPayment
+
+    if isinstance(row, OrderPayment):
+        return f"{row.kind} {row.amount} {row.currency} {row.paid_on.isoformat()}"
+    if isinstance(row, OrderInspection):
+        return f"{row.inspected_on.isoformat()} {INSPECTION_RESULTS[row.result]}"
+    if isinstance(row, OrderClaim):
+        return f"{row.party}: {row.amount} {row.currency}"
+    return str(row)
+
+
+def apply_changes(order: ExportOrder, values: dict[str, object], member: Membership) -> int:
+    """Set fields that changed and write one history row per change; returns how many."""
+    changed = 0
+    for field, new in values.items():
+        new = None if new == "" else new
+        old = getattr(order, field)
+        if _text(old) != _text(new):
+            setattr(order, field, new)
+            record(order, member, "changed", field, old, new)
+            changed += 1
+    refresh(order)
+    return changed
+
+
+def sign(order: ExportOrder, kind: str, member: Membership, comment: str | None = None,
+         target_id: int | None = None) -> OrderSignoff:  # fmt: skip
+    spec = SIGNOFF_KINDS.get(kind)
+    if spec is None or not member.has_role(spec.role):
+        log.warning(
+            "refused sign-off %s on order %s by membership %s (roles %s)",
+            kind, order.id, member.id, sorted(member.roles),
+        )  # fmt: skip
+        raise SignoffRefused(kind)
+    problem = gate_problem(order, kind, target_id)
+    if problem:
+        raise GateClosed(problem)
+    signoff = OrderSignoff(
+        kind=kind,
+        target_id=target_id if spec.per_payment else None,
+        membership_id=member.id,
+        role=spec.role,
+        comment=(comment or "").strip() or None,
+        signed_at=utcnow(),
+    )
+    order.signoffs.append(signoff)
+    record(order, member, "signed", kind, None, signoff.comment or "")
+    refresh(order)
+    return signoff
+
+
+def withdraw(signoff: OrderSignoff, member: Membership) -> None:
+    if signoff.membership_id != member.id:
+        log.warning("refused withdrawal of sign-off %s by membership %s", signoff.id, member.id)
+        raise SignoffRefused(signoff.kind)
+    if not signoff.active:
+        raise GateClosed("")
+    signoff.withdrawn_at = utcnow()
+    record(signoff.order, member, "withdrawn", signoff.kind)
+    refresh(signoff.order)
+
+
+def available_signoffs(
+    order: ExportOrder, member: Membership
+) -> dict[tuple[str, int | None], str | None]:
+    """For each signature line the member's roles allow: None when they can sign now, else the
+    reason they cannot yet. Lines of other roles are absent (no button)."""
+    result: dict[tuple[str, int | None], str | None] = {}
+    for kind, spec in SIGNOFF_KINDS.items():
+        if not member.has_role(spec.role):
+            continue
+        targets = [p.id for p in order.payments] if spec.per_payment else [None]
+        for target in targets:
+            result[(kind, target)] = gate_problem(order, kind, target)
+    return result
+
+
+def load_order_query():
+    """SELECT of orders with what the order page and the gates read, preloaded."""
+    return select(ExportOrder).options(
+        selectinload(ExportOrder.payments),
+        selectinload(ExportOrder.inspections),
+        selectinload(ExportOrder.claims),
+        selectinload(ExportOrder.signoffs).selectinload(OrderSignoff.member),
+        selectinload(ExportOrder.customer),
+        selectinload(ExportOrder.merchandiser),
+    )
+
+
+def waiting_for(member: Membership, limit: int = 50) -> list[ExportOrder]:
+    """Open orders with a signature line this member could sign right now."""
+    if not any(member.has_role(spec.role) for spec in SIGNOFF_KINDS.values()):
+        return []
+    orders = db.session.scalars(
+        load_order_query().where(ExportOrder.stage != "archived").order_by(ExportOrder.id.desc())
+    )
+    waiting = [o for o in orders if any(v is None for v in available_signoffs(o, member).values())]
+    return waiting[:limit]
+
+
+def totals_per_currency(stmt) -> dict[str, Decimal]:
+    """Sum of contract amounts per currency over a filtered order SELECT."""
+    sub = stmt.with_only_columns(ExportOrder.currency, ExportOrder.contract_amount).subquery()
+    rows = db.session.execute(
+        select(sub.c.currency, func.sum(sub.c.contract_amount)).group_by(sub.c.currency)
+    )
+    return {currency: amount for currency, amount in rows}  # noqa: C416 - Result rows
