@@ -117,6 +117,8 @@ def normalize_company_name(name: str | None) -> str:
             text = text.replace(suffix, " ")
     text = re.sub(r"[^\w]+", " ", text)  # punctuation (Co., Ltd.) becomes spaces
     text = _ASCII_SUFFIX_RE.sub(" ", text)
+    # "GmbH & Co. KG" leaves a dangling "and" once the legal words are gone
+    text = re.sub(r"(?:\band\s*)+$", "", text.strip())
     # capped to the column: "&" -> "and" can make the key longer than the name
     return re.sub(r"[\s_]+", "", text)[:200]
 
