@@ -1,0 +1,211 @@
+"""services/orders.py: totals, derived stage, gates, sign-offs and the append-only history."""
+
+import logging
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from tests.factories import add_member, make_customer, make_order, make_order_row
+from webapp.extensions import db
+from webapp.models import ExportOrder, Membership, OrderEvent, OrderInspection, OrderPayment
+from webapp.services import orders as rules
+from webapp.tenancy import tenant_context
+
+
+@pytest.fixture
+def order_id(app, company_a):
+    customer = make_customer(app, company_a, "Nordlicht GmbH")
+    return make_order(app, company_a, customer, "SC-1", contract_amount=Decimal("10000.00"))
+
+
+@pytest.fixture
+def members(app, company_a):
+    ids = {
+        role: add_member(app, company_a, f"{role}@alpha.example.com", {role})
+        for role in ("manager", "finance", "gm", "merchandiser", "sales")
+    }
+    return ids
+
+
+def _order(order_id):
+    return db.session.scalar(rules.load_order_query().where(ExportOrder.id == order_id))
+
+
+def test_totals_use_decimal_and_the_contract_currency(app, company_a, order_id):
+    with app.test_request_context(), tenant_context(company_a.id):
+        order = _order(order_id)
+        today = date.today()
+        order.payments += [
+            OrderPayment(kind="deposit1", amount=Decimal("0.10"), currency="USD", paid_on=today),
+            OrderPayment(kind="deposit2", amount=Decimal("0.20"), currency="USD", paid_on=today),
+            OrderPayment(kind="balance", amount=Decimal("500"), currency="EUR", paid_on=today),
+        ]
+        order.purchase_total, order.actual_purchase_amount = Decimal("50000"), Decimal("48500.5")
+        order.freight_amount, order.terminal_charges = Decimal("1200"), Decimal("85.5")
+        t = rules.totals(order)
+        assert t.received == Decimal("0.30")  # exact, not 0.30000000000000004
+        assert t.outstanding == Decimal("9999.70")
+        assert t.verified == Decimal("0")
+        assert t.other_currencies == {"EUR": Decimal("500")}
+        assert t.purchase_variance == Decimal("1499.5")
+        assert t.freight_total == Decimal("1285.5")
+
+
+def test_stage_follows_the_process(app, company_a, order_id, members):
+    with app.test_request_context(), tenant_context(company_a.id):
+        order = _order(order_id)
+        m = {role: db.session.get(Membership, mid) for role, mid in members.items()}
+        assert rules.derive_stage(order) == "draft"
+        order.payments.append(
+            OrderPayment(
+                kind="deposit1", amount=Decimal("3000"), currency="USD", paid_on=date.today()
+            )
+        )
+        db.session.flush()
+        rules.sign(order, "payment_verified", m["finance"], None, order.payments[0].id)
+        rules.sign(order, "production_approval", m["manager"])
+        assert order.stage == "draft"  # the GM has not signed yet
+        rules.sign(order, "gm_signature", m["gm"])
+        assert order.stage == "production"
+        order.inspections.append(OrderInspection(inspected_on=date.today(), result="pass"))
+        rules.refresh(order)
+        assert order.stage == "inspected"
+        order.shipped_on = date.today()
+        rules.refresh(order)
+        assert order.stage == "shipped"
+        rules.sign(order, "bl_review", m["merchandiser"])
+        rules.sign(order, "bank_presentation", m["manager"])
+        assert order.stage == "at_bank"
+        order.payments.append(
+            OrderPayment(
+                kind="balance", amount=Decimal("7000"), currency="USD", paid_on=date.today()
+            )
+        )
+        db.session.flush()
+        rules.sign(order, "payment_verified", m["finance"], None, order.payments[1].id)
+        assert order.stage == "paid"
+        order.archived_docs = order.archived_data = order.archived_samples = True
+        rules.refresh(order)
+        assert order.stage == "archived"
+
+
+def test_production_gate_needs_verified_deposit_or_received_lc(app, company_a, order_id, members):
+    with app.test_request_context(), tenant_context(company_a.id):
+        order = _order(order_id)
+        manager = db.session.get(Membership, members["manager"])
+        with pytest.raises(rules.GateClosed) as closed:
+            rules.sign(order, "production_approval", manager)
+        assert "deposit" in closed.value.message
+        order.payments.append(
+            OrderPayment(
+                kind="deposit1", amount=Decimal("3000"), currency="USD", paid_on=date.today()
+            )
+        )
+        db.session.flush()
+        assert rules.gate_problem(order, "production_approval") is not None  # not verified yet
+        order.payments.append(
+            OrderPayment(kind="lc", amount=Decimal("10000"), currency="USD", paid_on=date.today())
+        )
+        db.session.flush()
+        assert rules.gate_problem(order, "production_approval") is None  # L/C received
+
+
+def test_bank_presentation_needs_bl_review(app, company_a, order_id, members):
+    with app.test_request_context(), tenant_context(company_a.id):
+        order = _order(order_id)
+        assert "B/L" in rules.gate_problem(order, "bank_presentation")
+        rules.sign(order, "bl_review", db.session.get(Membership, members["merchandiser"]))
+        assert rules.gate_problem(order, "bank_presentation") is None
+
+
+def test_shipping_is_blocked_after_a_failed_inspection_until_a_pass(app, company_a, order_id):
+    with app.test_request_context(), tenant_context(company_a.id):
+        order = _order(order_id)
+        assert rules.shipping_problem(order, date.today()) is None
+        order.inspections.append(OrderInspection(inspected_on=date.today(), result="fail"))
+        assert rules.shipping_problem(order, date.today())
+        order.inspections.append(OrderInspection(inspected_on=date.today(), result="pass"))
+        assert rules.shipping_problem(order, date.today()) is None
+
+
+@pytest.mark.parametrize("kind", sorted(rules.SIGNOFF_KINDS))
+def test_each_signoff_needs_its_role(app, company_a, order_id, members, kind, caplog):
+    spec = rules.SIGNOFF_KINDS[kind]
+    with app.test_request_context(), tenant_context(company_a.id):
+        order = _order(order_id)
+        wrong = "sales" if spec.role != "sales" else "manager"
+        with caplog.at_level(logging.WARNING), pytest.raises(rules.SignoffRefused):
+            rules.sign(order, kind, db.session.get(Membership, members[wrong]))
+        assert "refused sign-off" in caplog.text
+        assert not order.signoffs
+
+
+def test_withdraw_only_by_signer_and_recorded(app, company_a, order_id, members):
+    with app.test_request_context(), tenant_context(company_a.id):
+        order = _order(order_id)
+        finance = db.session.get(Membership, members["finance"])
+        manager = db.session.get(Membership, members["manager"])
+        signoff = rules.sign(order, "freight_confirmed", finance, "ok")
+        with pytest.raises(rules.SignoffRefused):
+            rules.withdraw(signoff, manager)
+        rules.withdraw(signoff, finance)
+        assert signoff.withdrawn_at is not None and not signoff.active
+        db.session.commit()
+        actions = [e.action for e in db.session.scalars(select(OrderEvent).order_by(OrderEvent.id))]
+        assert actions == ["created", "signed", "withdrawn"]
+        # signing again after a withdrawal is allowed; the old row stays
+        rules.sign(order, "freight_confirmed", finance)
+        assert len(order.signoffs) == 2
+
+
+def test_history_rows_are_append_only(app, company_a, order_id):
+    with app.test_request_context(), tenant_context(company_a.id):
+        event = db.session.scalar(select(OrderEvent))
+        event.new = "rewritten"
+        with pytest.raises(RuntimeError, match="never updated"):
+            db.session.flush()
+        db.session.rollback()
+        db.session.delete(db.session.scalar(select(OrderEvent)))
+        with pytest.raises(RuntimeError, match="never updated"):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_apply_changes_writes_one_row_per_changed_field(app, company_a, order_id):
+    with app.test_request_context(), tenant_context(company_a.id):
+        order = _order(order_id)
+        owner = db.session.get(Membership, company_a.owner_membership_id)
+        changed = rules.apply_changes(
+            order, {"forwarder": "Kuehne", "cartons": 120, "freight_amount": None}, owner
+        )
+        assert changed == 2
+        db.session.commit()
+        rows = db.session.execute(
+            select(OrderEvent.field, OrderEvent.old, OrderEvent.new).where(
+                OrderEvent.action == "changed"
+            )
+        ).all()
+        assert sorted(rows) == [("cartons", None, "120"), ("forwarder", None, "Kuehne")]
+
+
+def test_contract_number_unique_per_company_only(app, company_a, company_b):
+    a = make_customer(app, company_a, "A customer")
+    b = make_customer(app, company_b, "B customer")
+    make_order(app, company_a, a, "SC-2026-1")
+    make_order(app, company_b, b, "SC-2026-1")  # another company may use the same number
+    with pytest.raises(IntegrityError):
+        make_order(app, company_a, a, "SC-2026-1")
+
+
+def test_waiting_for_lists_orders_the_member_can_sign_now(app, company_a, order_id, members):
+    make_order_row(app, company_a, order_id, "payment")
+    with app.test_request_context(), tenant_context(company_a.id):
+        finance = db.session.get(Membership, members["finance"])
+        manager = db.session.get(Membership, members["manager"])
+        sales = db.session.get(Membership, members["sales"])
+        assert [o.id for o in rules.waiting_for(finance)] == [order_id]  # payment to verify
+        assert [o.id for o in rules.waiting_for(manager)] == [order_id]  # e.g. claims line
+        assert rules.waiting_for(sales) == []  # no signature line for sales

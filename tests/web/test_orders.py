@@ -1,0 +1,236 @@
+"""The order screens: create, sections in place, rows, sign-off buttons and 403s, gates, list."""
+
+import logging
+import re
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import count_queries, login
+from tests.factories import PASSWORD, add_member, make_customer, make_order, make_order_row
+from webapp.extensions import db
+from webapp.models import ExportOrder, OrderEvent, OrderSignoff
+from webapp.services.orders import SIGNOFF_KINDS
+from webapp.tenancy import tenant_context
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def base(company_a):
+    return f"/t/{company_a.slug}/orders"
+
+
+@pytest.fixture
+def order_id(app, company_a):
+    customer = make_customer(app, company_a, "Nordlicht GmbH")
+    return make_order(app, company_a, customer, "SC-100", contract_amount=Decimal("10000.00"))
+
+
+def _member(app, client, company, role):
+    email = f"{role}-{company.slug}@example.com"
+    add_member(app, company, email, {role})
+    client.post("/logout")
+    login(client, email, PASSWORD)
+
+
+def _order(app, company, order_id):
+    with app.app_context(), tenant_context(company.id):
+        order = db.session.get(ExportOrder, order_id)
+        return {"stage": order.stage, "signoffs": [(s.kind, s.active) for s in order.signoffs]}
+
+
+def test_create_order_and_see_it(app, client_a, company_a, base):
+    customer = make_customer(app, company_a, "Sunrise LLC")
+    data = {"customer_id": customer, "contract_no": " SC-7 ", "contract_amount": "1234.56",
+            "currency": "EUR", "payment_method": "LC"}  # fmt: skip
+    response = client_a.post(f"{base}/new", data=data)
+    assert response.status_code == 302
+    page = client_a.get(response.location).get_data(as_text=True)
+    assert "SC-7" in page and "Sunrise LLC" in page and 'data-stage="draft"' in page
+    with app.app_context(), tenant_context(company_a.id):
+        order = db.session.scalar(select(ExportOrder))
+        assert order.contract_no == "SC-7" and order.contract_amount == Decimal("1234.56")
+        assert db.session.scalar(select(OrderEvent.action)) == "created"
+
+
+def test_contract_number_must_be_unique_in_the_company(app, client_a, company_a, base, order_id):
+    customer = make_customer(app, company_a, "Other customer")
+    data = {"customer_id": customer, "contract_no": "SC-100", "contract_amount": "5",
+            "currency": "USD", "payment_method": "TT"}  # fmt: skip
+    response = client_a.post(f"{base}/new", data=data)
+    assert response.status_code == 422
+    assert "already used" in response.get_data(as_text=True)
+
+
+def test_section_edit_in_place_writes_history(app, client_a, company_a, base, order_id):
+    form = client_a.get(f"{base}/{order_id}/freight", headers=HX)
+    assert form.status_code == 200 and "<html" not in form.get_data(as_text=True)
+    response = client_a.post(
+        f"{base}/{order_id}/freight",
+        data={
+            "forwarder": "Kuehne + Nagel",
+            "freight_amount": "1200.50",
+            "freight_currency": "USD",
+        },
+        headers=HX,
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == "#order-body"
+    body = response.get_data(as_text=True)
+    assert "Kuehne + Nagel" in body and 'id="order-history"' in body
+    with app.app_context(), tenant_context(company_a.id):
+        fields = set(
+            db.session.scalars(select(OrderEvent.field).where(OrderEvent.action == "changed"))
+        )
+    assert fields == {"forwarder", "freight_amount", "freight_currency"}
+
+
+def test_invalid_section_input_keeps_what_was_typed(client_a, base, order_id):
+    data = {"forwarder": "DHL", "cartons": "-3"}
+    response = client_a.post(f"{base}/{order_id}/freight", data=data, headers=HX)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'value="DHL"' in body and "invalid-feedback" in body
+
+
+def test_payment_rows_and_totals(app, client_a, base, order_id):
+    response = client_a.post(
+        f"{base}/{order_id}/payments",
+        data={"kind": "deposit1", "amount": "3000.10", "currency": "USD", "paid_on": "2026-11-20"},
+        headers=HX,
+    )
+    assert response.status_code == 200
+    outstanding = re.search(r'id="outstanding">([^<]+)<', response.get_data(as_text=True)).group(1)
+    assert "6,999.90" in outstanding
+    bad = client_a.post(f"{base}/{order_id}/payments", data={"kind": "deposit1", "amount": "-1",
+                        "currency": "USD", "paid_on": "2026-11-20"}, headers=HX)  # fmt: skip
+    assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("kind", sorted(SIGNOFF_KINDS))
+def test_signoff_button_only_for_the_role_and_forged_post_refused(
+    app, client, company_a, base, order_id, kind, caplog
+):
+    spec = SIGNOFF_KINDS[kind]
+    target = make_order_row(app, company_a, order_id, "payment") if spec.per_payment else None
+    data = {"kind": kind, **({"target_id": target} if target else {})}
+
+    _member(app, client, company_a, "sales")
+    page = client.get(f"{base}/{order_id}").get_data(as_text=True)
+    assert f'name="kind" value="{kind}"' not in page  # no button without the role
+    with caplog.at_level(logging.WARNING):
+        assert client.post(f"{base}/{order_id}/sign", data=data).status_code == 403
+    assert "refused sign-off" in caplog.text
+    assert _order(app, company_a, order_id)["signoffs"] == []
+
+
+def test_signing_with_the_role_records_who_and_when(app, client, company_a, base, order_id):
+    _member(app, client, company_a, "finance")
+    page = client.get(f"{base}/{order_id}").get_data(as_text=True)
+    assert 'name="kind" value="freight_confirmed"' in page
+    response = client.post(f"{base}/{order_id}/sign", data={"kind": "freight_confirmed",
+                           "comment": "paid to forwarder"}, headers=HX)  # fmt: skip
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "finance-alpha-trading" in body and "paid to forwarder" in body
+    assert _order(app, company_a, order_id)["signoffs"] == [("freight_confirmed", True)]
+    with app.app_context(), tenant_context(company_a.id):
+        signoff = db.session.scalar(select(OrderSignoff))
+        assert signoff.role == "finance" and signoff.signed_at is not None
+    # the signer may withdraw; the withdrawal is recorded and the row kept
+    assert client.post(f"/t/{company_a.slug}/orders/signoffs/{signoff.id}/withdraw",
+                       headers=HX).status_code == 200  # fmt: skip
+    assert _order(app, company_a, order_id)["signoffs"] == [("freight_confirmed", False)]
+
+
+def test_only_the_signer_may_withdraw(app, client, company_a, order_id):
+    signoff = make_order_row(app, company_a, order_id, "signoff")  # signed by the owner
+    _member(app, client, company_a, "finance")
+    response = client.post(f"/t/{company_a.slug}/orders/signoffs/{signoff}/withdraw")
+    assert response.status_code == 403
+    assert _order(app, company_a, order_id)["signoffs"] == [("freight_confirmed", True)]
+
+
+def test_production_gate_explains_what_is_missing(app, client, company_a, base, order_id):
+    _member(app, client, company_a, "manager")
+    response = client.post(f"{base}/{order_id}/sign", data={"kind": "production_approval"},
+                           headers=HX)  # fmt: skip
+    assert response.status_code == 422
+    assert "deposit" in response.get_data(as_text=True)
+    assert _order(app, company_a, order_id)["signoffs"] == []
+
+
+def test_failed_inspection_blocks_shipping_until_a_pass(app, client_a, base, order_id):
+    client_a.post(f"{base}/{order_id}/inspections",
+                  data={"inspected_on": "2026-11-25", "result": "fail"}, headers=HX)  # fmt: skip
+    blocked = client_a.post(f"{base}/{order_id}/shipping", data={"shipped_on": "2026-11-27"},
+                            headers=HX)  # fmt: skip
+    assert blocked.status_code == 422 and "inspection failed" in blocked.get_data(as_text=True)
+    client_a.post(f"{base}/{order_id}/inspections",
+                  data={"inspected_on": "2026-11-26", "result": "pass"}, headers=HX)  # fmt: skip
+    shipped = client_a.post(f"{base}/{order_id}/shipping", data={"shipped_on": "2026-11-27"},
+                            headers=HX)  # fmt: skip
+    assert shipped.status_code == 200 and 'data-stage="shipped"' in shipped.get_data(as_text=True)
+    # both inspections stay as history
+    page = client_a.get(f"{base}/{order_id}").get_data(as_text=True)
+    table = re.search(r'id="inspections">(.*?)</table>', page, re.S).group(1)
+    assert table.index("FAIL") < table.index("PASS")
+
+
+def test_verified_payment_cannot_be_removed(app, client_a, company_a, base, order_id):
+    payment = make_order_row(app, company_a, order_id, "payment")
+    make_order_row(app, company_a, order_id, "signoff", target_id=payment)
+    with app.app_context(), tenant_context(company_a.id):
+        db.session.scalar(select(OrderSignoff)).kind = "payment_verified"
+        db.session.commit()
+    response = client_a.post(f"/t/{company_a.slug}/orders/payments/{payment}/delete", headers=HX)
+    assert response.status_code == 422
+    assert "withdraw the verification" in response.get_data(as_text=True)
+
+
+def test_list_filters_and_totals(app, client_a, company_a, base):
+    customer = make_customer(app, company_a, "Acme")
+    make_order(app, company_a, customer, "SC-1", contract_amount=Decimal("100"), currency="USD")
+    make_order(app, company_a, customer, "SC-2", contract_amount=Decimal("250.5"), currency="USD")
+    make_order(app, company_a, customer, "SC-3", contract_amount=Decimal("70"), currency="EUR")
+    page = client_a.get(f"{base}/").get_data(as_text=True)
+    assert "SC-1" in page and "SC-3" in page
+    totals = re.search(r'id="order-totals">(.*?)</div>', page, re.S).group(1)
+    assert "350.50" in totals and "70.00" in totals
+    eur = client_a.get(f"{base}/?currency=EUR").get_data(as_text=True)
+    assert "SC-3" in eur and "SC-1" not in eur
+    assert "SC-1" not in client_a.get(f"{base}/?stage=paid").get_data(as_text=True)
+
+
+def test_waiting_for_my_signoff_filter(app, client, company_a, base, order_id):
+    make_order_row(app, company_a, order_id, "payment")
+    _member(app, client, company_a, "finance")
+    page = client.get(f"{base}/?waiting=me").get_data(as_text=True)
+    assert "SC-100" in page
+    home = client.get(f"/t/{company_a.slug}/").get_data(as_text=True)
+    assert 'id="waiting-signoffs"' in home and "SC-100" in home
+
+
+def test_list_query_count_does_not_grow(app, client_a, company_a, base):
+    customer = make_customer(app, company_a, "Acme")
+    for i in range(3):
+        make_order(app, company_a, customer, f"A-{i}")
+    client_a.get(f"{base}/")
+    with count_queries(app) as few:
+        client_a.get(f"{base}/")
+    for i in range(20):
+        make_order(app, company_a, customer, f"B-{i}")
+    with count_queries(app) as many:
+        client_a.get(f"{base}/")
+    assert len(many) == len(few)
+    with app.app_context(), tenant_context(company_a.id):
+        assert db.session.scalar(select(func.count(ExportOrder.id))) == 23
+
+
+def test_customer_card_lists_its_orders(app, client_a, company_a, order_id):
+    with app.app_context(), tenant_context(company_a.id):
+        customer_id = db.session.get(ExportOrder, order_id).customer_id
+    page = client_a.get(f"/t/{company_a.slug}/customers/{customer_id}").get_data(as_text=True)
+    assert 'id="customer-orders"' in page and "SC-100" in page
