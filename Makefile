@@ -12,7 +12,7 @@ MO := translations/zh/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messag
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-sqlite test-pg lint format setup system-deps browser-deps venv assets \
-        i18n-extract i18n-update i18n-compile db-upgrade demo doctor clean
+        i18n-extract i18n-update i18n-compile db-upgrade demo doctor bench-pdf pdf-samples clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -68,7 +68,7 @@ webapp/static/vendor/.installed: package.json package-lock.json
 	@touch $@
 
 i18n-extract: $(VENV)/.installed ## collect strings from code and templates into translations/messages.pot
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output \
 	  --project TradeFollow -o translations/messages.pot .
 
 i18n-update: i18n-extract ## merge the .pot into the zh/en catalogs (en msgstr = msgid)
@@ -88,6 +88,12 @@ demo: $(VENV)/.installed ## create the demo company when the database is empty
 
 doctor: $(VENV)/.installed ## check fonts, HarfBuzz, database, migrations and assets
 	$(FLASK) doctor
+
+bench-pdf: setup ## PDF speed: Chinese export-order form vs. Latin-only, medians and ratio
+	$(BIN)/python scripts/bench_pdf.py
+
+pdf-samples: setup browser-deps ## render every paper form of the demo to PNG under build/pdf-samples
+	$(BIN)/python scripts/pdf_samples.py build/pdf-samples
 
 clean: ## remove the venv, node_modules, built assets and compiled catalogs (keeps instance/)
 	rm -rf $(VENV) node_modules webapp/static/vendor $(MO)

@@ -15,7 +15,7 @@ runtime=(
   nodejs                # npm installs htmx and Bootstrap into webapp/static/vendor
   npm
 )
-browser=(chromium)
+browser=(chromium poppler-utils)  # tests and reviews: a real browser, PDF pages as PNG
 
 wanted=("${runtime[@]}")
 [[ "${1:-}" == "--browser" ]] && wanted+=("${browser[@]}")

@@ -19,7 +19,7 @@ def _read(path: Path, locale: str | None = None):
 
 
 def _ids(catalog) -> set:
-    return {m.id for m in catalog if m.id}
+    return {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)) for m in catalog if m.id}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def fresh_pot(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "--no-location", "-o", str(out), "."],
+         "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_pgettext:1c,2", "--no-location", "-o", str(out), "."],
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
     return out

@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints.dashboard.routes import bp as dashboard_bp
     from .blueprints.followups.routes import bp as followups_bp
     from .blueprints.orders.routes import bp as orders_bp
+    from .blueprints.printing.routes import bp as printing_bp
     from .blueprints.public.routes import bp as public_bp
     from .blueprints.settings.routes import bp as settings_bp
     from .blueprints.team.routes import bp as team_bp
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
         customers_bp,
         followups_bp,
         orders_bp,
+        printing_bp,
         team_bp,
         settings_bp,
     ):

@@ -1,4 +1,5 @@
-"""User journeys in real chromium: signup and language switch, inline contacts, active search."""
+"""User journeys in real chromium: signup and language switch, inline contacts (add and edit),
+active search."""
 
 from __future__ import annotations
 
@@ -128,7 +129,9 @@ def test_customer_form_and_inline_contact(page: Page, app: Flask) -> None:
     expect_chinese(page)
     page.locator("#name").fill("Hamburg Import GmbH")
     page.locator("#website").fill("hamburg-import.de")
-    page.locator("#country").select_option("DE")
+    # the country is typed (Chinese, English or the code) with suggestions from a datalist
+    expect(page.locator("#country-list option[value='德国 (DE)']")).to_have_count(1)
+    page.locator("#country").fill("德国")
     page.locator("#grade").select_option("A")
     page.locator("#customer-form button[type=submit]").click()
 
@@ -137,12 +140,13 @@ def test_customer_form_and_inline_contact(page: Page, app: Flask) -> None:
     expect(page.locator("h1")).to_contain_text("Hamburg Import GmbH")
     expect(page.locator("main")).to_contain_text("德国")  # country shown in Chinese
     expect(page.locator("main")).to_contain_text("hamburg-import.de")
+    expect(page.locator("#local-info")).to_contain_text("Europe/Berlin")  # the local time
     expect(page.locator("#contact-list")).to_have_count(0)
 
     contacts = page.locator("#contacts")
     form = contacts.locator("#contact-form")
     expect(form).to_be_hidden()  # folded away in the closed <details>
-    contacts.locator("details > summary").click()
+    contacts.locator(":scope > details > summary").click()  # not the "more fields" one inside
     expect(form).to_be_visible()
 
     mark_page(page)
@@ -234,3 +238,46 @@ def test_customer_active_search(page: Page, app: Flask) -> None:
     expect(page.locator("#customer-search")).to_have_value("lyon")
     expect(page.locator("#customer-results tbody tr")).to_have_count(1)
     expect(page.locator("#customer-results")).to_contain_text("Lyon Textiles SARL")
+
+
+def test_edit_contact_inline(page: Page, app: Flask) -> None:
+    company = make_company(app, "haifeng-export", "海风进出口 Sea Breeze Export")
+    customer = make_customer(app, company, "Hamburg Import GmbH", country="DE", grade="A")
+    jonas = make_contact(
+        app, company, customer, "Jonas Weber", title="Einkäufer", email="jonas@hamburg.de",
+        mobile="+4915123456789", is_primary=True,
+    )  # fmt: skip
+    anna = make_contact(app, company, customer, "Anna Schmidt", title="Assistentin")
+    log_in(page, company.owner_email)
+    expect(page).to_have_url(company_home(company.slug))
+
+    page.goto(f"/t/{company.slug}/customers/{customer}")
+    contact_list = page.locator("#contact-list")
+    expect(contact_list.locator("li")).to_have_count(2)
+    expect(page.locator(f"#contact-{jonas}")).to_contain_text("Einkäufer")
+    mark_page(page)
+
+    # the Edit button swaps the contact's line for its form (htmx), filled in
+    page.locator(f"#contact-{jonas} a[href$='/contacts/{jonas}/edit']").click()
+    form = page.locator(f"#contact-form-{jonas}")
+    expect(form).to_be_visible()
+    expect(form.locator("#name")).to_have_value("Jonas Weber")
+    expect(form.locator("#title")).to_have_value("Einkäufer")
+    expect(form.locator("#mobile")).to_have_value("+4915123456789")
+    assert page_was_not_reloaded(page)
+
+    form.locator("#title").fill("Head of Purchasing")
+    form.locator("button[type=submit]").click()
+
+    # the whole contacts panel is replaced: the list shows the new title, the form is gone
+    expect(form).to_have_count(0)
+    expect(page.locator(f"#contact-{jonas}")).to_contain_text("Head of Purchasing")
+    expect(page.locator(f"#contact-{jonas}")).not_to_contain_text("Einkäufer")
+    expect(page.locator(f"#contact-{jonas} .badge").first).to_be_visible()  # still primary
+    expect(page.locator(f"#contact-{anna}")).to_contain_text("Assistentin")
+    expect(contact_list.locator("li")).to_have_count(2)
+    assert page_was_not_reloaded(page)
+
+    # saved for real
+    page.reload()
+    expect(page.locator(f"#contact-{jonas}")).to_contain_text("Head of Purchasing")

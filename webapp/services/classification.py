@@ -6,6 +6,7 @@ Values are stored as stable codes; labels and definitions are translated at disp
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 NATURES = {
     "trading": _l("Trading company"),
@@ -132,10 +133,11 @@ def duplicate_reason(code: str) -> str:
 METHODS = {
     "visit_direct": _l("Visit at the customer"),
     "visit_invited": _l("Customer visits us"),
-    "phone": _l("Phone"),
+    # same English words as the contact fields, different Chinese on the paper: own context
+    "phone": lazy_pgettext("follow-up method", "Phone"),
     "chat": _l("Online chat"),
     "sms": _l("SMS"),
-    "email": _l("Email"),
+    "email": lazy_pgettext("follow-up method", "Email"),
     "other": _l("Other"),
 }
 

@@ -1,0 +1,170 @@
+"""PDF benchmark (not a test): the filled export-order form in Chinese vs. the same template
+with Latin-only content in DejaVu Sans, rendered N times each in one run.
+
+    .venv/bin/python scripts/bench_pdf.py [-n 15]
+
+Prints both medians and their ratio (the machine is shared: the ratio is what to compare).
+Target: ratio <= 2.0 and the Chinese form <= 400 ms. Results go into docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask import g  # noqa: E402
+
+from webapp import create_app  # noqa: E402
+from webapp.config import TestConfig  # noqa: E402
+from webapp.doctor import check_harfbuzz_subset  # noqa: E402
+from webapp.extensions import db  # noqa: E402
+from webapp.models import (  # noqa: E402
+    Customer,
+    ExportOrder,
+    Membership,
+    OrderClaim,
+    OrderInspection,
+    OrderPayment,
+)
+from webapp.pdf import render_pdf  # noqa: E402
+from webapp.services import orders as rules  # noqa: E402
+from webapp.services.signup import create_company  # noqa: E402
+from webapp.tenancy import tenant_context  # noqa: E402
+
+CHINESE = {
+    "company": "蓝海进出口贸易有限公司", "slug": "bench-zh",
+    "customer": "深圳市华彩数码科技有限公司",
+    "members": {"manager": "李娜", "finance": "刘芳", "gm": "王建国", "merchandiser": "陈静"},
+    "comment": "经审核确认，同意布单生产", "forwarder": "深圳市环球货运代理有限公司",
+    "supplier": "东莞市光明电子厂", "claim": ("货代公司", "延误交货，扣款"),
+}  # fmt: skip
+LATIN = {
+    "company": "Blue Ocean Trading Ltd", "slug": "bench-en",
+    "customer": "Nordlicht Projektoren GmbH",
+    "members": {"manager": "Anna Lee", "finance": "Frank Liu", "gm": "George Wang",
+                "merchandiser": "Mary Chen"},
+    "comment": "Reviewed and approved, start production", "forwarder": "Global Freight Ltd",
+    "supplier": "Bright Electronics Factory", "claim": ("Forwarder", "Late delivery, deduction"),
+}  # fmt: skip
+
+
+def build_order(spec: dict) -> tuple[int, int, int]:
+    """A filled order with payments, inspections, claims and sign-offs; returns ids."""
+    tenant, _owner = create_company(
+        company_name=spec["company"], slug=spec["slug"], home_country="CN",
+        default_locale="zh", owner_name="Owner", email=f"owner@{spec['slug']}.example.com",
+        password="benchmark-password",
+    )  # fmt: skip
+    db.session.flush()
+    with tenant_context(tenant.id):
+        members = {}
+        for role, name in spec["members"].items():
+            from webapp.models import User
+
+            user = User(email=f"{role}@{spec['slug']}.example.com", name=name, password_hash="x")
+            member = Membership(tenant_id=tenant.id, user=user)
+            member.set_roles({role})
+            db.session.add(member)
+            members[role] = member
+        customer = Customer(name=spec["customer"], country="DE", owner_id=None)
+        db.session.add(customer)
+        db.session.flush()
+        order = ExportOrder(
+            customer_id=customer.id, contract_no="SC-2026-018", contract_amount=Decimal("48600"),
+            currency="USD", customer_order_date=date(2026, 10, 29),
+            factory_order_date=date(2026, 11, 2), customer_delivery_date=date(2026, 12, 18),
+            factory_delivery_date=date(2026, 12, 8), merchandiser_id=members["merchandiser"].id,
+            payment_method="TT", payment_ratio="30% / 70%", forwarder=spec["forwarder"],
+            freight_currency="USD", freight_amount=Decimal("1200"), cbm=Decimal("28.5"),
+            cartons=420, supplier=spec["supplier"], invoice_no="INV-7781",
+            purchase_total=Decimal("286000"), actual_purchase_amount=Decimal("281500"),
+            customs_amount=Decimal("48600"), customs_no="531620261118001",
+            created_by_id=members["manager"].id, stage="draft",
+        )  # fmt: skip
+        db.session.add(order)
+        db.session.flush()
+        order.payments += [
+            OrderPayment(kind="deposit1", amount=Decimal("14580"), currency="USD",
+                         paid_on=date(2026, 10, 31)),
+            OrderPayment(kind="balance", amount=Decimal("34020"), currency="USD",
+                         paid_on=date(2026, 11, 25)),
+        ]  # fmt: skip
+        order.inspections += [
+            OrderInspection(inspected_on=date(2026, 11, 20), result="fail", note=spec["comment"]),
+            OrderInspection(inspected_on=date(2026, 11, 24), result="pass", note="AQL 2.5"),
+        ]
+        order.claims.append(OrderClaim(party=spec["claim"][0], reason=spec["claim"][1],
+                                       amount=Decimal("300"), currency="USD"))  # fmt: skip
+        db.session.flush()
+        rules.sign(order, "payment_verified", members["finance"], spec["comment"],
+                   order.payments[0].id)  # fmt: skip
+        rules.sign(order, "production_approval", members["manager"], spec["comment"])
+        rules.sign(order, "gm_signature", members["gm"])
+        rules.sign(order, "bl_review", members["merchandiser"])
+        rules.sign(order, "bank_presentation", members["manager"], spec["comment"])
+        db.session.commit()
+        return tenant.id, order.id, members["manager"].id
+
+
+def render(app, tenant_id: int, order_id: int, member_id: int, locale: str, font: str | None):
+    from webapp.blueprints.orders.forms import SECTIONS
+    from webapp.blueprints.orders.routes import _section_form
+    from webapp.models import Tenant
+
+    with app.test_request_context():
+        g.tenant = db.session.get(Tenant, tenant_id)
+        g.membership = db.session.get(Membership, member_id)
+        order = db.session.scalar(rules.load_order_query().where(ExportOrder.id == order_id))
+        extra = {"font_family": font} if font else {}
+        return render_pdf(
+            "print/order.html", locale, form_title="Export order", order=order,
+            totals=rules.totals(order), sections=SECTIONS,
+            section_forms={name: _section_form(name, order) for name in SECTIONS},
+            signoff_kinds=rules.SIGNOFF_KINDS, payment_kinds=rules.PAYMENT_KINDS,
+            order_stage_labels=rules.STAGES, **extra,
+        )  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=15, help="renders per variant")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        config = type("BenchConfig", (TestConfig,),
+                      {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db"})  # fmt: skip
+        app = create_app(config)
+        with app.app_context():
+            db.create_all()
+            print("HarfBuzz subsetter:", check_harfbuzz_subset().detail)
+            zh = build_order(CHINESE)
+            en = build_order(LATIN)
+            variants = {
+                "chinese (Noto Sans CJK SC)": (zh, "zh", None),
+                "latin (DejaVu Sans)": (en, "en", '"DejaVu Sans"'),
+            }
+            timings: dict[str, list[float]] = {name: [] for name in variants}
+            for ids, locale, font in variants.values():  # warm-up: fonts, templates
+                render(app, *ids, locale, font)
+            for _ in range(args.n):  # interleaved, so machine noise hits both alike
+                for name, (ids, locale, font) in variants.items():
+                    start = time.perf_counter()
+                    pdf = render(app, *ids, locale, font)
+                    timings[name].append(time.perf_counter() - start)
+                    assert pdf.startswith(b"%PDF")
+    medians = {name: statistics.median(values) * 1000 for name, values in timings.items()}
+    for name, value in medians.items():
+        print(f"{name:<28} median {value:7.1f} ms  (n={args.n})")
+    zh_ms, en_ms = medians["chinese (Noto Sans CJK SC)"], medians["latin (DejaVu Sans)"]
+    print(f"ratio chinese/latin          {zh_ms / en_ms:7.2f}  (target <= 2.0; chinese <= 400 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""PDFs of the paper forms, in the user's language or ?lang=zh|en; ?download=1 saves the file
+instead of opening it. Members of the company only (the tenant blueprint checks it)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, g, request
+from flask_babel import force_locale, get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models import Contact, Customer, FollowUp
+from ...pdf import pdf_response, render_pdf
+from ...services import orders as order_rules
+from ...services.classification import VISIT_PURPOSES, bits_to_purposes
+from ...services.customers import CustomerFilters, customer_query
+from ...services.followups import timeline
+from ...tenancy import get_or_404, tenant_blueprint
+from ..orders.forms import SECTIONS
+from ..orders.routes import _load as load_order
+from ..orders.routes import _section_form
+
+bp = tenant_blueprint("printing", __name__, "/print")
+
+# The paper forms' titles (客户跟踪记录表 …), printed as the heading and used in file names.
+FORM_TITLES = {
+    "followup_log": _l("Customer follow-up log"),
+    "customer_sheet": _l("Customer follow-up sheet"),
+    "visit": _l("Customer visit record"),
+    "order": _l("Export order tracking form"),
+    "contacts": _l("Customer information list"),
+}
+
+
+def _locale() -> str:
+    lang = request.args.get("lang", "")
+    return lang if lang in ("zh", "en") else str(get_locale())
+
+
+def _send(form: str, name: str, **context):
+    """Render in the chosen language; the file name carries the form, the record and today."""
+    locale = _locale()
+    with force_locale(locale):
+        title = str(FORM_TITLES[form])
+    pdf = render_pdf(f"print/{form}.html", locale, form_title=title, **context)
+    filename = f"{title}-{name}-{date.today().isoformat()}.pdf".replace("/", "-")
+    return pdf_response(pdf, filename, download=request.args.get("download") == "1")
+
+
+@bp.get("/customers/<int:customer_id>/followups.pdf")
+def followup_log(customer_id: int):
+    customer = get_or_404(Customer, customer_id)
+    records = sorted(timeline(customer.id), key=lambda r: r.seq)
+    return _send("followup_log", customer.name,
+                 customer=customer, records=records)  # fmt: skip
+
+
+@bp.get("/customers/<int:customer_id>/sheet.pdf")
+def customer_sheet(customer_id: int):
+    customer = get_or_404(Customer, customer_id)
+    visits = [r for r in sorted(timeline(customer.id), key=lambda r: r.seq) if r.is_visit]
+    return _send("customer_sheet", customer.name,
+                 customer=customer, visits=visits)  # fmt: skip
+
+
+@bp.get("/followups/<int:followup_id>/visit.pdf")
+def visit(followup_id: int):
+    record = get_or_404(FollowUp, followup_id)
+    if not record.is_visit:
+        abort(404)
+    return _send("visit", record.customer.name,
+                 record=record, customer=record.customer,
+                 purposes=bits_to_purposes(record.purposes),
+                 purpose_labels=VISIT_PURPOSES)  # fmt: skip
+
+
+@bp.get("/orders/<int:order_id>/order.pdf")
+def order(order_id: int):
+    export_order = load_order(order_id)
+    return _send(
+        "order",
+        export_order.contract_no,
+        order=export_order,
+        totals=order_rules.totals(export_order),
+        sections=SECTIONS,
+        section_forms={name: _section_form(name, export_order) for name in SECTIONS},
+        signoff_kinds=order_rules.SIGNOFF_KINDS,
+        payment_kinds=order_rules.PAYMENT_KINDS,
+        order_stage_labels=order_rules.STAGES,
+    )
+
+
+@bp.get("/contacts.pdf")
+def contacts_list():
+    """客户信息表: the contacts of the customers the list's filters select (same URL args)."""
+    filters = CustomerFilters.from_args(request.args, mine_id=g.membership.id)
+    customer_ids = select(customer_query(filters).subquery().c.id)
+    contacts = db.session.scalars(
+        select(Contact)
+        .join(Contact.customer)
+        .where(Contact.customer_id.in_(customer_ids))
+        .options(selectinload(Contact.customer).selectinload(Customer.owner))
+        .order_by(Customer.name_key, Contact.is_primary.desc(), Contact.id)
+        .limit(2000)
+    ).all()
+    return _send("contacts", g.tenant.name,
+                 contacts=contacts, landscape=True)  # fmt: skip
