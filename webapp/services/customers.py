@@ -14,7 +14,7 @@ from .phones import search_digits
 
 SORTS = {
     "updated": (Customer.updated_at.desc(),),
-    "name": (Customer.name_key.asc(), Customer.name.asc()),
+    "name": (func.lower(Customer.name).asc(), Customer.name.asc()),
     "last_followup": (Customer.last_followup_on.desc().nulls_last(),),
     "grade": (Customer.grade.asc().nulls_last(),),
     "created": (Customer.created_at.desc(),),

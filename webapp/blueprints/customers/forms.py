@@ -12,7 +12,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...services.classification import (
@@ -167,6 +174,17 @@ class FirstContactForm(FlaskForm):
         _l("Email"), filters=OPTIONAL_TEXT, validators=[Optional(), Email(), Length(max=254)]
     )
     contact_mobile = _text(_l("Mobile"), 40)
+
+    def validate(self, extra_validators=None) -> bool:
+        # a form-level rule: Optional() on the empty name would stop a field-level check
+        valid = super().validate(extra_validators)
+        details = (self.contact_title.data, self.contact_email.data, self.contact_mobile.data)
+        if not self.contact_name.data and any(details):
+            self.contact_name.errors = [
+                _l("Enter the contact's name, or clear the contact fields.")
+            ]
+            return False
+        return valid
 
 
 class ContactForm(FlaskForm):

@@ -223,6 +223,12 @@ def _identity_changed(form: CustomerForm, customer: Customer) -> bool:
 def _differences(form: CustomerForm, customer: Customer) -> list[tuple[str, str, str]]:
     """(label, saved value, typed value) for every field the other person saved differently."""
     rows = []
+    saved_stages, typed_stages = set(bits_to_stages(customer.stages)), set(form.stages.data or [])
+    if saved_stages != typed_stages:
+        labels = dict(form.stages.choices)
+        rows.append((str(form.stages.label.text),
+                     ", ".join(labels[s] for s in sorted(saved_stages)) or "—",
+                     ", ".join(labels[s] for s in sorted(typed_stages)) or "—"))  # fmt: skip
     for name in CustomerForm.MODEL_FIELDS:
         saved, typed = getattr(customer, name), form[name].data
         if (saved if saved not in ("", None) else None) != (
