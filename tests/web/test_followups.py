@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.conftest import TEST_DATABASE_URL, count_queries, login
+from tests.conftest import count_queries, login
 from tests.factories import (
     Company,
     add_member,
@@ -31,7 +31,8 @@ from webapp.tenancy import tenant_context
 HX = {"HX-Request": "true"}
 ITEM = re.compile(
     r'<li class="card mb-2 followup[^"]*" id="followup-(\d+)">.*?'
-    r'<span class="badge text-bg-dark me-1"[^>]*>(\d+)</span>.*?<strong class="ms-1">(.*?)</strong>',
+    r'<span class="badge text-bg-dark me-1"[^>]*>(\d+)</span>.*?'
+    r'<strong class="ms-1">(.*?)</strong>',
     re.S,
 )
 
@@ -61,6 +62,13 @@ def choice_errors(page: str, name: str) -> list[str]:
     ends = [i for i in (page.find('<div class="mb-3">', at), page.find("</form>", at)) if i > 0]
     block = page[start : min(ends)]
     return re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', block, re.S)
+
+
+def log_form_open(page: str) -> bool:
+    """Whether the card's "log a follow-up" <details> is unfolded."""
+    tag = re.search(r'<details[^>]*\bid="add-followup"[^>]*>', page)
+    assert tag, "no #add-followup"
+    return re.search(r"\sopen(\s|>|=)", tag.group(0)) is not None
 
 
 def textarea_value(page: str, field_id: str) -> str:
@@ -179,7 +187,7 @@ def test_card_offers_the_inline_form_prefilled(app, client_a, company_a, base, c
     primary = make_contact(app, company_a, customer_id, "Jonas Weber", is_primary=True)
     other = make_contact(app, company_a, customer_id, "Anna Schmidt")
     page = client_a.get(f"{base}/customers/{customer_id}").get_data(as_text=True)
-    assert '<details class="card mb-3" id="add-followup" >' in page  # folded
+    assert not log_form_open(page)  # folded
     assert f'hx-post="{base}/customers/{customer_id}/followups"' in page
     assert selected(page, "method") == ["phone"]
     assert selected(page, "followed_by_id") == [str(company_a.owner_membership_id)]
@@ -188,11 +196,13 @@ def test_card_offers_the_inline_form_prefilled(app, client_a, company_a, base, c
     assert str(other) not in checked(page, "contact_ids")
     # ?log=1 (the "log follow-up" button on my day) opens it
     opened = client_a.get(f"{base}/customers/{customer_id}?log=1").get_data(as_text=True)
-    assert 'id="add-followup" open>' in opened
+    assert log_form_open(opened)
 
 
 def test_add_inline_with_htmx(app, client_a, company_a, base, customer_id, today):
-    older = make_followup(app, company_a, customer_id, "First contact", on_date=today - timedelta(9))
+    older = make_followup(
+        app, company_a, customer_id, "First contact", on_date=today - timedelta(9)
+    )
     contact = make_contact(app, company_a, customer_id, "Jonas Weber", title="Einkaufsleiter")
     data = form_data(
         company_a,
@@ -243,7 +253,7 @@ def test_add_inline_with_htmx(app, client_a, company_a, base, customer_id, today
         today + timedelta(3),
     )
     # a fresh, folded form for the next one
-    assert '<details class="card mb-3" id="add-followup" >' in body
+    assert not log_form_open(body)
     assert not input_value(body, "topic")
 
 
@@ -296,7 +306,11 @@ def test_invalid_follow_up_is_refused_and_keeps_the_input(
 ):
     overrides, bad_field = INVALID[case]
     data = form_data(
-        company_a, today, content="Typed before the mistake", next_action="Keep me", **_fill(overrides, today)
+        company_a,
+        today,
+        content="Typed before the mistake",
+        next_action="Keep me",
+        **_fill(overrides, today),
     )
     response = client_a.post(
         f"{base}/customers/{customer_id}/followups", data=data, headers=HX if htmx else {}
@@ -307,7 +321,7 @@ def test_invalid_follow_up_is_refused_and_keeps_the_input(
     if htmx:
         assert "<html" not in page  # only the form, swapped in place
     else:
-        assert 'id="add-followup" open>' in page  # the whole card, with the form unfolded
+        assert log_form_open(page)  # the whole card, with the form unfolded
     assert field_errors(page, bad_field)
     assert textarea_value(page, "content") == "Typed before the mistake"
     assert input_value(page, "next_action") == "Keep me"
@@ -364,7 +378,10 @@ def test_a_visit_stores_its_details_and_the_timeline_shows_them(
         "Samples of model X-200",
         "Agreed on a trial order",
     )
-    assert (visit.questions, visit.answers) == ("Can you ship in March?", "Yes, 35 days after deposit")
+    assert (visit.questions, visit.answers) == (
+        "Can you ship in March?",
+        "Yes, 35 days after deposit",
+    )
     assert visit.intelligence == "Their supplier in Vietnam is late"
     assert visit.action_plan == "Send PI on Monday"
 
@@ -444,13 +461,55 @@ def test_editing_a_visit_into_a_call_drops_the_visit_details(
     )
     (before,) = records(app, company_a, customer_id)
     data = form_data(
-        company_a, today, method="email", topic="Visit, in the end by email", version=str(before.version)
+        company_a,
+        today,
+        method="email",
+        topic="Visit, in the end by email",
+        version=str(before.version),
     )
     response = client_a.post(f"{base}/followups/{visit}/edit", data=data)
     assert response.status_code == 302
     (after,) = records(app, company_a, customer_id)
     assert (after.method, after.place, after.goal, after.purposes) == ("email", None, None, 0)
     assert after.colleague_ids == []
+
+
+def test_editing_a_visit_keeps_a_colleague_who_has_left(
+    app, client_a, company_a, base, customer_id, today
+):
+    from webapp.models import Membership
+
+    left = add_member(app, company_a, "left@alpha.example.com", {"sales"}, "Lou Left")
+    visit = add_record(
+        app,
+        company_a,
+        customer_id,
+        "Visit",
+        on_date=today,
+        method="visit_direct",
+        colleagues=[left],
+    )
+    with app.app_context(), tenant_context(company_a.id):
+        db.session.get(Membership, left).active = False
+        db.session.commit()
+    page = client_a.get(f"{base}/customers/{customer_id}").get_data(as_text=True)
+    assert "Lou Left" in item_html(page, visit)  # the timeline still shows who came along
+
+    # fix a typo in the topic, posting back exactly what the edit form offers
+    form = client_a.get(f"{base}/followups/{visit}/edit").get_data(as_text=True)
+    (before,) = records(app, company_a, customer_id)
+    data = form_data(
+        company_a,
+        today,
+        method="visit_direct",
+        topic="Visit (typo fixed)",
+        colleague_ids=checked(form, "colleague_ids"),
+        version=str(before.version),
+    )
+    assert client_a.post(f"{base}/followups/{visit}/edit", data=data).status_code == 302
+    (after,) = records(app, company_a, customer_id)
+    assert after.topic == "Visit (typo fixed)"
+    assert after.colleague_ids == [left]
 
 
 # --- timeline filter and history --------------------------------------------------------------
@@ -460,9 +519,13 @@ def test_filter_by_method(app, client_a, company_a, base, customer_id, today):
     ids = {}
     for offset, method in enumerate(["phone", "visit_direct", "email", "visit_invited", "phone"]):
         ids[offset] = add_record(
-            app, company_a, customer_id, f"{method} {offset}", on_date=today - timedelta(9 - offset),
+            app,
+            company_a,
+            customer_id,
+            f"{method} {offset}",
+            on_date=today - timedelta(9 - offset),
             method=method,
-        )  # fmt: skip
+        )
     url = f"{base}/customers/{customer_id}"
     hx_timeline = {**HX, "HX-Target": "timeline"}
 
@@ -494,9 +557,13 @@ def test_filter_by_method(app, client_a, company_a, base, customer_id, today):
 
 def test_card_shows_how_the_category_moved(app, client_a, company_a, base, customer_id, today):
     url = f"{base}/customers/{customer_id}"
-    make_followup(app, company_a, customer_id, "one", on_date=today - timedelta(20), category="prospect")
+    make_followup(
+        app, company_a, customer_id, "one", on_date=today - timedelta(20), category="prospect"
+    )
     assert 'id="category-history"' not in client_a.get(url).get_data(as_text=True)
-    make_followup(app, company_a, customer_id, "two", on_date=today - timedelta(10), category="prospect")
+    make_followup(
+        app, company_a, customer_id, "two", on_date=today - timedelta(10), category="prospect"
+    )
     assert 'id="category-history"' not in client_a.get(url).get_data(as_text=True)
 
     response = client_a.post(
@@ -571,7 +638,7 @@ def test_edit_and_delete_rights(app, company_a, base, customer_id, today, who, a
         assert [r.id for r in remaining] == [first, record]
         return
     assert get.status_code == 200
-    assert 'id="followup-form-%d"' % record in get.get_data(as_text=True)
+    assert f'id="followup-form-{record}"' in get.get_data(as_text=True)
     assert ("<html" in get.get_data(as_text=True)) is not htmx
     assert after_edit == ["first", "by the author, corrected"]
     assert [r.id for r in remaining] == [first]
@@ -586,8 +653,12 @@ def test_edit_and_delete_rights(app, company_a, base, customer_id, today, who, a
 
 
 def test_edit_moves_the_record_and_renumbers(app, client_a, company_a, base, customer_id, today):
-    a = add_record(app, company_a, customer_id, "a", on_date=today - timedelta(30), category="prospect")
-    b = add_record(app, company_a, customer_id, "b", on_date=today - timedelta(20), category="intent")
+    a = add_record(
+        app, company_a, customer_id, "a", on_date=today - timedelta(30), category="prospect"
+    )
+    b = add_record(
+        app, company_a, customer_id, "b", on_date=today - timedelta(20), category="intent"
+    )
     version = records(app, company_a, customer_id)[0].version
     data = form_data(
         company_a, today - timedelta(10), topic="a", category="ready", version=str(version)
@@ -602,20 +673,42 @@ def test_edit_moves_the_record_and_renumbers(app, client_a, company_a, base, cus
 def test_delete_renumbers_and_restores_the_category(
     app, client_a, company_a, base, customer_id, today
 ):
-    a = add_record(app, company_a, customer_id, "a", on_date=today - timedelta(30), category="prospect")
-    b = add_record(app, company_a, customer_id, "b", on_date=today - timedelta(20))
-    c = add_record(app, company_a, customer_id, "c", on_date=today - timedelta(10), category="ready")
+    a = add_record(
+        app, company_a, customer_id, "a", on_date=today - timedelta(30), category="prospect"
+    )
+    b = add_record(
+        app,
+        company_a,
+        customer_id,
+        "b",
+        on_date=today - timedelta(20),
+        category="intent",
+        next_date=today - timedelta(2),
+    )
+    c = add_record(
+        app, company_a, customer_id, "c", on_date=today - timedelta(10), category="ready"
+    )
     response = client_a.post(f"{base}/followups/{a}/delete", headers=HX)
     assert items(response.get_data(as_text=True)) == [(c, 2, "c"), (b, 1, "b")]
+    assert customer_of(app, company_a, customer_id).category == "ready"
+
     response = client_a.post(f"{base}/followups/{c}/delete", headers=HX)
-    assert items(response.get_data(as_text=True)) == [(b, 1, "b")]
+    body = response.get_data(as_text=True)
+    assert items(body) == [(b, 1, "b")]
     customer = customer_of(app, company_a, customer_id)
-    # b has no category of its own: the customer keeps the deleted record's
-    assert (customer.category, customer.last_followup_on) == ("ready", today - timedelta(20))
+    assert (customer.category, customer.last_followup_on, customer.next_followup_on) == (
+        "intent",
+        today - timedelta(20),
+        today - timedelta(2),
+    )
+    header = body[body.index('<div id="customer-header" hx-swap-oob="true">') :]
+    assert 'id="current-category"' in header
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
-def test_stale_version_on_edit_is_a_conflict(app, client_a, company_a, base, customer_id, today, htmx):
+def test_stale_version_on_edit_is_a_conflict(
+    app, client_a, company_a, base, customer_id, today, htmx
+):
     record = add_record(app, company_a, customer_id, "Original", on_date=today - timedelta(3))
     url = f"{base}/followups/{record}/edit"
     headers = HX if htmx else {}
@@ -646,7 +739,9 @@ def test_stale_version_on_edit_is_a_conflict(app, client_a, company_a, base, cus
     assert [r.topic for r in records(app, company_a, customer_id)] == ["Mine"]
 
 
-def test_invalid_edit_is_422_and_changes_nothing(app, client_a, company_a, base, customer_id, today):
+def test_invalid_edit_is_422_and_changes_nothing(
+    app, client_a, company_a, base, customer_id, today
+):
     record = add_record(app, company_a, customer_id, "Original", on_date=today - timedelta(3))
     version = records(app, company_a, customer_id)[0].version
     data = form_data(company_a, today + timedelta(5), topic="Moved", version=str(version))
@@ -689,7 +784,9 @@ def test_links_to_another_companys_people_are_refused(
         assert db.session.scalar(select(func.count(FollowUpColleague.id))) == 0
 
 
-def test_contacts_of_another_customer_are_refused(app, client_a, company_a, base, customer_id, today):
+def test_contacts_of_another_customer_are_refused(
+    app, client_a, company_a, base, customer_id, today
+):
     other = make_customer(app, company_a, "Lyon Textiles SARL")
     their_contact = make_contact(app, company_a, other, "Claire Martin")
     data = form_data(company_a, today, contact_ids=[str(their_contact)])
@@ -710,13 +807,6 @@ def test_another_companys_follow_up_is_not_found(app, client_a, company_b, base)
 # --- numbering under concurrent requests ------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    bool(TEST_DATABASE_URL),
-    strict=True,
-    reason="BUG webapp/services/followups.py save_followup: on PostgreSQL the customer the route "
-    "loaded before lock_customer() is stale once the other request commits; updating it raises "
-    "StaleDataError (500). See tests/unit/test_followup_rules.py.",
-)
 def test_concurrent_requests_get_gap_free_numbers(app, company_a, base, customer_id):
     """Two members log follow-ups on one customer at the same moment, each from their own
     browser: every request is its own write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL:
@@ -729,15 +819,15 @@ def test_concurrent_requests_get_gap_free_numbers(app, company_a, base, customer
         "sales": logged_in(app, "li.lei@alpha.example.com"),
     }
     per_client = 10
-    start = threading.Barrier(len(clients))
+    round_start = threading.Barrier(len(clients))
     statuses: list[int] = []
     errors: list[BaseException] = []
 
     def post_many(name: str) -> None:
         client = clients[name]
         try:
-            start.wait(timeout=10)
             for i in range(per_client):
+                round_start.wait(timeout=30)  # both post record i at the same moment
                 data = form_data(
                     company_a,
                     today - timedelta(i),
@@ -750,6 +840,7 @@ def test_concurrent_requests_get_gap_free_numbers(app, company_a, base, customer
                 statuses.append(response.status_code)
         except BaseException as error:  # reported by the test, never lost in the thread
             errors.append(error)
+            round_start.abort()  # do not leave the other client waiting
 
     threads = [threading.Thread(target=post_many, args=(name,)) for name in clients]
     for t in threads:
@@ -763,6 +854,10 @@ def test_concurrent_requests_get_gap_free_numbers(app, company_a, base, customer
     assert [r.seq for r in saved] == list(range(1, 2 * per_client + 1))
     assert len({r.topic for r in saved}) == 2 * per_client
     assert [r.on_date for r in saved] == sorted(r.on_date for r in saved)
+    # the inserts really interleaved: in insertion order, round after round
+    by_insertion = sorted(saved, key=lambda r: r.id)
+    rounds = [{r.topic for r in by_insertion[i : i + 2]} for i in range(0, 2 * per_client, 2)]
+    assert rounds == [{f"owner {i}", f"sales {i}"} for i in range(per_client)]
 
 
 # --- query count ------------------------------------------------------------------------------

@@ -146,18 +146,19 @@ def recent_customers(limit: int = 8) -> list[Customer]:
     return list(db.session.scalars(customer_query(CustomerFilters()).limit(limit)))
 
 
-def team_choices(keep_id: int | None = None) -> list[tuple[int, str]]:
+def team_choices(keep_id: int | None = None, keep_ids=()) -> list[tuple[int, str]]:
     """Active members as (membership id, name), for owner pickers.
 
-    `keep_id` keeps a deactivated current owner selectable, so editing another field of the
-    customer does not silently drop its owner.
+    `keep_id`/`keep_ids` keep deactivated members selectable when a record already names them
+    (an owner, the colleagues of a visit), so saving another field does not silently drop them.
     """
+    keep = {keep_id, *keep_ids} - {None}
     from ..models import User
 
     rows = db.session.execute(
         select(Membership.id, User.name)
         .join(User, User.id == Membership.user_id)
-        .where(or_(Membership.active.is_(True), Membership.id == keep_id))
+        .where(or_(Membership.active.is_(True), Membership.id.in_(keep)))
         .order_by(User.name)
     )
     return [(mid, name) for mid, name in rows]

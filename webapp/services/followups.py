@@ -18,17 +18,30 @@ MANAGER_ROLES = ("owner", "admin", "manager")
 DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
 
 
+def company_zone(tenant: Tenant) -> ZoneInfo:
+    """The company's time zone: the main zone of its home country."""
+    return main_zone(tenant.home_country) or DEFAULT_ZONE
+
+
 def company_today(tenant: Tenant, now: datetime | None = None) -> date:
-    """Today in the company's time zone (its home country's main zone): "due today" turns over
-    at the company's midnight, not the server's."""
-    zone = main_zone(tenant.home_country) or DEFAULT_ZONE
-    return (now or datetime.now(ZoneInfo("UTC"))).astimezone(zone).date()
+    """Today in the company's time zone: "due today" turns over at the company's midnight,
+    not the server's."""
+    return (now or datetime.now(ZoneInfo("UTC"))).astimezone(company_zone(tenant)).date()
 
 
-def lock_customer(customer_id: int) -> None:
+def lock_customer(customer_id: int) -> Customer:
     """Serialize writers of one customer's log: PostgreSQL row lock (SQLite: the write
-    transaction already holds the database's single write lock, BEGIN IMMEDIATE)."""
-    db.session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+    transaction already holds the database's single write lock, BEGIN IMMEDIATE).
+
+    The row is read again once the lock is held (populate_existing): a writer that waited must
+    see the customer as the other one committed it, or its update would hit a stale version.
+    """
+    return db.session.scalars(
+        select(Customer)
+        .where(Customer.id == customer_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def _ordered(customer_id: int) -> list[FollowUp]:
@@ -67,8 +80,10 @@ def refresh_customer(customer: Customer, records: list[FollowUp]) -> None:
         customer.next_followup_on = None
         return
     newest = records[-1]
-    if newest.category:
-        customer.category = newest.category
+    # the category in force: the newest record that states one
+    categorized = [r.category for r in records if r.category]
+    if categorized:
+        customer.category = categorized[-1]
     customer.last_followup_on = newest.on_date
     customer.next_followup_on = newest.next_date
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, extract, or_, select
@@ -33,13 +34,20 @@ def due(owner_ids: list[int] | None, today: date) -> list[Customer]:
     )
 
 
-def stale(owner_ids: list[int] | None, today: date, rules: dict[str, int]) -> list[Customer]:
+def stale(
+    owner_ids: list[int] | None,
+    today: date,
+    rules: dict[str, int],
+    zone: ZoneInfo = ZoneInfo("UTC"),
+) -> list[Customer]:
     """Customers with no follow-up for longer than their grade allows (never followed up:
-    counted from when the card was created). Ungraded customers are not judged."""
+    counted from the day, in the company's zone, the card was created). Ungraded customers
+    are not judged."""
     conditions = []
     for grade, days in rules.items():
         cutoff = today - timedelta(days=days)
-        created_cutoff = datetime.combine(cutoff, time.min, tzinfo=ZoneInfo("UTC"))
+        # the company's midnight, as UTC: SQLite keeps timestamps as naive UTC text
+        created_cutoff = datetime.combine(cutoff, time.min, tzinfo=zone).astimezone(UTC)
         conditions.append(
             and_(
                 Customer.grade == grade,
@@ -65,12 +73,16 @@ class Birthday:
 def birthdays(owner_ids: list[int] | None, today: date, days: int = 14) -> list[Birthday]:
     """Contacts of these customers whose birthday falls in the next `days` days."""
     window = [today + timedelta(days=i) for i in range(days)]
+    upcoming = {(d.month, d.day): d for d in window}
+    # a 29 February birthday is celebrated on the 28th in common years
+    feb28 = upcoming.get((2, 28))
+    if feb28 and not calendar.isleap(feb28.year):
+        upcoming[(2, 29)] = feb28
     month, day = extract("month", Contact.birthday), extract("day", Contact.birthday)
-    in_window = or_(*(and_(month == d.month, day == d.day) for d in window))
+    in_window = or_(*(and_(month == m, day == d) for m, d in upcoming))
     stmt = _mine(
         select(Contact).join(Contact.customer).options(selectinload(Contact.customer)), owner_ids
     ).where(Contact.birthday.is_not(None), in_window)
-    upcoming = {(d.month, d.day): d for d in window}
     found = [
         Birthday(upcoming[(c.birthday.month, c.birthday.day)], c) for c in db.session.scalars(stmt)
     ]

@@ -39,7 +39,9 @@ def edit_followup_form(record: FollowUp, formdata=None) -> FollowUpForm:
     form = FollowUpForm(
         formdata=formdata,
         obj=record,
-        members=team_choices(keep_id=record.followed_by_id),
+        members=team_choices(
+            keep_id=record.followed_by_id, keep_ids=[m.id for m in record.colleagues]
+        ),
         contacts=record.customer.contacts,
         today=company_today(g.tenant),
     )

@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from ...models import Membership
 from ...services import myday
 from ...services.customers import dashboard_counts, team_choices
-from ...services.followups import MANAGER_ROLES, company_today
+from ...services.followups import MANAGER_ROLES, company_today, company_zone
 from ...services.orders import STAGES as ORDER_STAGES
 from ...services.orders import waiting_for
 from ...tenancy import get_or_404, tenant_blueprint
@@ -41,11 +41,12 @@ def home():
         members=team_choices(),
         counts=dashboard_counts(g.membership),
         due=myday.due(owner_ids, today),
-        stale=myday.stale(owner_ids, today, g.tenant.stale_days()),
+        stale=myday.stale(owner_ids, today, g.tenant.stale_days(), company_zone(g.tenant)),
         stale_days=g.tenant.stale_days(),
         birthdays=myday.birthdays(owner_ids, today),
         holidays=myday.holidays_ahead(owner_ids, today, str(get_locale())),
         # sign-offs are personal: always the viewer's own, whoever's day is shown
         waiting_orders=waiting_for(g.membership),
         order_stages=ORDER_STAGES,
+        list_limit=myday.LIMIT,
     )
