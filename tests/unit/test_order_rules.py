@@ -14,6 +14,8 @@ from webapp.models import ExportOrder, Membership, OrderEvent, OrderInspection, 
 from webapp.services import orders as rules
 from webapp.tenancy import tenant_context
 
+EN = {"Accept-Language": "en"}  # messages are asserted in English
+
 
 @pytest.fixture
 def order_id(app, company_a):
@@ -35,7 +37,7 @@ def _order(order_id):
 
 
 def test_totals_use_decimal_and_the_contract_currency(app, company_a, order_id):
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         order = _order(order_id)
         today = date.today()
         order.payments += [
@@ -55,7 +57,7 @@ def test_totals_use_decimal_and_the_contract_currency(app, company_a, order_id):
 
 
 def test_stage_follows_the_process(app, company_a, order_id, members):
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         order = _order(order_id)
         m = {role: db.session.get(Membership, mid) for role, mid in members.items()}
         assert rules.derive_stage(order) == "draft"
@@ -93,7 +95,7 @@ def test_stage_follows_the_process(app, company_a, order_id, members):
 
 
 def test_production_gate_needs_verified_deposit_or_received_lc(app, company_a, order_id, members):
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         order = _order(order_id)
         manager = db.session.get(Membership, members["manager"])
         with pytest.raises(rules.GateClosed) as closed:
@@ -114,7 +116,7 @@ def test_production_gate_needs_verified_deposit_or_received_lc(app, company_a, o
 
 
 def test_bank_presentation_needs_bl_review(app, company_a, order_id, members):
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         order = _order(order_id)
         assert "B/L" in rules.gate_problem(order, "bank_presentation")
         rules.sign(order, "bl_review", db.session.get(Membership, members["merchandiser"]))
@@ -122,7 +124,7 @@ def test_bank_presentation_needs_bl_review(app, company_a, order_id, members):
 
 
 def test_shipping_is_blocked_after_a_failed_inspection_until_a_pass(app, company_a, order_id):
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         order = _order(order_id)
         assert rules.shipping_problem(order, date.today()) is None
         order.inspections.append(OrderInspection(inspected_on=date.today(), result="fail"))
@@ -134,7 +136,7 @@ def test_shipping_is_blocked_after_a_failed_inspection_until_a_pass(app, company
 @pytest.mark.parametrize("kind", sorted(rules.SIGNOFF_KINDS))
 def test_each_signoff_needs_its_role(app, company_a, order_id, members, kind, caplog):
     spec = rules.SIGNOFF_KINDS[kind]
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         order = _order(order_id)
         wrong = "sales" if spec.role != "sales" else "manager"
         with caplog.at_level(logging.WARNING), pytest.raises(rules.SignoffRefused):
@@ -144,7 +146,7 @@ def test_each_signoff_needs_its_role(app, company_a, order_id, members, kind, ca
 
 
 def test_withdraw_only_by_signer_and_recorded(app, company_a, order_id, members):
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         order = _order(order_id)
         finance = db.session.get(Membership, members["finance"])
         manager = db.session.get(Membership, members["manager"])
@@ -162,7 +164,7 @@ def test_withdraw_only_by_signer_and_recorded(app, company_a, order_id, members)
 
 
 def test_history_rows_are_append_only(app, company_a, order_id):
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         event = db.session.scalar(select(OrderEvent))
         event.new = "rewritten"
         with pytest.raises(RuntimeError, match="never updated"):
@@ -175,7 +177,7 @@ def test_history_rows_are_append_only(app, company_a, order_id):
 
 
 def test_apply_changes_writes_one_row_per_changed_field(app, company_a, order_id):
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         order = _order(order_id)
         owner = db.session.get(Membership, company_a.owner_membership_id)
         changed = rules.apply_changes(
@@ -202,7 +204,7 @@ def test_contract_number_unique_per_company_only(app, company_a, company_b):
 
 def test_waiting_for_lists_orders_the_member_can_sign_now(app, company_a, order_id, members):
     make_order_row(app, company_a, order_id, "payment")
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         finance = db.session.get(Membership, members["finance"])
         manager = db.session.get(Membership, members["manager"])
         sales = db.session.get(Membership, members["sales"])

@@ -17,6 +17,12 @@ from webapp.tenancy import tenant_context
 HX = {"HX-Request": "true"}
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """These tests read English messages; the test companies default to Chinese."""
+    client.post("/lang", data={"lang": "en"})
+
+
 @pytest.fixture
 def base(company_a):
     return f"/t/{company_a.slug}/orders"
@@ -33,6 +39,7 @@ def _member(app, client, company, role):
     add_member(app, company, email, {role})
     client.post("/logout")
     login(client, email, PASSWORD)
+    client.post("/lang", data={"lang": "en"})
 
 
 def _order(app, company, order_id):

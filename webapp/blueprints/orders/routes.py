@@ -112,6 +112,7 @@ def index():
         "totals": rules.totals_per_currency(stmt),
         "stage": stage,
         "customer_id": customer_id,
+        "customer_name": get_or_404(Customer, customer_id).name if customer_id else "",
         "merchandiser_id": merchandiser_id,
         "currency": currency,
         "waiting": waiting,
