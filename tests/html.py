@@ -6,7 +6,8 @@ import re
 
 def input_value(page: str, field_id: str) -> str | None:
     """The value attribute of the <input id=field_id> on the page (None without one)."""
-    tag = re.search(rf'<input[^>]*\bid="{re.escape(field_id)}"[^>]*>', page)
+    # inline edit forms prefix their ids ("c12-name", "f3-topic") to stay unique on the card
+    tag = re.search(rf'<input[^>]*\bid="(?:[cf]\d+-)?{re.escape(field_id)}"[^>]*>', page)
     assert tag, f"no input #{field_id}"
     value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
     return html.unescape(value.group(1)) if value else None
@@ -14,7 +15,7 @@ def input_value(page: str, field_id: str) -> str | None:
 
 def field_errors(page: str, field_id: str) -> list[str]:
     """Error messages shown right under the field (macros/forms.html puts them in its block)."""
-    start = page.index(f'id="{field_id}"')
+    start = re.search(rf'id="(?:[cf]\d+-)?{re.escape(field_id)}"', page).start()
     ends = [
         i for i in (page.find('<div class="mb-3">', start), page.find("</form>", start)) if i > 0
     ]

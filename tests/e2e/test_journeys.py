@@ -261,12 +261,12 @@ def test_edit_contact_inline(page: Page, app: Flask) -> None:
     page.locator(f"#contact-{jonas} a[href$='/contacts/{jonas}/edit']").click()
     form = page.locator(f"#contact-form-{jonas}")
     expect(form).to_be_visible()
-    expect(form.locator("#name")).to_have_value("Jonas Weber")
-    expect(form.locator("#title")).to_have_value("Einkäufer")
-    expect(form.locator("#mobile")).to_have_value("+4915123456789")
+    expect(form.locator(f"#c{jonas}-name")).to_have_value("Jonas Weber")
+    expect(form.locator(f"#c{jonas}-title")).to_have_value("Einkäufer")
+    expect(form.locator(f"#c{jonas}-mobile")).to_have_value("+4915123456789")
     assert page_was_not_reloaded(page)
 
-    form.locator("#title").fill("Head of Purchasing")
+    form.locator(f"#c{jonas}-title").fill("Head of Purchasing")
     form.locator("button[type=submit]").click()
 
     # the whole contacts panel is replaced: the list shows the new title, the form is gone

@@ -72,7 +72,9 @@ def log_form_open(page: str) -> bool:
 
 
 def textarea_value(page: str, field_id: str) -> str:
-    match = re.search(rf'<textarea[^>]*\bid="{field_id}"[^>]*>(.*?)</textarea>', page, re.S)
+    match = re.search(
+        rf'<textarea[^>]*\bid="(?:f\d+-)?{field_id}"[^>]*>(.*?)</textarea>', page, re.S
+    )
     assert match, f"no textarea #{field_id}"
     return html.unescape(match.group(1)).strip()
 
