@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -32,7 +33,8 @@ STAGES = {
     "draft": _l("Draft"),
     "production": _l("Production approved"),
     "inspected": _l("Inspected"),
-    "shipped": _l("Shipped"),
+    # the customer card's development stage "Shipped" is 出货; the order stage reads 已出货
+    "shipped": lazy_pgettext("order stage", "Shipped"),
     "at_bank": _l("Documents at bank"),
     "paid": _l("Paid"),
     "archived": _l("Archived"),
