@@ -163,3 +163,121 @@ def make_order_row(app: Flask, company: Company, order_id: int, kind: str, **fie
         db.session.add(row)
         db.session.commit()
         return row.id
+
+
+def make_inquiry(app: Flask, company: Company, company_name: str = "Nordlicht Handel", *,
+                 received_at=None, channel: str = "alibaba", **fields) -> int:  # fmt: skip
+    """An inquiry (询盘) assigned to the owner unless `assigned_to_id` says otherwise."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from webapp.models import Inquiry
+
+    received_at = received_at or datetime.now(UTC)
+    with app.app_context(), tenant_context(company.id):
+        fields.setdefault("assigned_to_id", company.owner_membership_id)
+        # test companies are in China: the local day is Shanghai's
+        fields.setdefault("received_on", received_at.astimezone(ZoneInfo("Asia/Shanghai")).date())
+        inquiry = Inquiry(
+            received_at=received_at,
+            channel=channel,
+            company=company_name,
+            created_by_id=company.owner_membership_id,
+            **fields,
+        )
+        db.session.add(inquiry)
+        db.session.commit()
+        return inquiry.id
+
+
+def make_sample(app: Flask, company: Company, name: str = "LCD projector P-200", *,
+                customer_id: int | None = None, inquiry_id: int | None = None,
+                **fields) -> int:  # fmt: skip
+    """A sample sent to a customer (a new one when neither customer nor inquiry is given)."""
+    from webapp.models import Sample
+
+    if customer_id is None and inquiry_id is None:
+        customer_id = make_customer(app, company, f"Sample customer {name}")
+    with app.app_context(), tenant_context(company.id):
+        fields.setdefault("sent_by_id", company.owner_membership_id)
+        fields.setdefault("charge", "free")
+        sample = Sample(name=name, customer_id=customer_id, inquiry_id=inquiry_id, **fields)
+        db.session.add(sample)
+        db.session.commit()
+        return sample.id
+
+
+def make_plan(app: Flask, company: Company, start_on=None, *, member_id: int | None = None,
+              weeks: int = 3, customer_ids: tuple[int, ...] = (),
+              cells: dict[tuple[int, object], str] | None = None) -> int:  # fmt: skip
+    """A call/visit plan; `cells` maps (customer_id, day) to "C" or "X"."""
+    from datetime import date, timedelta
+
+    from webapp.models import CallPlan, CallPlanCell, CallPlanRow
+
+    if start_on is None:
+        today = date.today()
+        start_on = today - timedelta(days=today.weekday())
+    member = member_id or company.owner_membership_id
+    with app.app_context(), tenant_context(company.id):
+        plan = CallPlan(member_id=member, start_on=start_on, weeks=weeks, created_by_id=member)
+        for position, customer_id in enumerate(customer_ids, start=1):
+            row = CallPlanRow(customer_id=customer_id, position=position)
+            for (cell_customer, day), code in (cells or {}).items():
+                if cell_customer == customer_id:
+                    row.cells.append(CallPlanCell(on_date=day, code=code))
+            plan.rows.append(row)
+        db.session.add(plan)
+        db.session.commit()
+        return plan.id
+
+
+def plan_row_ids(app: Flask, company: Company, plan_id: int) -> list[int]:
+    from webapp.models import CallPlanRow
+
+    with app.app_context(), tenant_context(company.id):
+        return list(
+            db.session.scalars(
+                select(CallPlanRow.id)
+                .where(CallPlanRow.plan_id == plan_id)
+                .order_by(CallPlanRow.position)
+            )
+        )
+
+
+def make_report(app: Flask, company: Company, week_start=None, *, member_id: int | None = None,
+                **fields) -> int:  # fmt: skip
+    """A weekly inquiry report (empty unless fields are given)."""
+    from datetime import date, timedelta
+
+    from webapp.models import WeeklyReport
+
+    if week_start is None:
+        today = date.today()
+        week_start = today - timedelta(days=today.weekday())
+    with app.app_context(), tenant_context(company.id):
+        report = WeeklyReport(
+            member_id=member_id or company.owner_membership_id, week_start=week_start, **fields
+        )
+        db.session.add(report)
+        db.session.commit()
+        return report.id
+
+
+def make_report_row(app: Flask, company: Company, report_id: int, kind: str, **fields) -> int:
+    """A line (kind "line", section from fields or "prospect") or a comment of a report."""
+    from webapp.models import WeeklyReportComment, WeeklyReportLine
+
+    with app.app_context(), tenant_context(company.id):
+        if kind == "line":
+            fields.setdefault("section", "prospect")
+            fields.setdefault("position", 1)
+            row = WeeklyReportLine(report_id=report_id, **fields)
+        else:
+            fields.setdefault("body", "Good week")
+            row = WeeklyReportComment(
+                report_id=report_id, author_id=company.owner_membership_id, **fields
+            )
+        db.session.add(row)
+        db.session.commit()
+        return row.id

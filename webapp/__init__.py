@@ -60,12 +60,17 @@ def _configure_sqlite(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .blueprints.auth.routes import bp as auth_bp
+    from .blueprints.charts.routes import bp as charts_bp
     from .blueprints.customers.routes import bp as customers_bp
     from .blueprints.dashboard.routes import bp as dashboard_bp
     from .blueprints.followups.routes import bp as followups_bp
+    from .blueprints.inquiries.routes import bp as inquiries_bp
     from .blueprints.orders.routes import bp as orders_bp
+    from .blueprints.plans.routes import bp as plans_bp
     from .blueprints.printing.routes import bp as printing_bp
     from .blueprints.public.routes import bp as public_bp
+    from .blueprints.reports.routes import bp as reports_bp
+    from .blueprints.samples.routes import bp as samples_bp
     from .blueprints.settings.routes import bp as settings_bp
     from .blueprints.team.routes import bp as team_bp
 
@@ -76,6 +81,11 @@ def _register_blueprints(app: Flask) -> None:
         customers_bp,
         followups_bp,
         orders_bp,
+        inquiries_bp,
+        samples_bp,
+        plans_bp,
+        reports_bp,
+        charts_bp,
         printing_bp,
         team_bp,
         settings_bp,

@@ -11,11 +11,18 @@ from werkzeug.routing import Rule
 
 from tests.factories import (
     Company,
+    add_member,
     make_contact,
     make_customer,
     make_followup,
+    make_inquiry,
     make_order,
     make_order_row,
+    make_plan,
+    make_report,
+    make_report_row,
+    make_sample,
+    plan_row_ids,
 )
 
 SECRET = "SECRET-OF-{slug}"
@@ -53,6 +60,48 @@ def _order_row(kind: str) -> Callable[[Flask, Company], int]:
     return build
 
 
+def _member(app: Flask, company: Company) -> int:
+    email = f"member-{next(_order_numbers)}@{company.slug}.example.com"
+    return add_member(app, company, email, {"sales"}, SECRET.format(slug=company.slug) + " member")
+
+
+def _inquiry(app: Flask, company: Company) -> int:
+    return make_inquiry(app, company, SECRET.format(slug=company.slug) + " inquiry")
+
+
+def _sample(app: Flask, company: Company) -> int:
+    return make_sample(app, company, SECRET.format(slug=company.slug) + " sample")
+
+
+def _plan(app: Flask, company: Company) -> int:
+    return make_plan(app, company, customer_ids=(_customer(app, company),))
+
+
+def _plan_row(app: Flask, company: Company) -> int:
+    return plan_row_ids(app, company, _plan(app, company))[0]
+
+
+_report_weeks = count(1)
+
+
+def _report(app: Flask, company: Company) -> int:
+    from datetime import date, timedelta
+
+    # a distinct past week each time: one report per member and week
+    monday = date(2026, 11, 23) - timedelta(weeks=next(_report_weeks))
+    secret = SECRET.format(slug=company.slug) + " report"
+    return make_report(app, company, monday, overview=secret)
+
+
+def _report_row(kind: str) -> Callable[[Flask, Company], int]:
+    def build(app: Flask, company: Company) -> int:
+        secret = SECRET.format(slug=company.slug) + " " + kind
+        field = "notes" if kind == "line" else "body"
+        return make_report_row(app, company, _report(app, company), kind, **{field: secret})
+
+    return build
+
+
 # URL parameter -> builder of an object of that kind in a company (returns its id)
 OBJECT_PARAMS: dict[str, Callable[[Flask, Company], int]] = {
     "customer_id": _customer,
@@ -62,9 +111,17 @@ OBJECT_PARAMS: dict[str, Callable[[Flask, Company], int]] = {
     "payment_id": _order_row("payment"),
     "claim_id": _order_row("claim"),
     "signoff_id": _order_row("signoff"),
+    "member_id": _member,
+    "inquiry_id": _inquiry,
+    "sample_id": _sample,
+    "plan_id": _plan,
+    "plan_row_id": _plan_row,
+    "report_id": _report,
+    "line_id": _report_row("line"),
+    "comment_id": _report_row("comment"),
 }
 # Parameters that pick a part of a page, not an object: a valid sample value to build the URL.
-SAMPLE_VALUES = {"section": "freight"}
+SAMPLE_VALUES = {"section": "freight", "week": "2026-W48"}
 TENANT_PARAM = "tenant_slug"
 # Parameters that do not name a company's object, with the reason they are safe.
 NOT_OBJECTS = {("static", "filename"): "public static files, the same for every company"}

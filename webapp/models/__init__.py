@@ -2,24 +2,35 @@
 
 from .customer import Contact, Customer
 from .followup import FollowUp, FollowUpColleague, FollowUpContact
+from .inquiry import Inquiry, Sample
 from .order import ExportOrder, OrderClaim, OrderEvent, OrderInspection, OrderPayment, OrderSignoff
+from .plan import CallPlan, CallPlanCell, CallPlanRow
+from .report import WeeklyReport, WeeklyReportComment, WeeklyReportLine
 from .tenant import Tenant
 from .user import Membership, MembershipRole, User
 
 __all__ = [
+    "CallPlan",
+    "CallPlanCell",
+    "CallPlanRow",
     "Contact",
     "Customer",
     "ExportOrder",
     "FollowUp",
     "FollowUpColleague",
     "FollowUpContact",
+    "Inquiry",
     "Membership",
+    "MembershipRole",
     "OrderClaim",
     "OrderEvent",
     "OrderInspection",
     "OrderPayment",
     "OrderSignoff",
-    "MembershipRole",
+    "Sample",
     "Tenant",
     "User",
+    "WeeklyReport",
+    "WeeklyReportComment",
+    "WeeklyReportLine",
 ]

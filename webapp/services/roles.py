@@ -25,6 +25,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "customers.delete": frozenset({"owner", "admin"}),
     "team.view": frozenset(ROLES),
     "settings.edit": frozenset({"owner", "admin"}),
+    # inquiries (询盘) and samples: salespeople record them; managers assign them
+    "inquiries.view": frozenset(ROLES),
+    "inquiries.edit": frozenset({"owner", "admin", "manager", "sales"}),
+    "inquiries.assign": frozenset({"owner", "admin", "manager"}),
+    "samples.edit": frozenset({"owner", "admin", "manager", "sales", "merchandiser"}),
+    # the call/visit plan: everyone plans for themselves; managers see and edit the team's
+    "plans.team": frozenset({"owner", "admin", "manager"}),
+    "plans.view_team": frozenset({"owner", "admin", "manager", "gm"}),
+    # the weekly inquiry report: managers set targets, comment, mark discussed
+    "reports.review": frozenset({"owner", "admin", "manager", "gm"}),
+    "reports.set_target": frozenset({"owner", "admin", "manager"}),
+    # the team charts of the dashboard
+    "dashboard.team": frozenset({"owner", "admin", "manager", "gm"}),
 }
 
 
