@@ -66,7 +66,8 @@ def add_member(app: Flask, company: Company, email: str, roles: set[str], name: 
 
 def make_customer(app: Flask, company: Company, name: str = "Acme Trading GmbH", **fields) -> int:
     with app.app_context(), tenant_context(company.id):
-        customer = Customer(name=name, owner_id=company.owner_membership_id, **fields)
+        fields.setdefault("owner_id", company.owner_membership_id)
+        customer = Customer(name=name, **fields)
         db.session.add(customer)
         db.session.commit()
         return customer.id
