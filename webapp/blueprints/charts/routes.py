@@ -85,7 +85,7 @@ def _inquiry_chart(mondays: list, member_ids: list[int] | None) -> charts.Chart:
     return charts.line_chart(
         _("Inquiries: target vs. received"),
         _week_labels(mondays),
-        [(target_name, targets), (_("Received"), received)],
+        [(target_name, targets), (_("Inquiries received"), received)],
         dashed=(target_name,),
         **LINE_SIZE,
     )
