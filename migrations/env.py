@@ -5,6 +5,7 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import create_engine
 
 config = context.config
 # keep the app's loggers: migrations also run inside the app process (tests, CLI)
@@ -12,8 +13,12 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 db = current_app.extensions["migrate"].db
+# Migrations run as the tables' owner (MIGRATION_DATABASE_URL) when the app itself connects as
+# a role that owns nothing (PostgreSQL row-level security, docs/deploy.md).
+_owner_url = current_app.config.get("MIGRATION_DATABASE_URL")
+engine = create_engine(_owner_url) if _owner_url else db.engine
 config.set_main_option(
-    "sqlalchemy.url", db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
 )
 target_metadata = db.metadata
 
@@ -43,7 +48,7 @@ def run_migrations_online() -> None:
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("compare_type", True)
 
-    with db.engine.connect() as connection:
+    with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # Batch mode rebuilds a table by dropping it: with foreign keys on, that would
@@ -59,6 +64,8 @@ def run_migrations_online() -> None:
             raw.execute("PRAGMA foreign_keys=ON")
             if broken:
                 raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
+    if _owner_url:
+        engine.dispose()
 
 
 if context.is_offline_mode():

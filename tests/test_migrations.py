@@ -12,15 +12,15 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from webapp import create_app
+from webapp import create_app, rls
 from webapp.config import TestConfig
 from webapp.extensions import db
 
 
 @pytest.fixture
-def empty_database_url(database_url: str, tmp_path) -> Iterator[str]:
+def empty_database_url(owner_database_url: str, tmp_path) -> Iterator[str]:
     """A brand-new empty database next to the suite's one."""
-    url = make_url(database_url)
+    url = make_url(owner_database_url)
     if url.get_backend_name() == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
@@ -46,6 +46,9 @@ def test_upgrade_from_empty_matches_models(empty_database_url: str) -> None:
                 conn, opts={"compare_type": True, "compare_server_default": True}
             )
             diff = compare_metadata(context, db.metadata)
+            if conn.dialect.name == "postgresql":
+                # migration 0007: every tenant table comes out with RLS forced and the policy
+                assert rls.tenant_tables(conn) and rls.missing_policies(conn) == []
         assert diff == [], f"models and migrations differ: {diff}"
 
         downgrade(revision="base")

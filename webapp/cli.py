@@ -1,4 +1,5 @@
-"""Flask CLI commands: `flask demo` seeds the demo company, `flask doctor` checks the machine."""
+"""Flask CLI commands: `flask demo` seeds the demo company, `flask doctor` checks the machine,
+`flask rls setup|check` manages PostgreSQL row-level security, `flask backup` copies SQLite."""
 
 from __future__ import annotations
 
@@ -43,3 +44,61 @@ def register_cli(app: Flask) -> None:
                 failed += 1
                 click.echo(f"       fix: {check.fix}")
         sys.exit(1 if failed else 0)
+
+    @app.cli.group("rls")
+    def rls_group() -> None:
+        """PostgreSQL row-level security (docs/deploy.md)."""
+
+    def _owner_engine():
+        from sqlalchemy import create_engine
+
+        from .extensions import db
+
+        url = app.config.get("MIGRATION_DATABASE_URL")
+        return create_engine(url) if url else db.engine
+
+    @rls_group.command("setup")
+    @click.option("--role", default=None, help="The application's login role to create/grant.")
+    def rls_setup(role: str | None) -> None:
+        """As the tables' owner: force the policies on every tenant table and grant the
+        application role data access (creating it without BYPASSRLS if needed)."""
+        from . import rls
+
+        engine = _owner_engine()
+        if engine.dialect.name != "postgresql":
+            click.echo("Row-level security is PostgreSQL's; SQLite relies on the ORM guard.")
+            return
+        with engine.begin() as conn:
+            rls.enable(conn)
+            rls.grant_app_role(conn, role or rls.APP_ROLE)
+        click.echo(f"RLS forced on every tenant table; role {role or rls.APP_ROLE} granted.")
+
+    @rls_group.command("check")
+    def rls_check() -> None:
+        """List tenant tables without row-level security (exit 1 if any)."""
+        from . import rls
+
+        engine = _owner_engine()
+        if engine.dialect.name != "postgresql":
+            click.echo("Row-level security is PostgreSQL's; nothing to check on SQLite.")
+            return
+        with engine.connect() as conn:
+            missing = rls.missing_policies(conn)
+            tables = rls.tenant_tables(conn)
+        if missing:
+            click.echo("Tenant tables without the RLS policy: " + ", ".join(missing))
+            sys.exit(1)
+        click.echo(f"ok: {len(tables)} tenant tables, every one with RLS forced.")
+
+    @app.cli.command("backup")
+    @click.argument("target", type=click.Path(dir_okay=False, writable=True))
+    def backup_command(target: str) -> None:
+        """Write a consistent copy of the SQLite database to TARGET while the app runs."""
+        from .services.backup import BackupError, backup_sqlite
+
+        try:
+            pages = backup_sqlite(app.config["SQLALCHEMY_DATABASE_URI"], target)
+        except BackupError as err:
+            click.echo(str(err), err=True)
+            sys.exit(2)
+        click.echo(f"Backed up {pages} pages to {target}")

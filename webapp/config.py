@@ -40,6 +40,12 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalize_db_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'tradefollow.db'}")
     )
+    # the tables' owner, for `flask db upgrade` when DATABASE_URL is the application role
+    MIGRATION_DATABASE_URL = (
+        normalize_db_url(os.environ["MIGRATION_DATABASE_URL"])
+        if os.environ.get("MIGRATION_DATABASE_URL")
+        else None
+    )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
@@ -83,6 +89,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"  # replaced by tests/conftest.py
+    MIGRATION_DATABASE_URL = None
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False  # tests/security/test_csrf.py switches it on and proves it
     # cheap hashes keep the suite fast; the algorithm stays argon2id

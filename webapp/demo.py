@@ -245,10 +245,10 @@ def _phone_field(phone: str | None, country: str) -> dict[str, str | None]:
 
 def demo_logins() -> list[tuple[str, str, str]]:
     """The demo members still in the database, with their roles (empty without a demo company)."""
-    with cross_tenant():
-        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
-        if tenant is None:
-            return []
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
+    if tenant is None:
+        return []
+    with tenant_context(tenant.id):
         emails = [email for email, *_ in MEMBERS]
         members = db.session.scalars(
             select(Membership)

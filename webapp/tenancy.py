@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, TypeVar
 
 from flask import abort, g, has_app_context
-from sqlalchemy import ForeignKey, UniqueConstraint, event, select
+from sqlalchemy import ForeignKey, UniqueConstraint, event, inspect, select, text
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
 from .extensions import db
@@ -27,6 +27,8 @@ T = TypeVar("T")
 # Set outside requests (CLI, demo seeding, tests); inside a request g.tenant is used.
 _tenant_id_var: ContextVar[int | None] = ContextVar("tenant_id", default=None)
 _cross_tenant_var: ContextVar[bool] = ContextVar("cross_tenant", default=False)
+# Whose memberships the database may show across companies (rls.py), outside a logged-in request
+_acting_user_var: ContextVar[int | None] = ContextVar("acting_user", default=None)
 
 
 class TenantContextMissing(RuntimeError):
@@ -61,7 +63,10 @@ def current_tenant_id() -> int | None:
     if has_app_context():
         tenant = g.get("tenant")
         if tenant is not None:
-            return tenant.id
+            # the identity key, not tenant.id: after a commit the attribute is expired and
+            # reading it would run a query from inside the query hooks below
+            identity = inspect(tenant).identity
+            return identity[0] if identity else tenant.id
     return None
 
 
@@ -83,6 +88,16 @@ def tenant_context(tenant_id: int) -> Iterator[None]:
 
 
 @contextmanager
+def acting_user(user_id: int) -> Iterator[None]:
+    """Let the database show this person's memberships in every company (PostgreSQL RLS)."""
+    token = _acting_user_var.set(user_id)
+    try:
+        yield
+    finally:
+        _acting_user_var.reset(token)
+
+
+@contextmanager
 def cross_tenant() -> Iterator[None]:
     """Explicit, visible opt-out of tenant scoping, for code that must see several tenants."""
     token = _cross_tenant_var.set(True)
@@ -96,8 +111,50 @@ def _touches_tenant_model(mappers) -> bool:
     return any(issubclass(m.class_, TenantScoped) for m in mappers)
 
 
+# --- PostgreSQL row-level security (rls.py): tell the database who is asking -------------------
+_RLS_KEY = "rls_settings"
+_SET_RLS = text(
+    "SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true)"
+)
+
+
+def _rls_wanted() -> tuple[str, str]:
+    tenant_id = None if _cross_tenant_var.get() else current_tenant_id()
+    acting = _acting_user_var.get()
+    user_id = "" if acting is None else str(acting)
+    if acting is None and has_app_context():
+        # the user Flask-Login already loaded; asking current_user here would load it and
+        # re-enter this hook
+        state = inspect(g.get("_login_user"), raiseerr=False)
+        if state is not None and state.identity:
+            # read from the identity map key: touching an expired attribute would load it
+            user_id = str(state.identity[0])
+    return ("" if tenant_id is None else str(tenant_id), user_id)
+
+
+def sync_rls(session: Session) -> None:
+    """Make the transaction's app.tenant_id / app.user_id match the current context. The values
+    are transaction-local (set_config(..., true)): nothing is ever cleared by hand, and a pooled
+    connection cannot carry one company's setting into another request."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    wanted = _rls_wanted()
+    connection = session.connection()  # begins the transaction if needed
+    if session.info.get(_RLS_KEY) == wanted:
+        return
+    connection.execute(_SET_RLS, {"tenant": wanted[0], "user": wanted[1]})
+    session.info[_RLS_KEY] = wanted
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_rls(session: Session, transaction) -> None:
+    # the settings die with the transaction (and roll back with a savepoint): set them again
+    session.info.pop(_RLS_KEY, None)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state) -> None:
+    sync_rls(state.session)
     if not (state.is_select or state.is_update or state.is_delete):
         return
     if _cross_tenant_var.get() or state.execution_options.get("cross_tenant", False):
@@ -121,6 +178,7 @@ def _scope_to_tenant(state) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _guard_writes(session: Session, flush_context, instances) -> None:
+    sync_rls(session)
     if _cross_tenant_var.get():
         return
     tenant_id = current_tenant_id()

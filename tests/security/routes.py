@@ -73,8 +73,15 @@ def _sample(app: Flask, company: Company) -> int:
     return make_sample(app, company, SECRET.format(slug=company.slug) + " sample")
 
 
+_plan_weeks = count(1)
+
+
 def _plan(app: Flask, company: Company) -> int:
-    return make_plan(app, company, customer_ids=(_customer(app, company),))
+    from datetime import date, timedelta
+
+    # a distinct past Monday each time: one plan per member and start week
+    monday = date(2026, 11, 23) - timedelta(weeks=3 * next(_plan_weeks))
+    return make_plan(app, company, monday, customer_ids=(_customer(app, company),))
 
 
 def _plan_row(app: Flask, company: Company) -> int:

@@ -8,7 +8,7 @@ from tests.factories import PASSWORD, add_member, make_company
 from webapp.extensions import db
 from webapp.models import Membership, Tenant, User
 from webapp.services import classification, countries, passwords, roles, signup
-from webapp.tenancy import cross_tenant, tenant_context
+from webapp.tenancy import acting_user, cross_tenant, tenant_context
 
 # --- signup: slugs -------------------------------------------------------------------------
 
@@ -133,7 +133,7 @@ def _create(app, **overrides):
 
 
 def _memberships(app, user_id):
-    with app.app_context(), cross_tenant():
+    with app.app_context(), cross_tenant(), acting_user(user_id):
         rows = db.session.scalars(
             select(Membership).where(Membership.user_id == user_id).order_by(Membership.id)
         ).unique()

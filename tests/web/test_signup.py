@@ -10,7 +10,7 @@ from tests.factories import PASSWORD, make_company
 from tests.html import field_errors, input_value
 from webapp.extensions import db
 from webapp.models import Membership, Tenant, User
-from webapp.tenancy import cross_tenant
+from webapp.tenancy import cross_tenant, tenant_context
 
 EN = {"Accept-Language": "en"}
 
@@ -69,6 +69,7 @@ def test_signup_creates_the_company_and_logs_the_owner_in(app, client):
             "zh",
         )
         user = db.session.scalar(select(User).where(User.email == "li.lan@blue-ocean.example.com"))
+    with app.app_context(), tenant_context(tenant.id):
         membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
         assert membership.tenant_id == tenant.id
         assert membership.roles == {"owner"}

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Membership, Tenant, User
-from ..tenancy import cross_tenant, tenant_context
+from ..tenancy import acting_user, cross_tenant, tenant_context
 from .passwords import hash_password, verify_password
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,38}[a-z0-9]")  # always used with fullmatch()
@@ -131,7 +131,7 @@ def create_company(
 
 def memberships_of(user: User) -> list[Membership]:
     """Every active company a user belongs to (crosses tenants on purpose: the switcher)."""
-    with cross_tenant():
+    with cross_tenant(), acting_user(user.id):
         return list(
             db.session.scalars(
                 select(Membership)
