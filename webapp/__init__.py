@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 
 from .config import config_from_env, ensure_secret_key
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from .security import register_security_headers
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -44,6 +45,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_hooks(app)
     _register_errors(app)
+    register_security_headers(app)
 
     from .cli import register_cli
 

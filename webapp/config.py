@@ -80,6 +80,7 @@ class Config:
 
 
 class ProductionConfig(Config):
+    HSTS_SECONDS = 31536000  # one year; behind TLS only (docs/deploy.md)
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -80,7 +80,7 @@ def _plan(app: Flask, company: Company) -> int:
     from datetime import date, timedelta
 
     # a distinct past Monday each time: one plan per member and start week
-    monday = date(2026, 11, 23) - timedelta(weeks=3 * next(_plan_weeks))
+    monday = date(2026, 11, 23) - timedelta(weeks=4 * next(_plan_weeks))
     return make_plan(app, company, monday, customer_ids=(_customer(app, company),))
 
 

@@ -39,3 +39,9 @@ document.addEventListener("change", (event) => {
   const details = form && form.querySelector(".visit-details");
   if (details) details.hidden = !form.dataset.visitMethods.split(" ").includes(select.value);
 });
+
+// <select data-autosubmit> submits its form when changed (no inline handlers: strict CSP).
+document.addEventListener("change", (event) => {
+  const field = event.target.closest("[data-autosubmit]");
+  if (field && field.form) field.form.requestSubmit();
+});
