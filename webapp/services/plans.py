@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -444,10 +444,15 @@ def plans_query(viewer: Membership, member_id: int | None = None, week: date | N
     elif member_id:
         stmt = stmt.where(CallPlan.member_id == member_id)
     if week is not None:
-        # plans covering that week: started in it or up to two weeks before
+        # plans covering that week: started n weeks before it and lasting more than n weeks
+        # (spelt out per n: date arithmetic differs between SQLite and PostgreSQL)
         stmt = stmt.where(
-            CallPlan.start_on <= week,
-            CallPlan.start_on > week - timedelta(weeks=MAX_PLAN_WEEKS),
+            or_(
+                *(
+                    and_(CallPlan.start_on == week - timedelta(weeks=n), CallPlan.weeks > n)
+                    for n in range(MAX_PLAN_WEEKS)
+                )
+            )
         )
     return stmt.order_by(CallPlan.start_on.desc(), CallPlan.id.desc())
 
