@@ -284,6 +284,10 @@ class GridRow:
     def hits(self) -> int:
         return self.totals["CS"] + self.totals["XS"]
 
+    @property
+    def actual_count(self) -> int:
+        return sum(self.totals[code] for code in ACTUAL_CODES)
+
 
 @dataclass
 class Grid:
@@ -301,6 +305,10 @@ class Grid:
     @property
     def hits(self) -> int:
         return self.totals["CS"] + self.totals["XS"]
+
+    @property
+    def actual_count(self) -> int:
+        return sum(self.totals[code] for code in ACTUAL_CODES)
 
     @property
     def compliance(self) -> float | None:
