@@ -1,7 +1,295 @@
-"""The call/visit plan vs. actual (客户跟踪计划表)."""
+"""The call/visit plan vs. actual (客户跟踪计划表): list, create, the grid (Plan cells cycled by
+htmx, Actual computed from the follow-up log), customer rows, goal, delete, PDF.
+
+Who: a salesperson sees and edits their own plans; plans.team roles edit anyone's;
+plans.view_team (the GM) looks only; anyone else gets 403. Rules: services/plans.py."""
 
 from __future__ import annotations
 
-from ...tenancy import tenant_blueprint
+from datetime import date
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ...extensions import db
+from ...models import CallPlan, CallPlanRow, Customer
+from ...pdf import pdf_response, render_pdf
+from ...services import plans as rules
+from ...services.customers import team_choices
+from ...services.roles import can
+from ...services.weeks import current_week_start, parse_week, week_label
+from ...tenancy import get_or_404, tenant_blueprint
+from .forms import AddRowForm, GoalForm, NewPlanForm, RowForm
 
 bp = tenant_blueprint("plans", __name__, "/plans")
+
+PDF_TITLE = _l("Customer call and visit plan")
+
+
+def _plan(plan_id: int, edit: bool = False) -> CallPlan:
+    """The plan (404 for another company's), or 403 when the viewer may not see/edit it."""
+    plan = get_or_404(CallPlan, plan_id)
+    allowed = rules.can_edit if edit else rules.can_view
+    if not allowed(g.membership, plan):
+        abort(403)
+    return plan
+
+
+def _row(plan_row_id: int) -> tuple[CallPlanRow, CallPlan]:
+    row = get_or_404(CallPlanRow, plan_row_id)
+    return row, _plan(row.plan_id, edit=True)
+
+
+def _customer_choices(plan: CallPlan) -> list[tuple[int, str]]:
+    """Active customers not yet on the plan; the salesperson's own customers first."""
+    taken = select(CallPlanRow.customer_id).where(CallPlanRow.plan_id == plan.id)
+    rows = db.session.execute(
+        select(Customer.id, Customer.name, Customer.owner_id)
+        .where(Customer.archived_at.is_(None), Customer.id.not_in(taken))
+        .order_by(Customer.name_key)
+    ).all()
+    return [(cid, name) for cid, name, owner in sorted(rows, key=lambda r: r[2] != plan.member_id)]
+
+
+def _page_context(plan: CallPlan, **forms) -> dict:
+    goal_form = forms.pop("goal_form", None)
+    if goal_form is None:
+        goal_form = GoalForm(formdata=None, obj=plan)
+        goal_form.version.data = plan.version
+    add_form = forms.pop("add_form", None) or AddRowForm(formdata=None)
+    add_form.customer_id.choices = {
+        "": "—",
+        **dict(_customer_choices(plan)),
+    }
+    return {
+        "plan": plan,
+        "grid": rules.grid(plan),
+        "editable": rules.can_edit(g.membership, plan),
+        "goal_form": goal_form,
+        "add_form": add_form,
+        "max_rows": rules.MAX_PLAN_ROWS,
+        **forms,
+    }
+
+
+def _grid_response(plan: CallPlan, status: int = 200, message: str | None = None):
+    """After a change: htmx gets the grid (totals and compliance move with every cell);
+    a plain form post goes back to the page."""
+    if request.htmx:
+        context = {
+            "plan": plan,
+            "grid": rules.grid(plan),
+            "editable": rules.can_edit(g.membership, plan),
+            "grid_message": message,
+        }
+        return render_template("plans/_grid.html", **context), status
+    if message:
+        flash(message, "warning")
+    return redirect(url_for(".page", plan_id=plan.id))
+
+
+# --- list and create --------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index():
+    args = request.args
+    team_view = can(g.membership, "plans.team") or can(g.membership, "plans.view_team")
+    member_id = args.get("member", type=int) if team_view else None
+    week_text = args.get("week", "").strip()
+    week = parse_week(week_text)
+    stmt = rules.plans_query(g.membership, member_id=member_id, week=week)
+    page = db.paginate(
+        stmt,
+        page=args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    context = {
+        "page": page,
+        "team_view": team_view,
+        "members": team_choices() if team_view else [],
+        "member_id": member_id,
+        "week": week_label(week) if week else week_text,
+        "week_invalid": bool(week_text) and week is None,
+        "filtered": bool(member_id or week_text),
+    }
+    if request.htmx and request.htmx.target == "plan-results":
+        return render_template("plans/_results.html", **context)
+    return render_template("plans/index.html", **context)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    team = rules.can_plan_for_others(g.membership)
+    members = team_choices() if team else [(g.membership.id, g.membership.user.name)]
+    form = NewPlanForm(members=members)
+    if request.method == "GET":
+        form.member_id.data = g.membership.id
+        form.week.data = week_label(current_week_start(g.tenant))
+        form.weeks.data = 1
+    if not team:
+        # a salesperson plans for themselves whatever the request says
+        form.member_id.data = g.membership.id
+    if form.validate_on_submit():
+        try:
+            plan = rules.create_plan(
+                member_id=form.member_id.data,
+                start_on=parse_week(form.week.data),
+                weeks=form.weeks.data,
+                goal=form.goal.data,
+                created_by_id=g.membership.id,
+            )
+        except rules.PlanError as refused:
+            form[refused.field or "week"].errors = [refused.message]
+        else:
+            db.session.commit()
+            flash(_("Plan created. Add the customers you will call or visit."), "success")
+            return redirect(url_for(".page", plan_id=plan.id))
+    return render_template("plans/new.html", form=form, team=team), 422 if form.errors else 200
+
+
+# --- the plan page ----------------------------------------------------------------------------
+
+
+@bp.get("/<int:plan_id>")
+def page(plan_id: int):
+    return render_template("plans/page.html", **_page_context(_plan(plan_id)))
+
+
+@bp.post("/<int:plan_id>/goal")
+def edit_goal(plan_id: int):
+    plan = _plan(plan_id, edit=True)
+    form = GoalForm()
+    if not form.validate_on_submit():
+        return render_template("plans/page.html", **_page_context(plan, goal_form=form)), 422
+    if str(plan.version) != (form.version.data or ""):
+        form.version.data = plan.version  # saving again overwrites, knowingly
+        form.goal.errors = [
+            _("Someone else changed this plan meanwhile. Check the page and save again.")
+        ]
+        return render_template("plans/page.html", **_page_context(plan, goal_form=form)), 409
+    plan.goal = form.goal.data
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        abort(409)
+    flash(_("Goal saved."), "success")
+    return redirect(url_for(".page", plan_id=plan.id))
+
+
+@bp.post("/<int:plan_id>/rows")
+def add_row(plan_id: int):
+    plan = _plan(plan_id, edit=True)
+    form = AddRowForm()
+    form.customer_id.choices = {"": "—", **dict(_customer_choices(plan))}
+    if form.validate_on_submit():
+        try:
+            rules.add_row(
+                plan,
+                form.customer_id.data,
+                form.turnover_current.data,
+                form.turnover_previous.data,
+                form.target.data,
+            )
+        except rules.PlanError as refused:
+            form.customer_id.errors = [refused.message]
+        else:
+            db.session.commit()
+            flash(_("Customer added to the plan."), "success")
+            return redirect(url_for(".page", plan_id=plan.id))
+    return render_template("plans/page.html", **_page_context(plan, add_form=form)), 422
+
+
+@bp.route("/rows/<int:plan_row_id>/edit", methods=["GET", "POST"])
+def edit_row(plan_row_id: int):
+    row, plan = _row(plan_row_id)
+    form = RowForm(obj=row)
+    if form.validate_on_submit():
+        rules.update_row(
+            row, form.turnover_current.data, form.turnover_previous.data, form.target.data
+        )
+        db.session.commit()
+        flash(_("Row saved."), "success")
+        return redirect(url_for(".page", plan_id=plan.id))
+    status = 422 if form.errors else 200
+    return render_template("plans/row_edit.html", plan=plan, row=row, form=form), status
+
+
+@bp.route("/rows/<int:plan_row_id>/remove", methods=["GET", "POST"])
+def remove_row(plan_row_id: int):
+    row, plan = _row(plan_row_id)
+    if request.method == "GET":
+        return render_template("plans/row_remove.html", plan=plan, row=row)
+    name = row.customer.name
+    rules.remove_row(plan, row)
+    db.session.commit()
+    flash(_("%(name)s was taken off the plan.", name=name), "success")
+    return redirect(url_for(".page", plan_id=plan.id))
+
+
+@bp.post("/rows/<int:plan_row_id>/cycle")
+def cycle(plan_row_id: int):
+    """A click on a Plan cell: the button sends 'YYYY-MM-DD:code-seen' as `cell`."""
+    row, plan = _row(plan_row_id)
+    day_text, _sep, seen = request.form.get("cell", "").partition(":")
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        abort(400)
+    try:
+        rules.cycle_cell(row, day, seen=seen)
+    except rules.PlanError as refused:
+        db.session.rollback()
+        return _grid_response(plan, 409, refused.message)
+    db.session.commit()
+    return _grid_response(plan)
+
+
+@bp.route("/<int:plan_id>/delete", methods=["GET", "POST"])
+def delete(plan_id: int):
+    plan = _plan(plan_id, edit=True)
+    if request.method == "GET":
+        return render_template("plans/delete.html", plan=plan)
+    db.session.delete(plan)
+    db.session.commit()
+    flash(_("Plan deleted."), "success")
+    return redirect(url_for(".index"))
+
+
+# --- the paper form ---------------------------------------------------------------------------
+
+
+@bp.get("/<int:plan_id>.pdf")
+def pdf(plan_id: int):
+    """客户跟踪计划表 on A4 landscape, in the user's language or ?lang=zh|en."""
+    plan = _plan(plan_id)
+    lang = request.args.get("lang", "")
+    locale = lang if lang in ("zh", "en") else str(get_locale())
+    with force_locale(locale):
+        title = str(PDF_TITLE)
+    document = render_pdf(
+        "print/plan.html",
+        locale,
+        form_title=title,
+        landscape=True,
+        plan=plan,
+        grid=rules.grid(plan),
+    )
+    name = f"{title}-{plan.member.user.name}-{rules.period_label(plan)}.pdf".replace("/", "-")
+    return pdf_response(document, name, download=request.args.get("download") == "1")
+
+
+@bp.context_processor
+def _plan_globals() -> dict:
+    return {
+        "plan_legend": rules.PLAN_LEGEND,
+        "actual_legend": rules.ACTUAL_LEGEND,
+        "period_label": rules.period_label,
+        "week_label": week_label,
+    }
