@@ -326,8 +326,18 @@ def seed_demo(force: bool = False) -> list[tuple[str, str, str]] | None:
         db.session.flush()
         _seed_followups(tenant, memberships)
         _seed_orders(tenant, memberships)
+        _seed_weekly_work(tenant, memberships)
         db.session.commit()
     return logins
+
+
+def _seed_weekly_work(tenant: Tenant, memberships: list[Membership]) -> None:
+    """Issue 7's records: call/visit plans (and later inquiries, samples, weekly reports)."""
+    from .services import plans
+    from .services.followups import company_today
+
+    today = company_today(tenant)
+    plans.seed_demo(tenant, memberships, today)
 
 
 # (customer index, days ago, method, topic, what happened, category, next in days, next action)
