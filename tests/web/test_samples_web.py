@@ -107,7 +107,7 @@ def test_invalid_input_is_kept(app, client_a, company_a, base, overrides, messag
     response = client_a.post(f"{base}/new", data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert message in page, [l for l in page.splitlines() if "invalid" in l]
+    assert message in page, [x for x in page.splitlines() if "invalid" in x]
     assert "They liked the colour" in page and "DHL-778899" in page
     assert samples(app, company_a) == []
 
