@@ -327,3 +327,36 @@ def test_convert_without_a_contact_name_uses_the_email(ctx, company_a):
     db.session.commit()
     assert inquiry.customer.name == "jonas@nordlicht-handel.de"
     assert inquiry.contact.name == "jonas"
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+def test_seed_demo(app):
+    from webapp.demo import seed_demo as seed_company
+    from webapp.models import Membership
+    from webapp.services.followups import company_today
+    from webapp.services.weeks import current_week_start
+    from webapp.tenancy import cross_tenant
+
+    with app.test_request_context():
+        seed_company()
+        with cross_tenant():
+            tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
+        with tenant_context(tenant.id):
+            members = list(db.session.scalars(select(Membership).order_by(Membership.id)))
+            rules.seed_demo(tenant, members, company_today(tenant))
+            db.session.commit()
+            inquiries = db.session.scalars(select(Inquiry)).all()
+            assert len(inquiries) == 15
+            assert len({i.channel for i in inquiries}) == 7
+            assert {i.assigned_to_id for i in inquiries} >= {members[2].id, members[3].id}
+            assert db.session.scalar(select(func.count(Sample.id))) == 6
+            followed = rules.followed_ids([i.id for i in inquiries])
+            linked = [i for i in inquiries if i.customer_id]
+            assert 3 <= len(followed) < len(linked)  # some followed, one linked but not yet
+            assert any(i.worth_following is False and i.worth_reason for i in inquiries)
+            four_weeks = rules.period_counts(
+                None, current_week_start(tenant) - timedelta(weeks=4), date.max
+            )
+            assert sum(c.received for c in four_weeks.values()) == 14  # one is unassigned

@@ -334,3 +334,38 @@ def test_customer_card_lists_linked_inquiries(app, client_a, company_a):
     card = client_a.get(f"/t/{company_a.slug}/customers/{customer}").get_data(as_text=True)
     assert "Screens" in card and "Lamps" not in card
     assert "No samples sent to this customer yet." in card
+
+
+def test_demo_pages(app, client):
+    """The demo company with inquiries and samples seeded: every page renders in both languages."""
+    from webapp.demo import seed_demo as seed_company
+    from webapp.models import Membership, Sample, Tenant
+    from webapp.services.followups import company_today
+    from webapp.services.inquiries import seed_demo
+    from webapp.tenancy import cross_tenant
+
+    with app.test_request_context():
+        seed_company()
+        with cross_tenant():
+            tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
+        with tenant_context(tenant.id):
+            members = list(db.session.scalars(select(Membership).order_by(Membership.id)))
+            seed_demo(tenant, members, company_today(tenant))
+            db.session.commit()
+            inquiry_ids = list(db.session.scalars(select(Inquiry.id)))
+            sample_ids = list(db.session.scalars(select(Sample.id)))
+            customer_ids = list(db.session.scalars(select(Customer.id)))
+    login(client, "boss@demo.example.com", "tradefollow-demo")
+    for lang in ("en", "zh"):
+        client.post("/lang", data={"lang": lang})
+        urls = ["/t/demo/inquiries/", "/t/demo/samples/", "/t/demo/inquiries/new",
+                "/t/demo/samples/new"]  # fmt: skip
+        urls += [f"/t/demo/inquiries/{i}" for i in inquiry_ids]
+        urls += [f"/t/demo/inquiries/{i}/edit" for i in inquiry_ids[:3]]
+        urls += [f"/t/demo/inquiries/{i}/convert" for i in inquiry_ids[:3]]
+        urls += [f"/t/demo/samples/{i}" for i in sample_ids]
+        urls += [f"/t/demo/samples/{i}/edit" for i in sample_ids]
+        urls += [f"/t/demo/customers/{i}" for i in customer_ids]
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code in (200, 302), url

@@ -197,3 +197,61 @@ def samples_for(*, customer_id: int | None = None, inquiry_id: int | None = None
     """The samples of one customer or one inquiry (card and inquiry page), newest first."""
     filters = SampleFilters(customer_id=customer_id, inquiry_id=inquiry_id)
     return list(db.session.scalars(sample_query(filters)))
+
+
+def seed_demo(tenant, memberships: list[Membership], today: date, inquiries=None) -> None:
+    """Six samples over the last weeks: free, charged and freight collect, some with feedback,
+    one not sent yet. Called by services.inquiries.seed_demo (it passes the demo inquiries);
+    flushes, does not commit."""
+    from datetime import timedelta
+
+    customers = list(db.session.scalars(select(Customer).order_by(Customer.id)))
+    inquiries = inquiries or []
+
+    def customer(index: int) -> Customer | None:
+        return customers[index] if index < len(customers) else None
+
+    def add(name, *, to=None, inquiry=None, charge="free", amount=None, currency=None,
+            sent_ago=None, courier=None, tracking=None, quantity=None, feedback=None):  # fmt: skip
+        if to is None and inquiry is None:
+            return
+        owner = (to.owner_id if to is not None else None) or (
+            inquiry.assigned_to_id if inquiry is not None else None
+        )
+        db.session.add(
+            Sample(
+                name=name,
+                customer_id=to.id if to is not None else inquiry.customer_id,
+                inquiry_id=inquiry.id if inquiry is not None else None,
+                quantity=quantity,
+                charge=charge,
+                amount=Decimal(amount) if amount else None,
+                currency=currency,
+                sent_on=today - timedelta(days=sent_ago) if sent_ago is not None else None,
+                courier=courier,
+                tracking_no=tracking,
+                feedback=feedback,
+                sent_by_id=owner or memberships[2].id,
+            )
+        )
+
+    by_company = {i.company: i for i in inquiries if i.company}
+    add("BC5 speaker, black and white", to=customer(2), sent_ago=19, courier="DHL",
+        tracking="DHL 4471 2290 31", quantity="2 pcs",
+        feedback="Sound is good; wants a darker grey.", inquiry=by_company.get(
+            "Pacific Home Supply Inc."))  # fmt: skip
+    add("LCD projector P-200", to=customer(0), charge="charged", amount="85.00",
+        currency="USD", sent_ago=16, courier="FedEx", tracking="7789 1203 5561",
+        quantity="1 pc", feedback="Approved; CE documents requested.")  # fmt: skip
+    add("LCD projector P-200 (revised lens)", to=customer(1), charge="freight_collect",
+        sent_ago=9, courier="UPS", tracking="1Z 999 AA1 01 2345 6784", quantity="1 pc",
+        inquiry=by_company.get("Sunrise Electronics Trading LLC"))  # fmt: skip
+    add("LED panel 600×600", inquiry=by_company.get("Baltic Light OÜ"), sent_ago=6,
+        courier="DHL", tracking="DHL 5520 8812 07", quantity="3 pcs")  # fmt: skip
+    add("Ceiling mount CM-3", to=customer(4), sent_ago=4, courier="SF Express",
+        tracking="SF 1302 4456 981", quantity="2 pcs",
+        inquiry=by_company.get("Tokyo Visual Systems K.K."))  # fmt: skip
+    add("Interactive whiteboard 86\" (colour swatches)",
+        inquiry=by_company.get("Wisła Electronics Sp. z o.o."), charge="charged",
+        amount="30.00", currency="USD", quantity="1 set")  # fmt: skip
+    db.session.flush()
