@@ -369,3 +369,28 @@ def test_demo_pages(app, client):
         for url in urls:
             response = client.get(url)
             assert response.status_code in (200, 302), url
+
+
+def test_deleting_the_customer_or_contact_keeps_the_inquiry(app, client_a, company_a):
+    """The composite foreign key cannot SET NULL by itself (tenant_id is NOT NULL): the service
+    unlinks the inquiry first, so the delete goes through and the inquiry stays counted."""
+    from tests.factories import make_sample
+    from webapp.models import Sample
+
+    customer = make_customer(app, company_a, "Gone GmbH")
+    contact = make_contact(app, company_a, customer, "Gone Person")
+    kept = make_contact(app, company_a, customer, "Kept Person", is_primary=True)
+    inquiry_id = make_inquiry(app, company_a, customer_id=customer, contact_id=contact)
+    make_sample(app, company_a, customer_id=customer, inquiry_id=inquiry_id)
+    slug = company_a.slug
+    assert client_a.post(f"/t/{slug}/customers/contacts/{contact}/delete").status_code == 302
+    inquiry = load(app, company_a, inquiry_id)
+    assert (inquiry.customer_id, inquiry.contact_id) == (customer, None)
+    with app.app_context(), tenant_context(company_a.id):
+        db.session.get(Inquiry, inquiry_id).contact_id = kept
+        db.session.commit()
+    assert client_a.post(f"/t/{slug}/customers/{customer}/delete").status_code == 302
+    inquiry = load(app, company_a, inquiry_id)
+    assert (inquiry.customer_id, inquiry.contact_id) == (None, None)
+    with app.app_context(), tenant_context(company_a.id):
+        assert db.session.scalar(select(func.count(Sample.id))) == 0  # went with the customer

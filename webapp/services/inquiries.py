@@ -11,7 +11,18 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    event,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -448,6 +459,36 @@ def _new_contact(customer: Customer, inquiry: Inquiry) -> Contact | None:
     )
     customer.contacts.append(contact)
     return contact
+
+
+# --- keeping the link when a customer or contact is deleted ----------------------------------
+
+# The inquiry's foreign keys are composite, (tenant_id, customer_id), so the database's
+# ON DELETE SET NULL would null tenant_id as well and fail on its NOT NULL: deleting a customer
+# that an inquiry was converted into would be refused. The ORM deletes customers and contacts
+# one by one (routes and the contacts' delete-orphan cascade), so unlinking here, just before
+# the row goes, keeps the inquiry (it counts in the weekly report) and lets the delete through.
+# Only the id columns are nulled; the version moves so an open edit form notices.
+
+
+@event.listens_for(Customer, "before_delete")
+def _unlink_inquiries_from_customer(_mapper, connection, target: Customer) -> None:
+    table = Inquiry.__table__
+    connection.execute(
+        update(table)
+        .where(table.c.tenant_id == target.tenant_id, table.c.customer_id == target.id)
+        .values(customer_id=None, contact_id=None, version=table.c.version + 1)
+    )
+
+
+@event.listens_for(Contact, "before_delete")
+def _unlink_inquiries_from_contact(_mapper, connection, target: Contact) -> None:
+    table = Inquiry.__table__
+    connection.execute(
+        update(table)
+        .where(table.c.tenant_id == target.tenant_id, table.c.contact_id == target.id)
+        .values(contact_id=None, version=table.c.version + 1)
+    )
 
 
 # --- demo data -------------------------------------------------------------------------------
