@@ -6,15 +6,31 @@ the weekly report and the inquiry list always agree with the follow-up log."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    event,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import FollowUp, Inquiry
+from ..models import Contact, Customer, FollowUp, Inquiry, Membership, Sample, Tenant
 from ..models.inquiry import INQUIRY_CHANNELS
+from .duplicates import Match, find_duplicates
+from .followups import company_zone
+from .weeks import local_date
 
 CHANNEL_LABELS = {
     "alibaba": _l("Alibaba"),
@@ -72,3 +88,507 @@ def period_counts(member_ids: list[int] | None, start: date, end: date) -> dict[
         member: InquiryCounts(int(received), int(worth or 0), int(done or 0))
         for member, received, worth, done in db.session.execute(stmt)
     }
+
+
+# --- recording an inquiry ------------------------------------------------------------------------
+
+# 可以跟进: the form's three answers and the stored value
+WORTH_VALUES: dict[str, bool | None] = {"yes": True, "no": False, "": None}
+WORTH_LABELS = {"yes": _l("Worth following"), "no": _l("Not worth following"), "": _l("Undecided")}
+# an inquiry typed a few minutes "in the future" is a clock difference, not a mistake
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+def worth_code(value: bool | None) -> str:
+    return {True: "yes", False: "no"}.get(value, "")  # type: ignore[arg-type]
+
+
+@dataclass
+class InquiryInput:
+    """What a person typed, already parsed by the form (country as ISO code, phone as E.164)."""
+
+    received_local: datetime  # naive, in the company's time zone
+    channel: str
+    country: str | None = None
+    company: str | None = None
+    contact_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    product: str | None = None
+    message: str | None = None
+    worth_following: bool | None = None
+    worth_reason: str | None = None
+    assigned_to_id: int | None = None
+
+
+def received_moment(tenant: Tenant, local: datetime) -> tuple[datetime, date]:
+    """A company-local wall-clock time -> (the UTC moment, the company-local day).
+
+    The day is taken from the local time itself, so 00:30 on a Monday in Shanghai is Monday
+    even though it is still Sunday in UTC: the week counts and "followed" compare this day."""
+    aware = local.replace(tzinfo=company_zone(tenant)) if local.tzinfo is None else local
+    return aware.astimezone(UTC), local_date(tenant, aware)
+
+
+def received_local(tenant: Tenant, inquiry: Inquiry) -> datetime:
+    """The received moment in the company's time zone (aware), for forms and lists."""
+    moment = inquiry.received_at
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(company_zone(tenant))
+
+
+def inquiry_problems(tenant: Tenant, data: InquiryInput, now: datetime | None = None) -> dict:
+    """Field name -> message, in the user's language; empty when the inquiry can be saved."""
+    problems: dict[str, str] = {}
+    if data.channel not in INQUIRY_CHANNELS:
+        problems["channel"] = gettext("Pick a channel from the list.")
+    moment, _day = received_moment(tenant, data.received_local)
+    if moment > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
+        problems["received_local"] = gettext("The received time cannot be in the future.")
+    if not (data.company or data.contact_name or data.email or data.phone):
+        problems["company"] = gettext(
+            "Enter at least a company, a contact name, an email or a phone number."
+        )
+    if data.worth_following is False and not data.worth_reason:
+        problems["worth_reason"] = gettext("Say why this inquiry is not worth following.")
+    if data.assigned_to_id is not None and data.assigned_to_id not in active_member_ids():
+        problems["assigned_to_id"] = gettext("Pick a salesperson of this company.")
+    return problems
+
+
+class InquiryInvalid(ValueError):
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def active_member_ids() -> set[int]:
+    return set(db.session.scalars(select(Membership.id).where(Membership.active.is_(True))))
+
+
+def apply_inquiry(tenant: Tenant, inquiry: Inquiry, data: InquiryInput) -> None:
+    """Copy validated input onto the inquiry (raises InquiryInvalid otherwise)."""
+    problems = inquiry_problems(tenant, data)
+    if problems:
+        raise InquiryInvalid(problems)
+    inquiry.received_at, inquiry.received_on = received_moment(tenant, data.received_local)
+    for name in ("channel", "country", "company", "contact_name", "email", "phone", "product",
+                 "message", "worth_following", "assigned_to_id"):  # fmt: skip
+        setattr(inquiry, name, getattr(data, name))
+    # a reason only means something next to a decision; "undecided" keeps none
+    inquiry.worth_reason = data.worth_reason if data.worth_following is not None else None
+
+
+def create_inquiry(tenant: Tenant, data: InquiryInput, created_by_id: int) -> Inquiry:
+    inquiry = Inquiry(created_by_id=created_by_id)
+    apply_inquiry(tenant, inquiry, data)
+    db.session.add(inquiry)
+    db.session.flush()
+    return inquiry
+
+
+def assign(inquiry: Inquiry, member_id: int | None) -> None:
+    """Hand the inquiry to a salesperson (None: nobody yet)."""
+    if member_id is not None and member_id not in active_member_ids():
+        raise InquiryInvalid({"assigned_to_id": gettext("Pick a salesperson of this company.")})
+    inquiry.assigned_to_id = member_id
+
+
+# --- the list --------------------------------------------------------------------------------
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _parse_day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+@dataclass
+class InquiryFilters:
+    """The list's filters as they travel in the URL."""
+
+    q: str = ""
+    channel: str = ""
+    assigned: str = ""  # "", "mine", "none" or a membership id
+    assigned_id: int | None = None
+    worth: str = ""  # "", "yes", "no", "undecided"
+    followed: str = ""  # "", "yes", "no"
+    converted: str = ""  # "", "yes", "no"
+    date_from: date | None = None
+    date_to: date | None = None
+    customer_id: int | None = None
+    active: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args, mine_id: int | None = None) -> InquiryFilters:
+        assigned = args.get("assigned", "")
+        assigned_id = None
+        if assigned == "mine":
+            assigned_id = mine_id
+        elif assigned.isdigit():
+            assigned_id = int(assigned)
+        elif assigned != "none":
+            assigned = ""
+
+        def pick(name: str, allowed) -> str:
+            value = args.get(name, "")
+            return value if value in allowed else ""
+
+        filters = cls(
+            q=args.get("q", "")[:100].strip(),
+            channel=pick("channel", INQUIRY_CHANNELS),
+            assigned=assigned,
+            assigned_id=assigned_id,
+            worth=pick("worth", ("yes", "no", "undecided")),
+            followed=pick("followed", ("yes", "no")),
+            converted=pick("converted", ("yes", "no")),
+            date_from=_parse_day(args.get("from")),
+            date_to=_parse_day(args.get("to")),
+            customer_id=int(args["customer"]) if str(args.get("customer", "")).isdigit() else None,
+        )
+        filters.active = [
+            name
+            for name in (
+                "q",
+                "channel",
+                "assigned",
+                "worth",
+                "followed",
+                "converted",
+                "date_from",
+                "date_to",
+                "customer_id",
+            )  # fmt: skip
+            if getattr(filters, name)
+        ]
+        return filters
+
+
+def inquiry_query(filters: InquiryFilters) -> Select:
+    """Newest first, with what each row shows loaded up front (assignee, customer)."""
+    stmt = select(Inquiry).options(
+        selectinload(Inquiry.assigned_to).selectinload(Membership.user),
+        selectinload(Inquiry.customer),
+    )
+    if filters.q:
+        pattern = _like(filters.q.lower())
+        stmt = stmt.where(
+            or_(
+                *(
+                    func.lower(column).like(pattern, escape="\\")
+                    for column in (
+                        Inquiry.company,
+                        Inquiry.contact_name,
+                        Inquiry.email,
+                        Inquiry.product,
+                    )
+                )
+            )  # fmt: skip
+        )
+    if filters.channel:
+        stmt = stmt.where(Inquiry.channel == filters.channel)
+    if filters.assigned == "none":
+        stmt = stmt.where(Inquiry.assigned_to_id.is_(None))
+    elif filters.assigned_id is not None:
+        stmt = stmt.where(Inquiry.assigned_to_id == filters.assigned_id)
+    if filters.worth:
+        worth = {"yes": True, "no": False}.get(filters.worth)
+        stmt = stmt.where(
+            Inquiry.worth_following.is_(None) if worth is None
+            else Inquiry.worth_following.is_(worth)
+        )  # fmt: skip
+    if filters.followed == "yes":
+        stmt = stmt.where(followed_expr())
+    elif filters.followed == "no":
+        stmt = stmt.where(~followed_expr())
+    if filters.converted == "yes":
+        stmt = stmt.where(Inquiry.customer_id.is_not(None))
+    elif filters.converted == "no":
+        stmt = stmt.where(Inquiry.customer_id.is_(None))
+    if filters.date_from:
+        stmt = stmt.where(Inquiry.received_on >= filters.date_from)
+    if filters.date_to:
+        stmt = stmt.where(Inquiry.received_on <= filters.date_to)
+    if filters.customer_id:
+        stmt = stmt.where(Inquiry.customer_id == filters.customer_id)
+    return stmt.order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
+
+
+def followed_ids(inquiry_ids: list[int]) -> set[int]:
+    """Which of these inquiries count as followed: one query for a whole page of the list."""
+    if not inquiry_ids:
+        return set()
+    return set(
+        db.session.scalars(select(Inquiry.id).where(Inquiry.id.in_(inquiry_ids), followed_expr()))
+    )
+
+
+def is_followed(inquiry: Inquiry) -> bool:
+    return inquiry.id in followed_ids([inquiry.id])
+
+
+def first_followup_after(inquiry: Inquiry) -> FollowUp | None:
+    """The follow-up that makes the inquiry followed (the earliest on or after its day)."""
+    if inquiry.customer_id is None:
+        return None
+    return db.session.scalar(
+        select(FollowUp)
+        .where(
+            FollowUp.customer_id == inquiry.customer_id, FollowUp.on_date >= inquiry.received_on
+        )  # fmt: skip
+        .order_by(FollowUp.on_date, FollowUp.id)
+        .limit(1)
+    )
+
+
+def customer_inquiries(customer_id: int) -> list[Inquiry]:
+    """The inquiries linked to a customer, newest first (for the customer card)."""
+    return list(
+        db.session.scalars(
+            select(Inquiry)
+            .options(selectinload(Inquiry.assigned_to).selectinload(Membership.user))
+            .where(Inquiry.customer_id == customer_id)
+            .order_by(Inquiry.received_at.desc())
+        )
+    )
+
+
+# --- converting into a customer ----------------------------------------------------------------
+
+
+class AlreadyConverted(Exception):
+    """The inquiry is linked to a customer already: converting twice would make a duplicate."""
+
+
+@dataclass
+class Conversion:
+    """The outcome: a customer (created or linked), or the look-alikes to decide about first."""
+
+    customer: Customer | None = None
+    contact: Contact | None = None
+    created: bool = False
+    matches: list[Match] = field(default_factory=list)
+
+
+def conversion_matches(inquiry: Inquiry) -> list[Match]:
+    """The duplicate check (查重) for the customer this inquiry would become."""
+    return find_duplicates(name=inquiry.company, emails=[inquiry.email], phones=[inquiry.phone])
+
+
+def convert_to_customer(
+    inquiry: Inquiry,
+    *,
+    link_customer_id: int | None = None,
+    create_anyway: bool = False,
+    owner_id: int | None = None,
+) -> Conversion:
+    """Turn the inquiry into a customer + contact, or link it to an existing customer.
+
+    Without `link_customer_id` the duplicate check runs first: when it finds look-alikes and
+    `create_anyway` is not set, nothing is written and the matches come back for the person to
+    choose. Linking reuses the customer's contact with the same email or phone, else adds the
+    inquirer as a contact. Raises AlreadyConverted when the inquiry has a customer already, and
+    LookupError for a customer id that is not this company's. Flushes, does not commit."""
+    if inquiry.customer_id is not None:
+        raise AlreadyConverted(inquiry.id)
+    if link_customer_id is not None:
+        customer = db.session.scalar(
+            select(Customer).where(
+                Customer.id == link_customer_id, Customer.tenant_id == inquiry.tenant_id
+            )
+        )
+        if customer is None:
+            raise LookupError(link_customer_id)
+        contact = _matching_contact(customer, inquiry) or _new_contact(customer, inquiry)
+        created = False
+    else:
+        matches = conversion_matches(inquiry)
+        if matches and not create_anyway:
+            return Conversion(matches=matches)
+        customer = Customer(
+            name=inquiry.company or inquiry.contact_name or inquiry.email or inquiry.phone,
+            country=inquiry.country,
+            products=inquiry.product,
+            needs=inquiry.message,
+            owner_id=owner_id or inquiry.assigned_to_id,
+            stages=0,
+        )
+        db.session.add(customer)
+        contact = _new_contact(customer, inquiry)
+        created = True
+    db.session.flush()
+    inquiry.customer_id = customer.id
+    inquiry.contact_id = contact.id if contact is not None else None
+    # samples already sent to the inquirer now show on the customer's card too
+    db.session.execute(
+        update(Sample)
+        .where(Sample.inquiry_id == inquiry.id, Sample.customer_id.is_(None))
+        .values(customer_id=customer.id, version=Sample.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    db.session.flush()
+    return Conversion(customer=customer, contact=contact, created=created)
+
+
+def _matching_contact(customer: Customer, inquiry: Inquiry) -> Contact | None:
+    email = (inquiry.email or "").lower()
+    for contact in customer.contacts:
+        if email and (contact.email or "").lower() == email:
+            return contact
+        if inquiry.phone and inquiry.phone in (contact.phone, contact.mobile):
+            return contact
+    return None
+
+
+def _new_contact(customer: Customer, inquiry: Inquiry) -> Contact | None:
+    name = inquiry.contact_name or (inquiry.email or "").split("@")[0] or inquiry.phone
+    if not name:
+        return None
+    contact = Contact(
+        name=name[:120],
+        email=inquiry.email,
+        mobile=inquiry.phone,
+        is_primary=not customer.contacts,
+    )
+    customer.contacts.append(contact)
+    return contact
+
+
+# --- keeping the link when a customer or contact is deleted ----------------------------------
+
+# The inquiry's foreign keys are composite, (tenant_id, customer_id), so the database's
+# ON DELETE SET NULL would null tenant_id as well and fail on its NOT NULL: deleting a customer
+# that an inquiry was converted into would be refused. The ORM deletes customers and contacts
+# one by one (routes and the contacts' delete-orphan cascade), so unlinking here, just before
+# the row goes, keeps the inquiry (it counts in the weekly report) and lets the delete through.
+# Only the id columns are nulled; the version moves so an open edit form notices.
+
+
+@event.listens_for(Customer, "before_delete")
+def _unlink_inquiries_from_customer(_mapper, connection, target: Customer) -> None:
+    table = Inquiry.__table__
+    connection.execute(
+        update(table)
+        .where(table.c.tenant_id == target.tenant_id, table.c.customer_id == target.id)
+        .values(customer_id=None, contact_id=None, version=table.c.version + 1)
+    )
+
+
+@event.listens_for(Contact, "before_delete")
+def _unlink_inquiries_from_contact(_mapper, connection, target: Contact) -> None:
+    table = Inquiry.__table__
+    connection.execute(
+        update(table)
+        .where(table.c.tenant_id == target.tenant_id, table.c.contact_id == target.id)
+        .values(contact_id=None, version=table.c.version + 1)
+    )
+
+
+# --- demo data -------------------------------------------------------------------------------
+
+# days ago, hour, channel, country, company, contact, email, product, worth (None/True/False),
+# reason, assignee index (2 张伟, 3 Lucy), demo customer index to link to (or None)
+_DEMO_INQUIRIES = [
+    (26, 9, "alibaba", "DE", "Nordlicht Projektoren GmbH", "Jonas Weber",
+     "j.weber@nordlicht-projektoren.de", "LCD projector P-200, 300 pcs", True,
+     "Repeat buyer", 2, 0),
+    (24, 15, "made_in_china", "IN", "Shree Ganesh Traders", "Ravi Kumar", "ravi@sgtraders.in",
+     "Mini projector, lowest price", False, "Only asks for the lowest price, no company site", 3,
+     None),
+    (21, 10, "global_sources", "PL", "Wisła Electronics Sp. z o.o.", "Piotr Nowak",
+     "p.nowak@wisla-electronics.pl", "Interactive whiteboard 86\"", True, None, 2, None),
+    (18, 22, "website", "US", "Pacific Home Supply Inc.", "Emily Johnson",
+     "emily.j@pacifichomesupply.com", "BC5 speaker, private label", True, None, 3, 2),
+    (15, 11, "alibaba", "AE", "Sunrise Electronics Trading LLC", "Ahmed Al Mansouri",
+     "ahmed@sunrise-trading.ae", "LCD projector, revised price", True, None, 3, 1),
+    (13, 8, "email", "CL", "Comercial Andina S.A.", "Carlos Muñoz", "cmunoz@comercialandina.cl",
+     "Projector screens 100\"", None, None, 2, 3),
+    (11, 16, "exhibition", "EE", "Baltic Light OÜ", "Kristjan Tamm", "kristjan@balticlight.ee",
+     "LED panel lights, Canton Fair follow-up", True, "Met at the Canton Fair booth", 3, "new"),
+    (10, 3, "alibaba", "NG", None, "Mr. James", "james.trade2024@gmail.com",
+     "Projector, pay after delivery", False, "Asks to pay after delivery", 2, None),
+    (8, 14, "made_in_china", "JP", "Tokyo Visual Systems K.K.", "Kenji Sato",
+     "k.sato@tokyo-visual.jp", "Ceiling mounts for projectors", True, None, 2, 4),
+    (7, 9, "alibaba", "BR", "Nova Imagem Ltda.", "Ana Souza", "ana@novaimagem.com.br",
+     "4K projector, ANATEL certified", None, None, 3, None),
+    (5, 20, "other", "SA", None, "Fahad", None, "Tender: 40 classroom projectors", True,
+     "Government tender", 2, 9),
+    (4, 10, "website", "MX", "Distribuidora Luz del Norte", "Luis Hernández",
+     "compras@luzdelnorte.mx", "LED panel lights", True, None, 3, None),
+    (3, 17, "alibaba", "VN", "Saigon Office Co.", "Nguyen Thi Lan", "lan@saigonoffice.vn",
+     "Document camera", None, None, None, None),
+    (2, 9, "global_sources", "KR", "Hanbit Display", "Park Min-jun", "mj.park@hanbit.kr",
+     "Laser projector 5000 lm", True, None, 3, None),
+    (1, 11, "email", "GB", "Thames AV Ltd", "Oliver Smith", "oliver@thamesav.co.uk",
+     "Projector lamps, 50 pcs", False, "Lamps are not our product", 2, None),
+]  # fmt: skip
+
+
+def seed_demo(tenant: Tenant, memberships: list[Membership], today: date) -> None:
+    """Four weeks of inquiries for 张伟 and Lucy across the channels (some linked to demo
+    customers that were followed up after them, one converted into a new customer, some not
+    worth following) and six samples. Runs inside tenant_context after customers,
+    follow-ups and orders exist; flushes, does not commit."""
+    from datetime import time
+
+    from .followups import Links, save_followup
+    from .samples import seed_demo as seed_samples
+
+    customers = list(db.session.scalars(select(Customer).order_by(Customer.id)))
+    made: list[Inquiry] = []
+    for (ago, hour, channel, country, company, contact, email, product, worth, reason,
+         member, link) in _DEMO_INQUIRIES:  # fmt: skip
+        local = datetime.combine(today - timedelta(days=ago), time(hour, 5 * (ago % 12)))
+        received_at, received_on = received_moment(tenant, local)
+        inquiry = Inquiry(
+            received_at=received_at,
+            received_on=received_on,
+            channel=channel,
+            country=country,
+            company=company,
+            contact_name=contact,
+            email=email,
+            product=product,
+            message=f"Hello, please quote: {product}. Thanks.",
+            worth_following=worth,
+            worth_reason=reason,
+            assigned_to_id=memberships[member].id if member is not None else None,
+            created_by_id=memberships[member if member is not None else 1].id,
+        )
+        db.session.add(inquiry)
+        made.append(inquiry)
+        if isinstance(link, int) and link < len(customers):
+            customer = customers[link]
+            inquiry.customer_id = customer.id
+            primary = [c for c in customer.contacts if c.is_primary]
+            inquiry.contact_id = primary[0].id if primary else None
+    db.session.flush()
+    for inquiry, row in zip(made, _DEMO_INQUIRIES, strict=True):
+        if row[-1] == "new":  # converted with one click, then followed up two days later
+            result = convert_to_customer(inquiry, create_anyway=True)
+            if result.customer is not None:
+                member_id = inquiry.assigned_to_id or memberships[3].id
+                record = FollowUp(
+                    method="email",
+                    topic="Catalogue and price list",
+                    content="Sent the LED panel catalogue and FOB prices after the fair.",
+                    category="intent",
+                    followed_by_id=member_id,
+                    author_id=member_id,
+                    on_date=inquiry.received_on + timedelta(days=2),
+                    next_date=today + timedelta(days=3),
+                    next_action="Ask about the sample order",
+                )
+                contact_ids = [result.contact.id] if result.contact else []
+                save_followup(
+                    result.customer, record, Links(contact_ids=contact_ids, colleague_ids=[])
+                )
+    db.session.flush()
+    seed_samples(tenant, memberships, today, inquiries=made)

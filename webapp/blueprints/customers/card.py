@@ -79,11 +79,27 @@ def customer_orders(customer: Customer) -> list:
     )
 
 
+def inquiries_and_samples(customer: Customer) -> dict:
+    """The inquiries linked to the customer and the samples sent to it (two queries + loads)."""
+    from ...services.inquiries import CHANNEL_LABELS, customer_inquiries, followed_ids
+    from ...services.samples import charge_label, samples_for
+
+    inquiries = customer_inquiries(customer.id)
+    return {
+        "inquiries": inquiries,
+        "inquiries_followed": followed_ids([i.id for i in inquiries]),
+        "channel_labels": CHANNEL_LABELS,
+        "samples": samples_for(customer_id=customer.id),
+        "charge_label": charge_label,
+    }
+
+
 def render_card(customer: Customer, *, contact_form=None, followup_form=None, method="", log=False):
     from ...services.orders import STAGES as ORDER_STAGES
 
     return render_template(
         "customers/card.html",
+        **inquiries_and_samples(customer),
         orders=customer_orders(customer),
         order_stages=ORDER_STAGES,
         contact_form=contact_form or ContactForm(formdata=None),

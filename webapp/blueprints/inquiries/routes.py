@@ -1,7 +1,261 @@
-"""Inquiries (询盘): list, record, assign, convert into a customer."""
+"""Inquiries (询盘): list, record, assign, convert into a customer. Rules: services/inquiries.py."""
 
 from __future__ import annotations
 
-from ...tenancy import tenant_blueprint
+from datetime import UTC, datetime
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+
+from ...extensions import db
+from ...models import Inquiry
+from ...services import inquiries as rules
+from ...services.countries import country_choices
+from ...services.customers import team_choices
+from ...services.followups import company_zone
+from ...services.roles import can
+from ...services.samples import charge_label, samples_for
+from ...tenancy import get_or_404, tenant_blueprint
+from .forms import AssignForm, InquiryForm
 
 bp = tenant_blueprint("inquiries", __name__, "/inquiries")
+
+
+def _require(action: str) -> None:
+    if not can(g.membership, action):
+        abort(403)
+
+
+def _local(inquiry: Inquiry):
+    return rules.received_local(g.tenant, inquiry)
+
+
+# --- list -------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index():
+    _require("inquiries.view")
+    filters = rules.InquiryFilters.from_args(request.args, mine_id=g.membership.id)
+    page = db.paginate(
+        rules.inquiry_query(filters),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    context = {
+        "page": page,
+        "filters": filters,
+        "followed": rules.followed_ids([i.id for i in page.items]),
+        "members": team_choices(),
+        "channels": rules.CHANNEL_LABELS,
+        "worth_labels": rules.WORTH_LABELS,
+        "local": _local,
+    }
+    if request.htmx and request.htmx.target == "inquiry-results":
+        return render_template("inquiries/_results.html", **context)
+    return render_template("inquiries/index.html", **context)
+
+
+# --- record / edit ----------------------------------------------------------------------------
+
+
+def _form(inquiry: Inquiry | None = None, formdata=None, **kwargs) -> InquiryForm:
+    keep = inquiry.assigned_to_id if inquiry else None
+    form_kwargs = {} if formdata is None else {"formdata": formdata}
+    return InquiryForm(
+        obj=inquiry,
+        members=team_choices(keep_id=keep),
+        region=g.tenant.home_country,
+        **form_kwargs,
+        **kwargs,
+    )
+
+
+def _page(form: InquiryForm, inquiry: Inquiry | None, status: int = 200, conflict=False):
+    return render_template(
+        "inquiries/form.html",
+        form=form,
+        inquiry=inquiry,
+        conflict=conflict,
+        countries=country_choices(),
+        can_assign=can(g.membership, "inquiries.assign"),
+    ), status
+
+
+def _assignee(form: InquiryForm, inquiry: Inquiry | None) -> None:
+    """Only managers hand inquiries to others; a salesperson's new inquiry is their own."""
+    if can(g.membership, "inquiries.assign"):
+        return
+    form.assigned_to_id.data = inquiry.assigned_to_id if inquiry else g.membership.id
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    _require("inquiries.edit")
+    form = _form()
+    if request.method == "GET":
+        # the company's wall clock, to the minute: what the person sees on the marketplace
+        now = datetime.now(UTC).astimezone(company_zone(g.tenant))
+        form.received_local.data = now.replace(tzinfo=None, second=0, microsecond=0)
+        form.assigned_to_id.data = g.membership.id
+        return _page(form, None)
+    if form.validate_on_submit():
+        _assignee(form, None)
+        try:
+            inquiry = rules.create_inquiry(g.tenant, form.to_input(), g.membership.id)
+        except rules.InquiryInvalid as err:
+            form.show_problems(err.problems)
+        else:
+            db.session.commit()
+            flash(_("Inquiry recorded."), "success")
+            return redirect(url_for(".detail", inquiry_id=inquiry.id))
+    return _page(form, None, 422)
+
+
+@bp.route("/<int:inquiry_id>/edit", methods=["GET", "POST"])
+def edit(inquiry_id: int):
+    inquiry = get_or_404(Inquiry, inquiry_id)
+    _require("inquiries.edit")
+    form = _form(inquiry)
+    if request.method == "GET":
+        form.received_local.data = _local(inquiry).replace(tzinfo=None)
+        form.worth_following.data = rules.worth_code(inquiry.worth_following)
+        form.version.data = inquiry.version
+        return _page(form, inquiry)
+    if form.validate_on_submit():
+        _assignee(form, inquiry)
+        if str(inquiry.version) != (form.version.data or ""):
+            form.version.data = inquiry.version  # saving again overwrites, knowingly
+            return _page(form, inquiry, 409, conflict=True)
+        try:
+            rules.apply_inquiry(g.tenant, inquiry, form.to_input())
+            db.session.commit()
+        except rules.InquiryInvalid as err:
+            db.session.rollback()
+            form.show_problems(err.problems)
+        except StaleDataError:
+            db.session.rollback()
+            form.version.data = get_or_404(Inquiry, inquiry_id).version
+            return _page(form, get_or_404(Inquiry, inquiry_id), 409, conflict=True)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for(".detail", inquiry_id=inquiry.id))
+    return _page(form, inquiry, 422)
+
+
+# --- detail, assign, delete -------------------------------------------------------------------
+
+
+@bp.get("/<int:inquiry_id>")
+def detail(inquiry_id: int):
+    inquiry = get_or_404(Inquiry, inquiry_id)
+    _require("inquiries.view")
+    assign_form = AssignForm(formdata=None, members=team_choices(keep_id=inquiry.assigned_to_id))
+    assign_form.assigned_to_id.data = inquiry.assigned_to_id
+    return render_template(
+        "inquiries/detail.html",
+        inquiry=inquiry,
+        received=_local(inquiry),
+        followed=rules.is_followed(inquiry),
+        first_followup=rules.first_followup_after(inquiry),
+        samples=samples_for(inquiry_id=inquiry.id),
+        charge_label=charge_label,
+        channels=rules.CHANNEL_LABELS,
+        worth_labels=rules.WORTH_LABELS,
+        worth_code=rules.worth_code,
+        assign_form=assign_form,
+    )
+
+
+@bp.post("/<int:inquiry_id>/assign")
+def assign(inquiry_id: int):
+    inquiry = get_or_404(Inquiry, inquiry_id)
+    _require("inquiries.assign")
+    form = AssignForm(members=team_choices(keep_id=inquiry.assigned_to_id))
+    if form.validate_on_submit():
+        try:
+            rules.assign(inquiry, form.assigned_to_id.data)
+        except rules.InquiryInvalid as err:
+            flash(err.problems["assigned_to_id"], "danger")
+        else:
+            db.session.commit()
+            flash(_("Assignment saved."), "success")
+    return redirect(url_for(".detail", inquiry_id=inquiry.id))
+
+
+@bp.route("/<int:inquiry_id>/delete", methods=["GET", "POST"])
+def delete(inquiry_id: int):
+    inquiry = get_or_404(Inquiry, inquiry_id)
+    _require("inquiries.edit")
+    if request.method == "GET":
+        samples = samples_for(inquiry_id=inquiry.id)
+        return render_template("inquiries/delete.html", inquiry=inquiry, samples=samples)
+    db.session.delete(inquiry)
+    db.session.commit()
+    flash(_("Inquiry deleted."), "success")
+    return redirect(url_for(".index"))
+
+
+# --- convert into a customer ------------------------------------------------------------------
+
+
+@bp.route("/<int:inquiry_id>/convert", methods=["GET", "POST"])
+def convert(inquiry_id: int):
+    """One click makes the customer; when the duplicate check finds look-alikes the page lists
+    them, to link the inquiry to one of them or to create the customer anyway."""
+    inquiry = get_or_404(Inquiry, inquiry_id)
+    _require("inquiries.edit")
+    if inquiry.customer_id is not None:
+        flash(_("This inquiry is already linked to a customer."), "warning")
+        return redirect(url_for(".detail", inquiry_id=inquiry.id))
+    if request.method == "GET":
+        return _convert_page(inquiry, rules.conversion_matches(inquiry))
+    action = request.form.get("action", "create")
+    link_id = request.form.get("customer_id", type=int) if action == "link" else None
+    if action == "link" and link_id is None:
+        abort(400)
+    try:
+        result = rules.convert_to_customer(
+            inquiry,
+            link_customer_id=link_id,
+            create_anyway=action == "create_anyway",
+            owner_id=inquiry.assigned_to_id or g.membership.id,
+        )
+    except LookupError:
+        abort(404)
+    except rules.AlreadyConverted:
+        flash(_("This inquiry is already linked to a customer."), "warning")
+        return redirect(url_for(".detail", inquiry_id=inquiry.id))
+    if result.customer is None:
+        # look-alikes found: nothing written; the person decides
+        return _convert_page(inquiry, result.matches, asked=True), 409
+    try:
+        db.session.commit()
+    except StaleDataError:  # converted by someone else at the same moment
+        db.session.rollback()
+        flash(_("This inquiry is already linked to a customer."), "warning")
+        return redirect(url_for(".detail", inquiry_id=inquiry_id))
+    if result.created:
+        flash(_("Customer %(name)s created from the inquiry.", name=result.customer.name),
+              "success")  # fmt: skip
+    else:
+        flash(_("Inquiry linked to %(name)s.", name=result.customer.name), "success")
+    return redirect(url_for("customers.card", customer_id=result.customer.id))
+
+
+def _convert_page(inquiry: Inquiry, matches, asked: bool = False) -> str:
+    from sqlalchemy import select
+
+    from ...models import Customer
+
+    customers = db.session.execute(
+        select(Customer.id, Customer.name)
+        .where(Customer.archived_at.is_(None))
+        .order_by(Customer.name_key)
+    ).all()
+    return render_template(
+        "inquiries/convert.html", inquiry=inquiry, matches=matches, asked=asked,
+        customers=customers,
+    )  # fmt: skip

@@ -1,7 +1,164 @@
-"""Samples (样品) sent to customers and inquirers."""
+"""Samples (样品) sent to customers and inquirers. Rules: services/samples.py."""
 
 from __future__ import annotations
 
-from ...tenancy import tenant_blueprint
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ...extensions import db
+from ...models import Customer, Inquiry, Sample
+from ...services import samples as rules
+from ...services.customers import team_choices
+from ...services.roles import can
+from ...tenancy import get_or_404, tenant_blueprint
+from .forms import SampleForm
 
 bp = tenant_blueprint("samples", __name__, "/samples")
+
+
+def _require_edit() -> None:
+    if not can(g.membership, "samples.edit"):
+        abort(403)
+
+
+def _customers(keep_id: int | None = None) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(Customer.id, Customer.name)
+        .where((Customer.archived_at.is_(None)) | (Customer.id == keep_id))
+        .order_by(Customer.name_key)
+    ).all()
+    return [(cid, name) for cid, name in rows]
+
+
+def _form(sample: Sample | None = None, formdata=None) -> SampleForm:
+    kwargs = {} if formdata is None else {"formdata": formdata}
+    return SampleForm(
+        obj=sample,
+        customers=_customers(sample.customer_id if sample else None),
+        members=team_choices(keep_id=sample.sent_by_id if sample else None),
+        **kwargs,
+    )
+
+
+def _page(form: SampleForm, sample: Sample | None, inquiry: Inquiry | None, status=200,
+          conflict=False):  # fmt: skip
+    return render_template(
+        "samples/form.html", form=form, sample=sample, inquiry=inquiry, conflict=conflict
+    ), status
+
+
+def _back(sample: Sample):
+    """After a save: where the sample was added from (the inquiry or the customer card)."""
+    target = request.form.get("back", "")
+    if target == "inquiry" and sample.inquiry_id:
+        return redirect(url_for("inquiries.detail", inquiry_id=sample.inquiry_id))
+    if target == "customer" and sample.customer_id:
+        return redirect(url_for("customers.card", customer_id=sample.customer_id))
+    return redirect(url_for(".detail", sample_id=sample.id))
+
+
+@bp.get("/")
+def index():
+    filters = rules.SampleFilters.from_args(request.args, mine_id=g.membership.id)
+    page = db.paginate(
+        rules.sample_query(filters),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    context = {
+        "page": page,
+        "filters": filters,
+        "members": team_choices(),
+        "charges": rules.CHARGE_LABELS,
+        "customer_name": get_or_404(Customer, filters.customer_id).name
+        if filters.customer_id
+        else "",
+    }
+    if request.htmx and request.htmx.target == "sample-results":
+        return render_template("samples/_results.html", **context)
+    return render_template("samples/index.html", **context)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """New sample; `?customer_id=` or `?inquiry_id=` when started from a card or an inquiry."""
+    _require_edit()
+    form = _form()
+    source_id = request.values.get("inquiry_id", type=int)
+    inquiry = get_or_404(Inquiry, source_id) if source_id else None
+    if request.method == "GET":
+        form.customer_id.data = request.args.get("customer_id", type=int) or (
+            inquiry.customer_id if inquiry else None
+        )
+        if form.customer_id.data:
+            get_or_404(Customer, form.customer_id.data)
+        form.inquiry_id.data = inquiry.id if inquiry else None
+        form.sent_by_id.data = (inquiry.assigned_to_id if inquiry else None) or g.membership.id
+        form.charge.data = "free"
+        return _page(form, None, inquiry)
+    if form.validate_on_submit():
+        try:
+            sample = rules.create_sample(form.to_input())
+        except rules.SampleInvalid as err:
+            db.session.rollback()
+            form.show_problems(err.problems)
+        else:
+            db.session.commit()
+            flash(_("Sample %(name)s saved.", name=sample.name), "success")
+            return _back(sample)
+    return _page(form, None, inquiry, 422)
+
+
+@bp.get("/<int:sample_id>")
+def detail(sample_id: int):
+    sample = get_or_404(Sample, sample_id)
+    return render_template("samples/detail.html", sample=sample, charge_label=rules.charge_label)
+
+
+@bp.route("/<int:sample_id>/edit", methods=["GET", "POST"])
+def edit(sample_id: int):
+    sample = get_or_404(Sample, sample_id)
+    _require_edit()
+    form = _form(sample)
+    if request.method == "GET":
+        form.version.data = sample.version
+        return _page(form, sample, sample.inquiry)
+    if form.validate_on_submit():
+        if str(sample.version) != (form.version.data or ""):
+            form.version.data = sample.version
+            return _page(form, sample, sample.inquiry, 409, conflict=True)
+        try:
+            rules.apply_sample(sample, form.to_input())
+            db.session.commit()
+        except rules.SampleInvalid as err:
+            db.session.rollback()
+            form.show_problems(err.problems)
+        except StaleDataError:
+            db.session.rollback()
+            sample = get_or_404(Sample, sample_id)
+            form.version.data = sample.version
+            return _page(form, sample, sample.inquiry, 409, conflict=True)
+        else:
+            flash(_("Changes saved."), "success")
+            return _back(sample)
+    return _page(form, sample, sample.inquiry, 422)
+
+
+@bp.route("/<int:sample_id>/delete", methods=["GET", "POST"])
+def delete(sample_id: int):
+    sample = get_or_404(Sample, sample_id)
+    _require_edit()
+    if request.method == "GET":
+        return render_template("samples/delete.html", sample=sample)
+    customer_id, inquiry_id, name = sample.customer_id, sample.inquiry_id, sample.name
+    rules.delete_sample(sample)
+    db.session.commit()
+    flash(_("Sample %(name)s deleted.", name=name), "success")
+    if request.form.get("back") == "inquiry" and inquiry_id:
+        return redirect(url_for("inquiries.detail", inquiry_id=inquiry_id))
+    if request.form.get("back") == "customer" and customer_id:
+        return redirect(url_for("customers.card", customer_id=customer_id))
+    return redirect(url_for(".index"))

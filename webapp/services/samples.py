@@ -1,0 +1,257 @@
+"""Samples (样品) sent to customers or to inquirers: what was sent, who pays, how it travelled,
+and what the customer said. They fill the samples table of the weekly inquiry report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Customer, Inquiry, Membership, Sample
+from ..models.inquiry import SAMPLE_CHARGES
+
+CHARGE_LABELS = {
+    "free": _l("Free"),
+    "charged": _l("Charged"),
+    "freight_collect": _l("Freight collect"),
+}
+assert set(CHARGE_LABELS) == set(SAMPLE_CHARGES)
+
+
+def charge_label(code: str | None) -> str:
+    return str(CHARGE_LABELS.get(code or "", code or ""))
+
+
+@dataclass
+class SampleInput:
+    """What a person typed, parsed by the form."""
+
+    name: str
+    charge: str
+    sent_by_id: int
+    customer_id: int | None = None
+    inquiry_id: int | None = None
+    quantity: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    sent_on: date | None = None
+    courier: str | None = None
+    tracking_no: str | None = None
+    feedback: str | None = None
+
+
+class SampleInvalid(ValueError):
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def sample_problems(data: SampleInput) -> dict[str, str]:
+    """Field name -> message in the user's language; empty when the sample can be saved."""
+    problems: dict[str, str] = {}
+    if not (data.name or "").strip():
+        problems["name"] = gettext("Enter the sample's name.")
+    if data.charge not in SAMPLE_CHARGES:
+        problems["charge"] = gettext("Pick how the sample is paid.")
+    if data.charge == "charged":
+        if data.amount is None or data.amount <= 0:
+            problems["amount"] = gettext("A charged sample needs the amount.")
+        if not data.currency:
+            problems["currency"] = gettext("A charged sample needs the currency.")
+    if data.customer_id is None and data.inquiry_id is None:
+        problems["customer_id"] = gettext("Pick the customer (or send it from an inquiry).")
+    if data.customer_id is not None and db.session.get(Customer, data.customer_id) is None:
+        problems["customer_id"] = gettext("Pick a customer of this company.")
+    if data.inquiry_id is not None and db.session.get(Inquiry, data.inquiry_id) is None:
+        problems["inquiry_id"] = gettext("This inquiry does not exist.")
+    member = db.session.get(Membership, data.sent_by_id) if data.sent_by_id else None
+    if member is None:
+        problems["sent_by_id"] = gettext("Pick a salesperson of this company.")
+    return problems
+
+
+def apply_sample(sample: Sample, data: SampleInput) -> None:
+    """Copy validated input onto the sample (raises SampleInvalid otherwise)."""
+    problems = sample_problems(data)
+    if problems:
+        raise SampleInvalid(problems)
+    for name in ("name", "charge", "sent_by_id", "customer_id", "inquiry_id", "quantity",
+                 "sent_on", "courier", "tracking_no", "feedback"):  # fmt: skip
+        setattr(sample, name, getattr(data, name))
+    sample.name = sample.name.strip()
+    # only a charged sample has a price: a stale amount on a free one would mislead the report
+    if data.charge == "charged":
+        sample.amount, sample.currency = data.amount, data.currency
+    else:
+        sample.amount, sample.currency = None, None
+    # a sample for an inquiry that became a customer belongs on that customer's card as well
+    if sample.customer_id is None and sample.inquiry_id is not None:
+        inquiry = db.session.get(Inquiry, sample.inquiry_id)
+        sample.customer_id = inquiry.customer_id if inquiry else None
+
+
+def create_sample(data: SampleInput) -> Sample:
+    sample = Sample()
+    apply_sample(sample, data)
+    db.session.add(sample)
+    db.session.flush()
+    return sample
+
+
+def delete_sample(sample: Sample) -> None:
+    db.session.delete(sample)
+    db.session.flush()
+
+
+@dataclass
+class SampleFilters:
+    customer_id: int | None = None
+    inquiry_id: int | None = None
+    sent_by: str = ""  # "", "mine" or a membership id
+    sent_by_id: int | None = None
+    charge: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+    active: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args, mine_id: int | None = None) -> SampleFilters:
+        def number(name: str) -> int | None:
+            value = str(args.get(name, ""))
+            return int(value) if value.isdigit() else None
+
+        def day(name: str) -> date | None:
+            try:
+                return date.fromisoformat(str(args.get(name, "")).strip())
+            except ValueError:
+                return None
+
+        sent_by = str(args.get("sent_by", ""))
+        sent_by_id = mine_id if sent_by == "mine" else number("sent_by")
+        charge = args.get("charge", "")
+        filters = cls(
+            customer_id=number("customer"),
+            inquiry_id=number("inquiry"),
+            sent_by=sent_by if sent_by_id else "",
+            sent_by_id=sent_by_id,
+            charge=charge if charge in SAMPLE_CHARGES else "",
+            date_from=day("from"),
+            date_to=day("to"),
+            q=str(args.get("q", ""))[:100].strip(),
+        )
+        filters.active = [
+            name
+            for name in (
+                "customer_id",
+                "inquiry_id",
+                "sent_by_id",
+                "charge",
+                "date_from",
+                "date_to",
+                "q",
+            )  # fmt: skip
+            if getattr(filters, name)
+        ]
+        return filters
+
+
+def sample_query(filters: SampleFilters) -> Select:
+    """Newest sent first (unsent ones on top: they are the ones still to do)."""
+    stmt = select(Sample).options(
+        selectinload(Sample.customer),
+        selectinload(Sample.inquiry),
+        selectinload(Sample.sent_by).selectinload(Membership.user),
+    )
+    if filters.customer_id:
+        stmt = stmt.where(Sample.customer_id == filters.customer_id)
+    if filters.inquiry_id:
+        stmt = stmt.where(Sample.inquiry_id == filters.inquiry_id)
+    if filters.sent_by_id:
+        stmt = stmt.where(Sample.sent_by_id == filters.sent_by_id)
+    if filters.charge:
+        stmt = stmt.where(Sample.charge == filters.charge)
+    if filters.date_from:
+        stmt = stmt.where(Sample.sent_on >= filters.date_from)
+    if filters.date_to:
+        stmt = stmt.where(Sample.sent_on <= filters.date_to)
+    if filters.q:
+        escaped = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Sample.name).like(pattern, escape="\\"),
+                func.lower(Sample.tracking_no).like(pattern, escape="\\"),
+            )
+        )
+    return stmt.order_by(Sample.sent_on.desc().nulls_first(), Sample.id.desc())
+
+
+def samples_for(*, customer_id: int | None = None, inquiry_id: int | None = None) -> list[Sample]:
+    """The samples of one customer or one inquiry (card and inquiry page), newest first."""
+    filters = SampleFilters(customer_id=customer_id, inquiry_id=inquiry_id)
+    return list(db.session.scalars(sample_query(filters)))
+
+
+def seed_demo(tenant, memberships: list[Membership], today: date, inquiries=None) -> None:
+    """Six samples over the last weeks: free, charged and freight collect, some with feedback,
+    one not sent yet. Called by services.inquiries.seed_demo (it passes the demo inquiries);
+    flushes, does not commit."""
+    from datetime import timedelta
+
+    customers = list(db.session.scalars(select(Customer).order_by(Customer.id)))
+    inquiries = inquiries or []
+
+    def customer(index: int) -> Customer | None:
+        return customers[index] if index < len(customers) else None
+
+    def add(name, *, to=None, inquiry=None, charge="free", amount=None, currency=None,
+            sent_ago=None, courier=None, tracking=None, quantity=None, feedback=None):  # fmt: skip
+        if to is None and inquiry is None:
+            return
+        owner = (to.owner_id if to is not None else None) or (
+            inquiry.assigned_to_id if inquiry is not None else None
+        )
+        db.session.add(
+            Sample(
+                name=name,
+                customer_id=to.id if to is not None else inquiry.customer_id,
+                inquiry_id=inquiry.id if inquiry is not None else None,
+                quantity=quantity,
+                charge=charge,
+                amount=Decimal(amount) if amount else None,
+                currency=currency,
+                sent_on=today - timedelta(days=sent_ago) if sent_ago is not None else None,
+                courier=courier,
+                tracking_no=tracking,
+                feedback=feedback,
+                sent_by_id=owner or memberships[2].id,
+            )
+        )
+
+    by_company = {i.company: i for i in inquiries if i.company}
+    add("BC5 speaker, black and white", to=customer(2), sent_ago=19, courier="DHL",
+        tracking="DHL 4471 2290 31", quantity="2 pcs",
+        feedback="Sound is good; wants a darker grey.", inquiry=by_company.get(
+            "Pacific Home Supply Inc."))  # fmt: skip
+    add("LCD projector P-200", to=customer(0), charge="charged", amount="85.00",
+        currency="USD", sent_ago=16, courier="FedEx", tracking="7789 1203 5561",
+        quantity="1 pc", feedback="Approved; CE documents requested.")  # fmt: skip
+    add("LCD projector P-200 (revised lens)", to=customer(1), charge="freight_collect",
+        sent_ago=9, courier="UPS", tracking="1Z 999 AA1 01 2345 6784", quantity="1 pc",
+        inquiry=by_company.get("Sunrise Electronics Trading LLC"))  # fmt: skip
+    add("LED panel 600×600", inquiry=by_company.get("Baltic Light OÜ"), sent_ago=6,
+        courier="DHL", tracking="DHL 5520 8812 07", quantity="3 pcs")  # fmt: skip
+    add("Ceiling mount CM-3", to=customer(4), sent_ago=4, courier="SF Express",
+        tracking="SF 1302 4456 981", quantity="2 pcs",
+        inquiry=by_company.get("Tokyo Visual Systems K.K."))  # fmt: skip
+    add("Interactive whiteboard 86\" (colour swatches)",
+        inquiry=by_company.get("Wisła Electronics Sp. z o.o."), charge="charged",
+        amount="30.00", currency="USD", quantity="1 set")  # fmt: skip
+    db.session.flush()
