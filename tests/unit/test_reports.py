@@ -65,30 +65,69 @@ def test_counts_follow_the_company_week_and_the_followup_log(app, company_a, sal
     customer = _customer(app, company_a, "Nordlicht GmbH", sales)
     late_customer = _customer(app, company_a, "Sunrise LLC", sales)
     # inside W48 in Shanghai: Monday 00:30 (still Sunday in UTC) and Sunday 23:59
-    make_inquiry(app, company_a, "A", received_at=_at(2026, 11, 23, 0, 30), assigned_to_id=sales,
-                 worth_following=True, customer_id=customer)  # fmt: skip
-    make_inquiry(app, company_a, "B", received_at=_at(2026, 11, 29, 23, 59), assigned_to_id=sales,
-                 worth_following=True, customer_id=late_customer)  # fmt: skip
-    make_inquiry(app, company_a, "C", received_at=_at(2026, 11, 25, 10, 0), assigned_to_id=sales,
-                 worth_following=False)  # fmt: skip
+    make_inquiry(
+        app,
+        company_a,
+        "A",
+        received_at=_at(2026, 11, 23, 0, 30),
+        assigned_to_id=sales,
+        worth_following=True,
+        customer_id=customer,
+    )
+    make_inquiry(
+        app,
+        company_a,
+        "B",
+        received_at=_at(2026, 11, 29, 23, 59),
+        assigned_to_id=sales,
+        worth_following=True,
+        customer_id=late_customer,
+    )
+    make_inquiry(
+        app,
+        company_a,
+        "C",
+        received_at=_at(2026, 11, 25, 10, 0),
+        assigned_to_id=sales,
+        worth_following=False,
+    )
     # outside: Sunday 23:59 of the week before, Monday 00:00 of the week after
     make_inquiry(app, company_a, "D", received_at=_at(2026, 11, 22, 23, 59), assigned_to_id=sales)
     make_inquiry(app, company_a, "E", received_at=_at(2026, 11, 30, 0, 0), assigned_to_id=sales)
     # someone else's inquiry of the same week
-    make_inquiry(app, company_a, "F", received_at=_at(2026, 11, 24, 9, 0),
-                 assigned_to_id=other_sales)  # fmt: skip
+    make_inquiry(
+        app, company_a, "F", received_at=_at(2026, 11, 24, 9, 0), assigned_to_id=other_sales
+    )
     # followed: A's customer was called on the Tuesday; B's only before B arrived
-    make_followup(app, company_a, customer, "Called back", on_date=date(2026, 11, 24),
-                  author_membership_id=sales)  # fmt: skip
-    make_followup(app, company_a, late_customer, "Old talk", on_date=date(2026, 11, 20),
-                  author_membership_id=sales)  # fmt: skip
+    make_followup(
+        app,
+        company_a,
+        customer,
+        "Called back",
+        on_date=date(2026, 11, 24),
+        author_membership_id=sales,
+    )
+    make_followup(
+        app,
+        company_a,
+        late_customer,
+        "Old talk",
+        on_date=date(2026, 11, 20),
+        author_membership_id=sales,
+    )
     report_id = _report(app, company_a, sales, W48)
     with app.app_context(), tenant_context(company_a.id):
         report = db.session.get(WeeklyReport, report_id)
         assert rules.counts(report) == InquiryCounts(received=3, worth_following=2, followed=1)
         # nothing stored: a follow-up added later changes the report's count at once
-    make_followup(app, company_a, late_customer, "Replied", on_date=date(2026, 11, 30),
-                  author_membership_id=sales)  # fmt: skip
+    make_followup(
+        app,
+        company_a,
+        late_customer,
+        "Replied",
+        on_date=date(2026, 11, 30),
+        author_membership_id=sales,
+    )
     with app.app_context(), tenant_context(company_a.id):
         report = db.session.get(WeeklyReport, report_id)
         assert rules.counts(report).followed == 2
@@ -139,8 +178,10 @@ def test_deadline_follows_the_company_zone_not_utc(app, company_a, sales):
     assert _submit_at(app, company_a, sales, _at(2026, 11, 29, 20, 30, 0, berlin), "DE") is False
     assert _submit_at(app, company_a, sales, _at(2026, 11, 29, 20, 30, 1, berlin), "DE") is True
     # 19:30 UTC on that Sunday is exactly 20:30 in Berlin (CET)
-    assert _submit_at(app, company_a, sales, datetime(2026, 11, 29, 19, 30, 1, tzinfo=UTC),
-                      "DE") is True  # fmt: skip
+    assert (
+        _submit_at(app, company_a, sales, datetime(2026, 11, 29, 19, 30, 1, tzinfo=UTC), "DE")
+        is True
+    )
 
 
 def test_first_submission_stays_and_discussed_locks(app, company_a, sales):
@@ -173,31 +214,100 @@ def test_first_submission_stays_and_discussed_locks(app, company_a, sales):
 @pytest.fixture
 def week_records(app, company_a, sales, other_sales):
     """W45 records of 张伟 (and a few that must stay out of his report)."""
-    mine = _customer(app, company_a, "Gulf Vision Trading", sales, country="AE",
-                     forecast_deal_date=date(2026, 12, 15))  # fmt: skip
+    mine = _customer(
+        app,
+        company_a,
+        "Gulf Vision Trading",
+        sales,
+        country="AE",
+        forecast_deal_date=date(2026, 12, 15),
+    )
     make_contact(app, company_a, mine, "Ahmed Saleh", is_primary=True, email="ahmed@gulf.example")
     theirs = _customer(app, company_a, "Andes Import", other_sales, country="CL")
     far = _customer(app, company_a, "Far Future Ltd", sales, country="DE")
-    make_sample(app, company_a, "LED panel P3", customer_id=mine, sent_by_id=sales,
-                sent_on=date(2026, 11, 4), quantity="2 pcs", charge="charged",
-                amount=Decimal("45.00"), currency="USD")  # fmt: skip
-    inquiry = make_inquiry(app, company_a, "Lagos Tech", received_at=_at(2026, 11, 2, 9, 0),
-                           assigned_to_id=sales, country="NG", contact_name="Obi")  # fmt: skip
-    make_sample(app, company_a, "Projector lamp", inquiry_id=inquiry, sent_by_id=sales,
-                sent_on=date(2026, 11, 8), charge="freight_collect")  # fmt: skip
-    make_sample(app, company_a, "Not this week", customer_id=mine, sent_by_id=sales,
-                sent_on=date(2026, 11, 9))  # fmt: skip
-    make_sample(app, company_a, "Lucy's sample", customer_id=theirs, sent_by_id=other_sales,
-                sent_on=date(2026, 11, 4))  # fmt: skip
-    make_followup(app, company_a, mine, "Quoted", on_date=date(2026, 11, 3),
-                  author_membership_id=sales, next_date=date(2026, 11, 10),
-                  next_action="Video call about the trial order")  # fmt: skip
-    make_followup(app, company_a, far, "Met at the fair", on_date=date(2026, 10, 1),
-                  author_membership_id=sales, next_date=date(2027, 3, 1))  # fmt: skip
-    make_followup(app, company_a, theirs, "Lucy called", on_date=date(2026, 11, 3),
-                  author_membership_id=other_sales, next_date=date(2026, 11, 6))  # fmt: skip
-    make_order(app, company_a, mine, "GV-2026-01", customer_order_date=date(2026, 11, 5),
-               contract_amount=Decimal("12500.00"), currency="USD")  # fmt: skip
+    make_sample(
+        app,
+        company_a,
+        "LED panel P3",
+        customer_id=mine,
+        sent_by_id=sales,
+        sent_on=date(2026, 11, 4),
+        quantity="2 pcs",
+        charge="charged",
+        amount=Decimal("45.00"),
+        currency="USD",
+    )
+    inquiry = make_inquiry(
+        app,
+        company_a,
+        "Lagos Tech",
+        received_at=_at(2026, 11, 2, 9, 0),
+        assigned_to_id=sales,
+        country="NG",
+        contact_name="Obi",
+    )
+    make_sample(
+        app,
+        company_a,
+        "Projector lamp",
+        inquiry_id=inquiry,
+        sent_by_id=sales,
+        sent_on=date(2026, 11, 8),
+        charge="freight_collect",
+    )
+    make_sample(
+        app,
+        company_a,
+        "Not this week",
+        customer_id=mine,
+        sent_by_id=sales,
+        sent_on=date(2026, 11, 9),
+    )
+    make_sample(
+        app,
+        company_a,
+        "Lucy's sample",
+        customer_id=theirs,
+        sent_by_id=other_sales,
+        sent_on=date(2026, 11, 4),
+    )
+    make_followup(
+        app,
+        company_a,
+        mine,
+        "Quoted",
+        on_date=date(2026, 11, 3),
+        author_membership_id=sales,
+        next_date=date(2026, 11, 10),
+        next_action="Video call about the trial order",
+    )
+    make_followup(
+        app,
+        company_a,
+        far,
+        "Met at the fair",
+        on_date=date(2026, 10, 1),
+        author_membership_id=sales,
+        next_date=date(2027, 3, 1),
+    )
+    make_followup(
+        app,
+        company_a,
+        theirs,
+        "Lucy called",
+        on_date=date(2026, 11, 3),
+        author_membership_id=other_sales,
+        next_date=date(2026, 11, 6),
+    )
+    make_order(
+        app,
+        company_a,
+        mine,
+        "GV-2026-01",
+        customer_order_date=date(2026, 11, 5),
+        contract_amount=Decimal("12500.00"),
+        currency="USD",
+    )
     make_order(app, company_a, mine, "GV-2026-00", customer_order_date=date(2026, 10, 5))
     make_order(app, company_a, theirs, "AI-2026-01", customer_order_date=date(2026, 11, 5))
     return {"mine": mine}
@@ -241,8 +351,15 @@ def test_prefill_of_an_empty_week_adds_nothing(app, company_a, sales):
 
 def test_next_date_is_the_close_hint_without_a_forecast(app, company_a, sales):
     customer = _customer(app, company_a, "Hint GmbH", sales, country="DE")
-    make_followup(app, company_a, customer, "Sent catalogue", on_date=date(2026, 11, 4),
-                  author_membership_id=sales, next_date=date(2026, 11, 20))  # fmt: skip
+    make_followup(
+        app,
+        company_a,
+        customer,
+        "Sent catalogue",
+        on_date=date(2026, 11, 4),
+        author_membership_id=sales,
+        next_date=date(2026, 11, 20),
+    )
     with app.app_context(), tenant_context(company_a.id):
         tenant = db.session.get(Tenant, company_a.id)
         report = rules.open_report(tenant, sales, W45, "en")
@@ -287,13 +404,15 @@ def test_team_week_lists_salespeople_with_status(app, company_a, sales, other_sa
 
 def test_seed_demo_builds_a_few_weeks(app, company_a):
     members = [company_a.owner_membership_id]
-    for n, (email, roles, name) in enumerate([
-        ("li@alpha.example.com", {"manager"}, "李娜"),
-        ("zhang@alpha.example.com", {"sales"}, "张伟"),
-        ("lucy@alpha.example.com", {"sales"}, "Lucy Chen"),
-        ("liu@alpha.example.com", {"finance"}, "刘芳"),
-        ("chen@alpha.example.com", {"merchandiser"}, "陈静"),
-    ]):  # fmt: skip
+    for n, (email, roles, name) in enumerate(
+        [
+            ("li@alpha.example.com", {"manager"}, "李娜"),
+            ("zhang@alpha.example.com", {"sales"}, "张伟"),
+            ("lucy@alpha.example.com", {"sales"}, "Lucy Chen"),
+            ("liu@alpha.example.com", {"finance"}, "刘芳"),
+            ("chen@alpha.example.com", {"merchandiser"}, "陈静"),
+        ]
+    ):
         members.append(add_member(app, company_a, email, roles, name))
         assert n < 5
     today = date(2026, 11, 26)
