@@ -428,7 +428,7 @@ def test_seed_demo_builds_a_few_weeks(app, company_a):
         }
         zhang, lucy = members[2], members[3]
         assert statuses[(zhang, W48)] == "draft"
-        assert statuses[(lucy, W48)] == "draft"  # the target row, not opened yet
+        assert statuses[(lucy, W48)] == "missing"  # only the target: not opened yet
         assert statuses[(lucy, date(2026, 11, 9))] == "late"
         assert statuses[(zhang, date(2026, 11, 9))] == "discussed"
         assert "on_time" in statuses.values()

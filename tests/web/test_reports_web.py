@@ -82,7 +82,7 @@ def test_salesperson_opens_fills_and_submits_on_time(app, client, company_a, bas
     assert _open_mine(client, base, weeks.week_label(monday)) == report_id  # same report
     page = client.get(f"{base}/{report_id}").get_data(as_text=True)
     assert 'data-count="received">1<' in page and 'data-count="worth">1<' in page
-    assert "Customers sent samples" in page and "Deals" in page
+    assert "Customers sent samples" in page and "Deals closed" in page
     assert "How far from the target" in page and "before 8:30 pm on Sunday" in page
     data = {"overview": "Busy week", "market_text": "Prices up", "action": "submit"}
     response = client.post(f"{base}/{report_id}", data=data)

@@ -63,7 +63,7 @@ STATUS_LABELS = {
 SECTION_TITLES = {
     "sample": _l("Customers sent samples"),  # 寄样品的客户数量
     "prospect": _l("Customers to follow up"),  # 需要跟进的客户情况
-    "deal": _l("Deals"),  # 成交情况
+    "deal": _l("Deals closed"),  # 成交情况
 }
 SUMMARY_LABELS = {
     "sellers_text": _l("How sellers sell"),  # 卖家销售方式
@@ -95,7 +95,7 @@ COLUMN_LABELS = {
     },
     "prospect": {
         "country": _l("Country"),
-        "contact": _l("Contact"),  # 联系情况
+        "contact": _l("Contact and status"),  # 联系情况
         "expected_close": _l("Expected to close"),  # 预计何时成交
         "notes": _l("Problems and how to follow up"),  # 存在问题及如何跟进
     },
@@ -148,8 +148,11 @@ def counts(report: WeeklyReport) -> InquiryCounts:
 
 
 def status(report: WeeklyReport | None) -> str:
-    """missing / draft / on_time / late / discussed (keys of STATUS_LABELS)."""
+    """missing (not opened yet) / draft / on_time / late / discussed (keys of STATUS_LABELS)."""
     if report is None:
+        return "missing"
+    if report.submitted_at is None and report.discussed_at is None and not report.prefilled:
+        # only the manager's target so far: the salesperson has not opened it yet
         return "missing"
     if report.discussed_at is not None:
         return "discussed"

@@ -22,7 +22,7 @@ def _prose(label) -> TextAreaField:
 
 
 class SummaryForm(FlaskForm):
-    overview = _prose(_l("Overview"))  # 大体情况
+    overview = _prose(_l("Overall situation"))  # 大体情况
     sellers_text = _prose(SUMMARY_LABELS["sellers_text"])
     buyers_text = _prose(SUMMARY_LABELS["buyers_text"])
     market_text = _prose(SUMMARY_LABELS["market_text"])

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,7 +28,7 @@ from .forms import CommentForm, LineForm, SummaryForm, TargetForm
 
 bp = tenant_blueprint("reports", __name__, "/reports")
 
-LOCKED = "This report was discussed and is read-only now."
+LOCKED = _l("This report was discussed and is read-only now.")
 
 
 # --- loading and permissions ------------------------------------------------------------------
@@ -124,8 +125,8 @@ def _section(report: WeeklyReport, section: str, status: int = 200, **extra):
 
 def _locked(report: WeeklyReport, section: str | None = None):
     if section and request.htmx:
-        return _section(report, section, 409, line_error=_(LOCKED))
-    return _page(report, 409, page_error=_(LOCKED))
+        return _section(report, section, 409, line_error=str(LOCKED))
+    return _page(report, 409, page_error=str(LOCKED))
 
 
 # --- my reports -------------------------------------------------------------------------------
@@ -175,7 +176,7 @@ def save(report_id: int):
     _require_author(report)
     form = SummaryForm()
     if not rules.is_editable(report):
-        return _page(report, 409, summary_form=form, page_error=_(LOCKED))
+        return _page(report, 409, summary_form=form, page_error=str(LOCKED))
     if not form.validate_on_submit():
         return _page(report, 422, summary_form=form)
     rules.save_summary(report, {name: form[name].data for name in SummaryForm.FIELDS})
@@ -368,7 +369,7 @@ def set_target(week: str, member_id: int):
             db.session.commit()
         except rules.ReportLocked:
             db.session.rollback()
-            status, error = 409, _(LOCKED)
+            status, error = 409, str(LOCKED)
     if request.htmx:
         context = _team_context(monday, {member.id: form} if status != 200 else None)
         row = next((r for r in context["rows"] if r.member.id == member.id), None)
