@@ -310,7 +310,7 @@ def test_manager_comments_and_only_the_author_deletes(app, client, company_a, ba
     with app.app_context(), tenant_context(company_a.id):
         comment_id = db.session.scalar(select(WeeklyReportComment.id))
     _as(client, "zhang@alpha.example.com")
-    page = client.get(f"{base}/{report_id}").get_data(as_text=True)
+    page = client.get(f"{base}/{report_id}", follow_redirects=True).get_data(as_text=True)
     assert "Follow the Dubai trial order" in page
     assert client.post(f"{base}/comments/{comment_id}/delete").status_code == 403
     # the salesperson may answer on their own report
@@ -370,7 +370,12 @@ def test_team_page_targets_status_and_navigation(app, client_a, company_a, base,
         assert report.target_inquiries == 15 and not report.prefilled
     # Lucy opens it later: the target is there and the tables get pre-filled then
     _as(client_a, "lucy@alpha.example.com")
+    # straight to the report's address: it goes through "my week" once, to be pre-filled
+    response = client_a.get(f"{base}/{report.id}")
+    assert response.status_code == 302 and response.location.endswith("/week/2026-W47")
     report_id = _open_mine(client_a, base, "2026-W47")
+    assert report_id == report.id
+    assert client_a.get(f"{base}/{report_id}").status_code == 200
     page = client_a.get(f"{base}/{report_id}").get_data(as_text=True)
     assert 'data-count="target">15<' in page and 'data-count="received">1<' in page
     assert client_a.get(f"{base}/team").status_code == 403

@@ -166,7 +166,11 @@ def mine(week: str):
 
 @bp.get("/<int:report_id>")
 def page(report_id: int):
-    return _page(_load(report_id))
+    report = _load(report_id)
+    if _is_mine(report) and not report.prefilled and rules.is_editable(report):
+        # a report a manager created by setting the target: pre-fill it on the first visit
+        return redirect(url_for(".mine", week=weeks.week_label(report.week_start)))
+    return _page(report)
 
 
 @bp.post("/<int:report_id>")
