@@ -84,6 +84,7 @@ def test_salesperson_opens_fills_and_submits_on_time(app, client, company_a, bas
     assert 'data-count="received">1<' in page and 'data-count="worth">1<' in page
     assert "Customers sent samples" in page and "Deals closed" in page
     assert "How far from the target" in page and "before 8:30 pm on Sunday" in page
+    assert "Due by" in page and "20:30" in page  # Sunday 20:30, company time
     data = {"overview": "Busy week", "market_text": "Prices up", "action": "submit"}
     response = client.post(f"{base}/{report_id}", data=data)
     assert response.status_code == 302
