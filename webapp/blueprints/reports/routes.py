@@ -1,7 +1,413 @@
-"""The weekly inquiry report (阿里巴巴客户跟进一览表)."""
+"""The weekly inquiry report (阿里巴巴客户跟进一览表): my reports, one report laid out like the
+paper, its tables edited line by line (htmx), the team's week for managers, and the PDF.
+
+Who: the salesperson edits their own report until it is marked discussed; reports.review roles
+read every report, comment and mark discussed; reports.set_target roles set the targets; anyone
+else gets 403 on another person's report. Rules: services/reports.py."""
 
 from __future__ import annotations
 
-from ...tenancy import tenant_blueprint
+from datetime import date, timedelta
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models import Membership, WeeklyReport, WeeklyReportComment, WeeklyReportLine
+from ...models.report import REPORT_SECTIONS
+from ...pdf import pdf_response, render_pdf
+from ...services import reports as rules
+from ...services import weeks
+from ...services.roles import can
+from ...tenancy import get_or_404, tenant_blueprint
+from .forms import CommentForm, LineForm, SummaryForm, TargetForm
 
 bp = tenant_blueprint("reports", __name__, "/reports")
+
+LOCKED = _l("This report was discussed and is read-only now.")
+
+
+# --- loading and permissions ------------------------------------------------------------------
+
+
+def _monday(week: str) -> date:
+    monday = weeks.parse_week(week)
+    if monday is None:
+        abort(404)
+    return monday
+
+
+def _is_mine(report: WeeklyReport) -> bool:
+    return report.member_id == g.membership.id
+
+
+def _load(report_id: int) -> WeeklyReport:
+    """The report with its lines and comments; 404 for another company's, 403 for a colleague's
+    report unless the member reviews reports."""
+    get_or_404(WeeklyReport, report_id)
+    report = db.session.scalar(
+        select(WeeklyReport)
+        .where(WeeklyReport.id == report_id)
+        .options(
+            selectinload(WeeklyReport.lines),
+            selectinload(WeeklyReport.comments).selectinload(WeeklyReportComment.author),
+            selectinload(WeeklyReport.discussed_by),
+        )
+    )
+    if not (_is_mine(report) or can(g.membership, "reports.review")):
+        abort(403)
+    return report
+
+
+def _require_author(report: WeeklyReport) -> None:
+    """Only the salesperson writes the report's content."""
+    if not _is_mine(report):
+        abort(403)
+
+
+def _add_form(section: str, formdata=None) -> LineForm:
+    form = LineForm(formdata=formdata, prefix=f"add-{section}")
+    if formdata is None:
+        form.section.data = section
+    return form
+
+
+def _page_context(report: WeeklyReport, **extra) -> dict:
+    summary_form = extra.pop("summary_form", None) or SummaryForm(formdata=None, obj=report)
+    add_forms = {s: _add_form(s) for s in REPORT_SECTIONS}
+    add_forms.update(extra.pop("add_forms", {}))
+    return {
+        "report": report,
+        "counts": rules.counts(report),
+        "status": rules.status(report),
+        "status_labels": rules.STATUS_LABELS,
+        "deadline": weeks.report_deadline(g.tenant, report.week_start),
+        "deadline_passed": rules.deadline_passed(g.tenant, report),
+        "submitted_local": rules.company_time(g.tenant, report.submitted_at),
+        "discussed_local": rules.company_time(g.tenant, report.discussed_at),
+        "week": weeks.week_label(report.week_start),
+        "week_end": report.week_start + timedelta(days=6),
+        "grouped": rules.lines_by_section(report),
+        "sections": REPORT_SECTIONS,
+        "section_titles": rules.SECTION_TITLES,
+        "section_columns": rules.SECTION_COLUMNS,
+        "column_labels": rules.COLUMN_LABELS,
+        "summary_labels": rules.SUMMARY_LABELS,
+        "summary_form": summary_form,
+        "add_forms": add_forms,
+        "comment_form": extra.pop("comment_form", None) or CommentForm(formdata=None),
+        "can_edit": _is_mine(report) and rules.is_editable(report),
+        "can_review": can(g.membership, "reports.review"),
+        "can_comment": _is_mine(report) or can(g.membership, "reports.review"),
+        "company_time": lambda moment: rules.company_time(g.tenant, moment),
+        **extra,
+    }
+
+
+def _page(report: WeeklyReport, status: int = 200, **extra):
+    return render_template("reports/page.html", **_page_context(report, **extra)), status
+
+
+def _section(report: WeeklyReport, section: str, status: int = 200, **extra):
+    """After a line change: the table alone for htmx, else back to the page at that table."""
+    if request.htmx:
+        context = _page_context(report, **extra)
+        context["grouped"][section] = rules.section_lines(report.id, section)
+        return render_template("reports/_section.html", section=section, **context), status
+    if status >= 400:
+        return _page(report, status, **extra)
+    return redirect(url_for(".page", report_id=report.id, _anchor=f"section-{section}"))
+
+
+def _locked(report: WeeklyReport, section: str | None = None):
+    if section and request.htmx:
+        return _section(report, section, 409, line_error=str(LOCKED))
+    return _page(report, 409, page_error=str(LOCKED))
+
+
+# --- my reports -------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index():
+    current = weeks.current_week_start(g.tenant)
+    page = db.paginate(
+        rules.my_reports_query(g.membership.id),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "reports/index.html",
+        page=page,
+        current=current,
+        current_week=weeks.week_label(current),
+        current_report=rules.find(g.membership.id, current),
+        deadline=weeks.report_deadline(g.tenant, current),
+        status_of=rules.status,
+        status_labels=rules.STATUS_LABELS,
+        week_label=weeks.week_label,
+        timedelta=timedelta,
+        company_time=lambda moment: rules.company_time(g.tenant, moment),
+    )
+
+
+@bp.get("/week/<week>")
+def mine(week: str):
+    """My report of that week: created and pre-filled from the records the first time."""
+    report = rules.open_report(g.tenant, g.membership.id, _monday(week))
+    db.session.commit()
+    return redirect(url_for(".page", report_id=report.id))
+
+
+@bp.get("/<int:report_id>")
+def page(report_id: int):
+    report = _load(report_id)
+    if _is_mine(report) and not report.prefilled and rules.is_editable(report):
+        # a report a manager created by setting the target: pre-fill it on the first visit
+        return redirect(url_for(".mine", week=weeks.week_label(report.week_start)))
+    return _page(report)
+
+
+@bp.post("/<int:report_id>")
+def save(report_id: int):
+    """Save the overview and the summary; the "submit" button also hands the report in."""
+    report = _load(report_id)
+    _require_author(report)
+    form = SummaryForm()
+    if not rules.is_editable(report):
+        return _page(report, 409, summary_form=form, page_error=str(LOCKED))
+    if not form.validate_on_submit():
+        return _page(report, 422, summary_form=form)
+    rules.save_summary(report, {name: form[name].data for name in SummaryForm.FIELDS})
+    if request.form.get("action") == "submit":
+        first = rules.submit(g.tenant, report)
+        if first and report.late:
+            flash(_("Report submitted after the Sunday 20:30 deadline: it is marked late."),
+                  "warning")  # fmt: skip
+        elif first:
+            flash(_("Report submitted on time. Thank you!"), "success")
+        else:
+            flash(_("Changes saved. The report had been submitted already."), "success")
+    else:
+        flash(_("Report saved."), "success")
+    db.session.commit()
+    return redirect(url_for(".page", report_id=report.id))
+
+
+# --- table lines ------------------------------------------------------------------------------
+
+
+@bp.post("/<int:report_id>/lines")
+def add_line(report_id: int):
+    report = _load(report_id)
+    _require_author(report)
+    section = request.form.get("section", "")  # a plain hidden input of each add form
+    if section not in REPORT_SECTIONS:
+        return _page(report, 422, page_error=_("Choose the table to add the line to."))
+    if not rules.is_editable(report):
+        return _locked(report, section)
+    form = _add_form(section, formdata=request.form)
+    form.section.data = section
+    if not form.validate_on_submit():
+        return _section(report, section, 422, add_forms={section: form})
+    rules.add_line(report, section, form.values())
+    db.session.commit()
+    return _section(report, section)
+
+
+def _load_line(line_id: int) -> tuple[WeeklyReportLine, WeeklyReport]:
+    line = get_or_404(WeeklyReportLine, line_id)
+    return line, _load(line.report_id)
+
+
+@bp.route("/lines/<int:line_id>/edit", methods=["GET", "POST"])
+def edit_line(line_id: int):
+    line, report = _load_line(line_id)
+    _require_author(report)
+    if not rules.is_editable(report):
+        return _locked(report, line.section)
+    if request.method == "GET":
+        form = LineForm(formdata=None, obj=line, prefix=f"line-{line.id}")
+        if request.htmx:
+            return _section(report, line.section, edit_line_id=line.id, edit_form=form)
+        return _page(report, edit_line_id=line.id, edit_form=form)
+    form = LineForm(formdata=request.form, prefix=f"line-{line.id}")
+    form.section.data = line.section  # a line stays in its table
+    if not form.validate_on_submit():
+        return _section(report, line.section, 422, edit_line_id=line.id, edit_form=form)
+    for name, value in form.values().items():
+        setattr(line, name, value)
+    db.session.commit()
+    return _section(report, line.section)
+
+
+@bp.post("/lines/<int:line_id>/delete")
+def delete_line(line_id: int):
+    line, report = _load_line(line_id)
+    _require_author(report)
+    section = line.section
+    if not rules.is_editable(report):
+        return _locked(report, section)
+    db.session.delete(line)
+    db.session.commit()
+    return _section(report, section)
+
+
+# --- comments and the Monday meeting ----------------------------------------------------------
+
+
+def _comments(report: WeeklyReport, status: int = 200, form: CommentForm | None = None):
+    if request.htmx:
+        db.session.expire(report, ["comments"])
+        return render_template(
+            "reports/_comments.html", **_page_context(report, comment_form=form)
+        ), status
+    if status >= 400:
+        return _page(report, status, comment_form=form)
+    return redirect(url_for(".page", report_id=report.id, _anchor="report-comments"))
+
+
+@bp.post("/<int:report_id>/comments")
+def add_comment(report_id: int):
+    report = _load(report_id)
+    if not (_is_mine(report) or can(g.membership, "reports.review")):
+        abort(403)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _comments(report, 422, form)
+    rules.add_comment(report, g.membership, form.body.data)
+    db.session.commit()
+    return _comments(report)
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+def delete_comment(comment_id: int):
+    comment = get_or_404(WeeklyReportComment, comment_id)
+    report = _load(comment.report_id)
+    if comment.author_id != g.membership.id:
+        abort(403)
+    db.session.delete(comment)
+    db.session.commit()
+    return _comments(report)
+
+
+@bp.post("/<int:report_id>/discussed")
+def mark_discussed(report_id: int):
+    report = _load(report_id)
+    if not can(g.membership, "reports.review"):
+        abort(403)
+    try:
+        rules.mark_discussed(report, g.membership)
+    except rules.NotSubmitted:
+        return _page(report, 422, page_error=_("Only a submitted report can be marked discussed."))
+    db.session.commit()
+    flash(_("Marked as discussed: the report is read-only now."), "success")
+    if request.form.get("back") == "team":
+        return redirect(url_for(".team", week=weeks.week_label(report.week_start)))
+    return redirect(url_for(".page", report_id=report.id))
+
+
+# --- the team's week --------------------------------------------------------------------------
+
+
+def _team_context(monday: date, target_forms: dict | None = None) -> dict:
+    rows = rules.team_week(monday)
+    forms = {}
+    for row in rows:
+        form = TargetForm(formdata=None, prefix=f"target-{row.member.id}")
+        form.target.data = row.report.target_inquiries if row.report else None
+        forms[row.member.id] = form
+    forms.update(target_forms or {})
+    return {
+        "rows": rows,
+        "monday": monday,
+        "week": weeks.week_label(monday),
+        "week_end": monday + timedelta(days=6),
+        "prev_week": weeks.week_label(monday - timedelta(weeks=1)),
+        "next_week": weeks.week_label(monday + timedelta(weeks=1)),
+        "current_week": weeks.week_label(weeks.current_week_start(g.tenant)),
+        "deadline": weeks.report_deadline(g.tenant, monday),
+        "target_forms": forms,
+        "status_labels": rules.STATUS_LABELS,
+        "can_set_target": can(g.membership, "reports.set_target"),
+        "company_time": lambda moment: rules.company_time(g.tenant, moment),
+    }
+
+
+def _require_review() -> None:
+    if not can(g.membership, "reports.review"):
+        abort(403)
+
+
+@bp.get("/team")
+def team_now():
+    _require_review()
+    return redirect(url_for(".team", week=weeks.week_label(weeks.current_week_start(g.tenant))))
+
+
+@bp.get("/team/<week>")
+def team(week: str):
+    monday = _monday(week)
+    _require_review()
+    return render_template("reports/team.html", **_team_context(monday))
+
+
+@bp.post("/team/<week>/targets/<int:member_id>")
+def set_target(week: str, member_id: int):
+    monday = _monday(week)
+    member = get_or_404(Membership, member_id)
+    if not can(g.membership, "reports.set_target"):
+        abort(403)
+    form = TargetForm(prefix=f"target-{member.id}")
+    status, error = 200, None
+    if not form.validate_on_submit():
+        status = 422
+    else:
+        try:
+            rules.set_target(member.id, monday, form.target.data, g.membership)
+            db.session.commit()
+        except rules.ReportLocked:
+            db.session.rollback()
+            status, error = 409, str(LOCKED)
+    if request.htmx:
+        context = _team_context(monday, {member.id: form} if status != 200 else None)
+        row = next((r for r in context["rows"] if r.member.id == member.id), None)
+        if row is None:  # not a salesperson (any more): the whole table is the answer
+            return render_template("reports/team.html", **context), status
+        return render_template("reports/_team_row.html", row=row, target_error=error,
+                               **context), status  # fmt: skip
+    if status != 200:
+        context = _team_context(monday, {member.id: form})
+        return render_template("reports/team.html", target_error=error, error_member=member.id,
+                               **context), status  # fmt: skip
+    flash(_("Target saved."), "success")
+    return redirect(url_for(".team", week=weeks.week_label(monday)))
+
+
+# --- print ------------------------------------------------------------------------------------
+
+
+@bp.get("/<int:report_id>.pdf")
+def pdf(report_id: int):
+    """The report on an A4 sheet like the paper, in the user's language or ?lang=zh|en."""
+    report = _load(report_id)
+    lang = request.args.get("lang", "")
+    locale = lang if lang in ("zh", "en") else str(get_locale())
+    with force_locale(locale):
+        title = _("Weekly inquiry report")
+    context = _page_context(report)
+    context.pop("company_time")
+    document = render_pdf(
+        "print/weekly_report.html",
+        locale,
+        form_title=title,
+        company_time=lambda moment: rules.company_time(g.tenant, moment),
+        **context,
+    )
+    filename = f"{title}-{report.member.user.name}-{context['week']}.pdf".replace("/", "-")
+    return pdf_response(document, filename, download=request.args.get("download") == "1")
