@@ -332,12 +332,14 @@ def seed_demo(force: bool = False) -> list[tuple[str, str, str]] | None:
 
 
 def _seed_weekly_work(tenant: Tenant, memberships: list[Membership]) -> None:
-    """Issue 7's records: call/visit plans (and later inquiries, samples, weekly reports)."""
-    from .services import plans
+    """Inquiries and samples, call/visit plans and weekly inquiry reports over a few weeks."""
+    from .services import inquiries, plans, reports
     from .services.followups import company_today
 
     today = company_today(tenant)
+    inquiries.seed_demo(tenant, memberships, today)  # samples too
     plans.seed_demo(tenant, memberships, today)
+    reports.seed_demo(tenant, memberships, today)
 
 
 # (customer index, days ago, method, topic, what happened, category, next in days, next action)

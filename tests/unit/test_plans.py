@@ -17,6 +17,8 @@ from webapp.models import CallPlan, CallPlanCell, CallPlanRow, Membership
 from webapp.services import plans as rules
 from webapp.tenancy import tenant_context
 
+EN = {"Accept-Language": "en"}  # the messages asserted below are the English ones
+
 MON = date(2026, 11, 16)  # Monday of ISO week 47 (the paper's wk47)
 
 
@@ -129,7 +131,7 @@ def test_a_removed_customer_leaves_the_grid_with_its_cells(app, company_a, team)
                      customer_ids=(removed, kept),
                      cells={(removed, d(0)): "C", (kept, d(1)): "C"})  # fmt: skip
     make_followup(app, company_a, removed, "t", on_date=d(0), author_membership_id=team["sales"])
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         plan_obj = db.session.get(CallPlan, plan)
         row = next(r for r in plan_obj.rows if r.customer_id == removed)
         rules.remove_row(plan_obj, row)
@@ -152,7 +154,7 @@ def test_empty_plan_has_no_compliance(app, company_a, team):
 
 
 def test_create_plan_snaps_to_monday_and_refuses_overlaps(app, company_a, team):
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         plan = rules.create_plan(team["sales"], d(3), 2, "  Visit Shenzhen  ", team["sales"])
         assert plan.start_on == MON and plan.goal == "Visit Shenzhen"
         for start, weeks in ((MON, 1), (d(7), 1), (d(-14), 3), (d(-7), 2)):
@@ -172,7 +174,7 @@ def test_create_plan_snaps_to_monday_and_refuses_overlaps(app, company_a, team):
 def test_rows_max_twenty_and_no_duplicates(app, company_a, team):
     customers = [make_customer(app, company_a, f"Customer {i:02d}") for i in range(21)]
     plan_id = make_plan(app, company_a, MON, member_id=team["sales"], weeks=1)
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         plan = db.session.get(CallPlan, plan_id)
         row = rules.add_row(plan, customers[0], 1000, 800, " repeat order ")
         assert (row.position, row.target) == (1, "repeat order")
@@ -189,7 +191,7 @@ def test_rows_max_twenty_and_no_duplicates(app, company_a, team):
 def test_cycle_cell_none_c_x_none(app, company_a, team):
     customer = make_customer(app, company_a, "Cycle GmbH")
     make_plan(app, company_a, MON, member_id=team["sales"], weeks=1, customer_ids=(customer,))
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         row = db.session.scalar(select(CallPlanRow))
         assert rules.cycle_cell(row, d(6)) == "C"
         assert rules.cycle_cell(row, d(6), seen="C") == "X"
@@ -207,7 +209,7 @@ def test_permissions(app, company_a, team):
     gm = add_member(app, company_a, "gm@alpha.example.com", {"gm"}, "GM")
     finance = add_member(app, company_a, "fin@alpha.example.com", {"finance"}, "Finance")
     plan_id = make_plan(app, company_a, MON, member_id=team["sales"], weeks=1)
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         plan = db.session.get(CallPlan, plan_id)
         member = {k: db.session.get(Membership, v) for k, v in
                   {**team, "gm": gm, "finance": finance,
@@ -237,7 +239,7 @@ def test_compliance_by_week(app, company_a, team):
     make_followup(app, company_a, a, "t", on_date=d(1), method="visit_direct",
                   author_membership_id=team["other"])  # Lucy's XS  # fmt: skip
     weeks = [MON, d(7), d(14)]
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         everyone = rules.compliance_by_week(weeks)
         only_sales = rules.compliance_by_week(weeks, [sales])
         nobody = rules.compliance_by_week(weeks, [])
@@ -269,7 +271,7 @@ def test_seed_demo_shows_a_mix_of_codes(app, company_a):
     for i in range(8):
         make_customer(app, company_a, f"Demo customer {i}")
     today = date(2026, 11, 26)  # a Thursday
-    with app.test_request_context(), tenant_context(company_a.id):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
         memberships = [db.session.get(Membership, i) for i in ids]
         rules.seed_demo(db.session.get(Tenant, company_a.id), memberships, today)
         db.session.commit()

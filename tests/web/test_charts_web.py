@@ -93,3 +93,25 @@ def test_query_count_does_not_grow_with_customers_or_followups(app, client, url,
     with count_queries(app) as many:
         assert client.get(url + "?member=all").status_code == 200
     assert len(many) == len(few) <= 14
+
+
+def test_plan_compliance_chart_reads_the_plans(app, client, url, team, company_a):
+    from datetime import date, timedelta
+
+    from tests.factories import make_plan
+
+    today = date.today()
+    monday = today - timedelta(days=today.weekday())
+    customer = make_customer(app, company_a, "Planned", owner_id=team["sales"])
+    make_plan(
+        app, company_a, monday, member_id=team["sales"], weeks=1, customer_ids=(customer,),
+        cells={(customer, monday): "C", (customer, monday + timedelta(days=1)): "C"},
+    )  # fmt: skip
+    make_followup(
+        app, company_a, customer, "kept", on_date=monday, author_membership_id=team["sales"]
+    )
+    login(client, GM)
+    client.post("/lang", data={"lang": "en"})
+    html = client.get(url + "?member=all").get_data(as_text=True)
+    assert "Plan compliance per week" in html
+    assert re.search(r"<td>50(\.0)?%</td>\s*</tr>\s*</table>", html)  # this week: 1 of 2 kept

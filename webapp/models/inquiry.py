@@ -19,6 +19,8 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    event,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,12 +59,11 @@ class Inquiry(TenantScoped, Timestamps, db.Model):
     __table_args__ = (
         TenantScoped.tenant_unique(),
         ForeignKeyConstraint(
-            ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"],
-            ondelete="SET NULL",
+            ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"]
         ),
-        ForeignKeyConstraint(
-            ["tenant_id", "contact_id"], ["contact.tenant_id", "contact.id"], ondelete="SET NULL"
-        ),
+        # no ON DELETE SET NULL: on a composite key it would null tenant_id too; the hooks at
+        # the end of this module unlink first, and any other delete is refused by the key
+        ForeignKeyConstraint(["tenant_id", "contact_id"], ["contact.tenant_id", "contact.id"]),
         _member_fk("assigned_to_id"),
         _member_fk("created_by_id"),
         Index("ix_inquiry_tenant_received", "tenant_id", "received_on"),
@@ -157,6 +158,27 @@ class Sample(TenantScoped, Timestamps, db.Model):
         "Inquiry.id == foreign(Sample.inquiry_id))",
     )
     sent_by: Mapped[Membership] = relationship(primaryjoin=_member_join("Sample", "sent_by_id"))
+
+
+@event.listens_for(Customer, "before_delete")
+def _unlink_inquiries_from_customer(_mapper, connection, target: Customer) -> None:
+    """A deleted customer leaves its inquiries in the list, unconverted again."""
+    table = Inquiry.__table__
+    connection.execute(
+        update(table)
+        .where(table.c.tenant_id == target.tenant_id, table.c.customer_id == target.id)
+        .values(customer_id=None, contact_id=None, version=table.c.version + 1)
+    )
+
+
+@event.listens_for(Contact, "before_delete")
+def _unlink_inquiries_from_contact(_mapper, connection, target: Contact) -> None:
+    table = Inquiry.__table__
+    connection.execute(
+        update(table)
+        .where(table.c.tenant_id == target.tenant_id, table.c.contact_id == target.id)
+        .values(contact_id=None, version=table.c.version + 1)
+    )
 
 
 __all__ = ["INQUIRY_CHANNELS", "SAMPLE_CHARGES", "Inquiry", "Sample"]

@@ -19,12 +19,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy import TenantScoped
 from .base import Timestamps, utcnow
+from .customer import Customer
 from .user import Membership
 
 # the three tables of the paper: 寄样品的客户 / 需要跟进的客户 / 成交情况
@@ -114,9 +117,8 @@ class WeeklyReportLine(TenantScoped, db.Model):
             ondelete="CASCADE",
         ),
         ForeignKeyConstraint(
-            ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"],
-            ondelete="SET NULL",
-        ),
+            ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"]
+        ),  # no SET NULL on a composite key (it would null tenant_id): see the hook below
         CheckConstraint("section IN ('sample', 'prospect', 'deal')", name="report_section"),
         Index("ix_weekly_report_line_tenant_report", "tenant_id", "report_id"),
     )  # fmt: skip
@@ -156,6 +158,17 @@ class WeeklyReportComment(TenantScoped, db.Model):
     author: Mapped[Membership] = relationship(
         primaryjoin="and_(Membership.tenant_id == WeeklyReportComment.tenant_id, "
         "Membership.id == foreign(WeeklyReportComment.author_id))",
+    )
+
+
+@event.listens_for(Customer, "before_delete")
+def _unlink_report_lines(_mapper, connection, target: Customer) -> None:
+    """A report line keeps its text when the customer it was copied from is deleted."""
+    table = WeeklyReportLine.__table__
+    connection.execute(
+        update(table)
+        .where(table.c.tenant_id == target.tenant_id, table.c.customer_id == target.id)
+        .values(customer_id=None)
     )
 
 

@@ -16,7 +16,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    event,
     exists,
     func,
     or_,
@@ -469,26 +468,6 @@ def _new_contact(customer: Customer, inquiry: Inquiry) -> Contact | None:
 # one by one (routes and the contacts' delete-orphan cascade), so unlinking here, just before
 # the row goes, keeps the inquiry (it counts in the weekly report) and lets the delete through.
 # Only the id columns are nulled; the version moves so an open edit form notices.
-
-
-@event.listens_for(Customer, "before_delete")
-def _unlink_inquiries_from_customer(_mapper, connection, target: Customer) -> None:
-    table = Inquiry.__table__
-    connection.execute(
-        update(table)
-        .where(table.c.tenant_id == target.tenant_id, table.c.customer_id == target.id)
-        .values(customer_id=None, contact_id=None, version=table.c.version + 1)
-    )
-
-
-@event.listens_for(Contact, "before_delete")
-def _unlink_inquiries_from_contact(_mapper, connection, target: Contact) -> None:
-    table = Inquiry.__table__
-    connection.execute(
-        update(table)
-        .where(table.c.tenant_id == target.tenant_id, table.c.contact_id == target.id)
-        .values(contact_id=None, version=table.c.version + 1)
-    )
 
 
 # --- demo data -------------------------------------------------------------------------------

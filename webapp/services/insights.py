@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Customer, FollowUp, Inquiry, Membership, User, WeeklyReport
+from ..models import Customer, FollowUp, Inquiry, Membership, User
 
 
 def customers_by(column: str, owner_ids: list[int] | None) -> dict[str | None, int]:
@@ -44,19 +44,12 @@ def inquiries_target_vs_received(
 ) -> tuple[list[int], list[int]]:
     """Per week: the sum of the targets managers set on the weekly reports, and the inquiries
     received (by their company-local day) that were assigned to those members."""
+    from .reports import inquiry_targets  # the weekly report owns the targets
+
     start, end = weeks[0], weeks[-1] + timedelta(days=7)
     index = {monday: i for i, monday in enumerate(weeks)}
-    targets = [0] * len(weeks)
-    stmt = (
-        select(WeeklyReport.week_start, func.sum(WeeklyReport.target_inquiries))
-        .where(WeeklyReport.week_start >= start, WeeklyReport.week_start < end)
-        .group_by(WeeklyReport.week_start)
-    )
-    if member_ids is not None:
-        stmt = stmt.where(WeeklyReport.member_id.in_(member_ids))
-    for monday, total in db.session.execute(stmt):
-        if monday in index:
-            targets[index[monday]] = int(total or 0)
+    by_week = inquiry_targets(weeks, member_ids)
+    targets = [by_week[monday] for monday in weeks]
     received = [0] * len(weeks)
     stmt = (
         select(Inquiry.received_on, func.count(Inquiry.id))
@@ -79,3 +72,12 @@ def member_names(member_ids: list[int]) -> dict[int, str]:
         .where(Membership.id.in_(member_ids))
     )
     return dict(rows.all())
+
+
+def compliance_per_week(weeks: list[date], member_ids: list[int] | None) -> list[float | None]:
+    """Plan compliance ((CS + XS) / planned, in %) per week; None for a week with no plan."""
+    from .charts import percent
+    from .plans import compliance_by_week
+
+    by_week = compliance_by_week(weeks, member_ids)
+    return [percent(*by_week.get(monday, (0, 0))) for monday in weeks]

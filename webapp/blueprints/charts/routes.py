@@ -91,6 +91,19 @@ def _inquiry_chart(mondays: list, member_ids: list[int] | None) -> charts.Chart:
     )
 
 
+def _compliance_chart(mondays: list, member_ids: list[int] | None) -> charts.Chart:
+    values = insights.compliance_per_week(mondays, member_ids)
+    # a week with nothing planned is drawn at 0 and named so in the data table
+    return charts.line_chart(
+        _("Plan compliance per week"),
+        _week_labels(mondays),
+        [(_("Plan compliance"), [v or 0 for v in values])],
+        maximum=100,
+        unit="%",
+        **LINE_SIZE,
+    )
+
+
 @bp.get("/")
 def index():
     member_ids, viewing = _whose()
@@ -100,6 +113,7 @@ def index():
         _category_chart(member_ids, viewing),
         _followup_chart(mondays, member_ids),
         _inquiry_chart(mondays, member_ids),
+        _compliance_chart(mondays, member_ids),
     ]
     template = "charts/_panels.html" if request.headers.get("HX-Request") else "charts/index.html"
     return render_template(
