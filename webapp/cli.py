@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 
 import click
 from flask import Flask
@@ -49,13 +50,20 @@ def register_cli(app: Flask) -> None:
     def rls_group() -> None:
         """PostgreSQL row-level security (docs/deploy.md)."""
 
+    @contextmanager
     def _owner_engine():
+        """The tables' owner (MIGRATION_DATABASE_URL) if set, else the app's own connection."""
         from sqlalchemy import create_engine
 
         from .extensions import db
 
         url = app.config.get("MIGRATION_DATABASE_URL")
-        return create_engine(url) if url else db.engine
+        engine = create_engine(url) if url else db.engine
+        try:
+            yield engine
+        finally:
+            if url:
+                engine.dispose()
 
     @rls_group.command("setup")
     @click.option("--role", default=None, help="The application's login role to create/grant.")
@@ -64,13 +72,13 @@ def register_cli(app: Flask) -> None:
         application role data access (creating it without BYPASSRLS if needed)."""
         from . import rls
 
-        engine = _owner_engine()
-        if engine.dialect.name != "postgresql":
-            click.echo("Row-level security is PostgreSQL's; SQLite relies on the ORM guard.")
-            return
-        with engine.begin() as conn:
-            rls.enable(conn)
-            rls.grant_app_role(conn, role or rls.APP_ROLE)
+        with _owner_engine() as engine:
+            if engine.dialect.name != "postgresql":
+                click.echo("Row-level security is PostgreSQL's; SQLite relies on the ORM guard.")
+                return
+            with engine.begin() as conn:
+                rls.enable(conn)
+                rls.grant_app_role(conn, role or rls.APP_ROLE)
         click.echo(f"RLS forced on every tenant table; role {role or rls.APP_ROLE} granted.")
 
     @rls_group.command("check")
@@ -78,13 +86,13 @@ def register_cli(app: Flask) -> None:
         """List tenant tables without row-level security (exit 1 if any)."""
         from . import rls
 
-        engine = _owner_engine()
-        if engine.dialect.name != "postgresql":
-            click.echo("Row-level security is PostgreSQL's; nothing to check on SQLite.")
-            return
-        with engine.connect() as conn:
-            missing = rls.missing_policies(conn)
-            tables = rls.tenant_tables(conn)
+        with _owner_engine() as engine:
+            if engine.dialect.name != "postgresql":
+                click.echo("Row-level security is PostgreSQL's; nothing to check on SQLite.")
+                return
+            with engine.connect() as conn:
+                missing = rls.missing_policies(conn)
+                tables = rls.tenant_tables(conn)
         if missing:
             click.echo("Tenant tables without the RLS policy: " + ", ".join(missing))
             sys.exit(1)

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import login
 from tests.security.routes import build_values, rules, url_for_rule
-from webapp.config import ProductionConfig
+from webapp.config import ProductionConfig, TestConfig
 from webapp.security import CONTENT_SECURITY_POLICY
 
 # what a strict CSP refuses: inline scripts, inline event handlers, style attributes and
@@ -76,14 +76,23 @@ def test_htmx_is_configured_for_the_policy(client):
     assert '"includeIndicatorStyles":false' in config and '"allowEval":false' in config
 
 
-@pytest.mark.parametrize(("config", "expected"), [(None, None), (ProductionConfig, "max-age=")])
-def test_hsts_only_in_production(database_url, config, expected):
+@pytest.mark.parametrize(("base", "expected"), [(TestConfig, None), (ProductionConfig, "max-age=")])
+def test_hsts_only_in_production(database_url, base, expected):
     from webapp import create_app
+    from webapp.extensions import db
 
-    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x", "TESTING": True}
-    app = create_app(config) if config else create_app()
-    app.config.update(settings)
-    hsts = app.test_client().get("/healthz").headers.get("Strict-Transport-Security")
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "x",
+        "TESTING": True,
+        "RATELIMIT_ENABLED": False,  # the limiter is shared by every app of the process
+    }
+    app = create_app(type("HeaderConfig", (base,), settings))
+    try:
+        hsts = app.test_client().get("/healthz").headers.get("Strict-Transport-Security")
+    finally:
+        with app.app_context():
+            db.engine.dispose()
     assert (hsts is None) if expected is None else expected in hsts
 
 

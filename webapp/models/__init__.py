@@ -7,7 +7,7 @@ from .order import ExportOrder, OrderClaim, OrderEvent, OrderInspection, OrderPa
 from .plan import CallPlan, CallPlanCell, CallPlanRow
 from .report import WeeklyReport, WeeklyReportComment, WeeklyReportLine
 from .tenant import Tenant
-from .user import Membership, MembershipRole, User
+from .user import Membership, MembershipRole, PasswordResetToken, RecoveryCode, User
 
 __all__ = [
     "CallPlan",
@@ -27,6 +27,8 @@ __all__ = [
     "OrderInspection",
     "OrderPayment",
     "OrderSignoff",
+    "PasswordResetToken",
+    "RecoveryCode",
     "Sample",
     "Tenant",
     "User",

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy import TenantScoped
-from .base import Timestamps
+from .base import Timestamps, utcnow
 
 ROLES = ("owner", "admin", "manager", "sales", "merchandiser", "finance", "gm")
 
@@ -22,10 +32,22 @@ class User(UserMixin, Timestamps, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(5))  # the user's own language choice
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # part of the session's user id: bumping it ends every session and "remember me" cookie
+    # of this person ("log out everywhere", a password change or reset)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # set once 2FA is confirmed
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # a code works only once
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_secret is not None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_epoch or 0}"
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -89,3 +111,33 @@ class MembershipRole(TenantScoped, db.Model):
         primaryjoin="and_(Membership.tenant_id == MembershipRole.tenant_id, "
         "Membership.id == foreign(MembershipRole.membership_id))",
     )
+
+
+class PasswordResetToken(db.Model):
+    """A single-use, expiring link to set a new password. Only the token's SHA-256 is stored:
+    the database alone cannot be used to reset anyone's password."""
+
+    __tablename__ = "password_reset_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RecoveryCode(db.Model):
+    """One-time codes that replace a lost authenticator (SHA-256 of the code; random enough
+    that a slow hash adds nothing)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -29,7 +29,14 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    """The session holds "<id>:<epoch>" (User.get_id); a bumped epoch ends the session."""
+    raw_id, _sep, epoch = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or str(user.session_epoch or 0) != (epoch or "0"):
+        return None
+    return user
 
 
 def safe_next_url(target: str | None) -> str | None:
