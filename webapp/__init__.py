@@ -61,6 +61,7 @@ def _configure_sqlite(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .blueprints.account.routes import bp as account_bp
     from .blueprints.auth.routes import bp as auth_bp
     from .blueprints.charts.routes import bp as charts_bp
     from .blueprints.customers.routes import bp as customers_bp
@@ -79,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (
         public_bp,
         auth_bp,
+        account_bp,
         dashboard_bp,
         customers_bp,
         followups_bp,

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.conftest import login
-from tests.security.routes import build_values, rules, url_for_rule
+from tests.security.routes import build_values, company_rule, rules, url_for_rule
 from webapp.config import ProductionConfig, TestConfig
 from webapp.security import CONTENT_SECURITY_POLICY
 
@@ -58,7 +58,7 @@ def test_every_page_has_the_headers_and_no_inline_code(app, client, company_a):
     login(client, company_a.owner_email)
     walked = 0
     for rule in rules(app):
-        if "GET" not in rule.methods or rule.endpoint == "static":
+        if "GET" not in rule.methods or (rule.arguments and not company_rule(rule)):
             continue
         url = url_for_rule(app, rule, build_values(app, rule, company_a, company_a.slug))
         response = client.get(url)
@@ -87,12 +87,17 @@ def test_hsts_only_in_production(database_url, base, expected):
         "TESTING": True,
         "RATELIMIT_ENABLED": False,  # the limiter is shared by every app of the process
     }
+    from webapp.extensions import limiter
+
+    saved = dict(limiter.__dict__)  # one limiter per process: init_app would reconfigure it
     app = create_app(type("HeaderConfig", (base,), settings))
     try:
         hsts = app.test_client().get("/healthz").headers.get("Strict-Transport-Security")
     finally:
         with app.app_context():
             db.engine.dispose()
+        limiter.__dict__.clear()
+        limiter.__dict__.update(saved)
     assert (hsts is None) if expected is None else expected in hsts
 
 

@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "customers.delete": frozenset({"owner", "admin"}),
     "team.view": frozenset(ROLES),
     "settings.edit": frozenset({"owner", "admin"}),
+    # a password reset link for a member (shown to copy; mailed too when SMTP is set)
+    "team.reset_password": frozenset({"owner", "admin"}),
     # inquiries (询盘) and samples: salespeople record them; managers assign them
     "inquiries.view": frozenset(ROLES),
     "inquiries.edit": frozenset({"owner", "admin", "manager", "sales"}),

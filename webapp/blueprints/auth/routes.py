@@ -1,7 +1,8 @@
-"""Login, logout and the company switcher."""
+"""Login (with the optional second factor), logout, password reset and the company switcher."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -20,9 +21,11 @@ from sqlalchemy import select
 
 from ...extensions import db, limiter, login_manager
 from ...models import User
+from ...services import accounts
+from ...services.mail import mail_configured, send_mail
 from ...services.passwords import hash_password, needs_rehash, verify_password
 from ...services.signup import memberships_of
-from .forms import LoginForm
+from .forms import CodeForm, ForgotForm, LoginForm, ResetForm
 
 bp = Blueprint("auth", __name__)
 
@@ -62,15 +65,106 @@ def login():
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
                 db.session.commit()
-            locale = session.get("locale")
-            session.clear()  # a fresh session at login: no fixation of a pre-login session
-            if locale and not user.locale:
-                session["locale"] = locale
+            next_url = safe_next_url(request.args.get("next"))
+            if user.has_totp:
+                # the password was right; the second factor decides (a fresh session either way)
+                _fresh_session()
+                session[PENDING_2FA] = {
+                    "user": user.get_id(),
+                    "at": time.time(),
+                    "remember": bool(form.remember.data),
+                    "next": next_url,
+                }
+                return redirect(url_for("auth.second_factor"))
+            _fresh_session()
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next_url(request.args.get("next")) or _home_for(user))
+            return redirect(next_url or _home_for(user))
         form.password.errors.append(_("Email or password is incorrect."))
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
+
+
+PENDING_2FA = "pending_2fa"
+PENDING_2FA_SECONDS = 300
+
+
+def _fresh_session() -> None:
+    """A new session at login (no fixation of a pre-login session); the language choice stays."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
+def second_factor():
+    pending = session.get(PENDING_2FA)
+    if not pending or time.time() - pending["at"] > PENDING_2FA_SECONDS:
+        session.pop(PENDING_2FA, None)
+        flash(_("Please log in again."), "warning")
+        return redirect(url_for("auth.login"))
+    user = load_user(pending["user"])
+    if user is None or not user.is_active or not user.has_totp:
+        session.pop(PENDING_2FA, None)
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if accounts.verify_second_factor(user, form.code.data):
+            db.session.commit()  # the used step or recovery code
+            session.pop(PENDING_2FA, None)
+            session.modified = True
+            login_user(user, remember=pending["remember"])
+            return redirect(pending["next"] or _home_for(user))
+        db.session.rollback()
+        form.code.errors.append(_("This code is not valid. Try the next one your app shows."))
+    status = 422 if form.errors else 200
+    return render_template("auth/login_code.html", form=form), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(User.email == email))
+        # the same answer whether or not the address exists: no account discovery here
+        if user is not None and user.is_active and mail_configured():
+            secret = accounts.create_reset_token(user)
+            db.session.commit()
+            link = url_for("auth.reset_password", token=secret, _external=True)
+            send_mail(
+                user.email,
+                _("Set a new TradeFollow password"),
+                render_template("auth/reset_mail.txt", user=user, link=link),
+            )
+        return render_template("auth/forgot_sent.html", email=email, mail=mail_configured())
+    status = 422 if form.errors else 200
+    return render_template("auth/forgot.html", form=form, mail=mail_configured()), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
+def reset_password(token: str):
+    check = accounts.check_reset_token(token)
+    if check.problem:
+        return render_template("auth/reset_invalid.html", problem=check.problem), 410
+    user = db.session.get(User, check.token.user_id)
+    form = ResetForm()
+    if form.validate_on_submit():
+        problem = accounts.password_problem(form.password.data, user.email)
+        if problem:
+            form.password.errors.append(problem)
+        else:
+            accounts.use_reset_token(check.token, form.password.data)
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Your password is changed. Please log in with the new one."), "success")
+            return redirect(url_for("auth.login"))
+    status = 422 if form.errors else 200
+    return render_template("auth/reset.html", form=form, user=user), status
 
 
 @bp.post("/logout")

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from ...services.accounts import password_problem
 from ...services.countries import country_choices
 from ...services.signup import slug_problem
 
@@ -25,8 +26,8 @@ class SignupForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(min=10, max=200)],
-        description=_l("At least 10 characters."),
+        validators=[DataRequired()],
+        description=_l("At least 10 characters. A phrase only you would use is best."),
     )
     confirm = PasswordField(
         _l("Repeat password"),
@@ -36,6 +37,11 @@ class SignupForm(FlaskForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.home_country.choices = dict(country_choices())
+
+    def validate_password(self, field) -> None:
+        problem = password_problem(field.data or "", self.email.data)
+        if problem:
+            raise ValidationError(problem)
 
     def validate_slug(self, field) -> None:
         field.data = (field.data or "").strip().lower()
