@@ -179,6 +179,14 @@ def _register_errors(app: Flask) -> None:
     def page(code: int, title, message):
         return render_template("errors.html", code=code, title=title, message=message), code
 
+    @app.errorhandler(400)
+    def bad_request(e):
+        # a view may abort(400, description=...) with a message already in the user's language
+        detail = vars(e).get("description")  # set on the instance only by abort(400, ...)
+        return page(
+            400, _l("This request cannot be used"), detail or _l("Reload the page and try again.")
+        )
+
     @app.errorhandler(403)
     def forbidden(_e):
         return page(403, _l("Not allowed"), _l("Your role does not allow this action."))
@@ -187,9 +195,22 @@ def _register_errors(app: Flask) -> None:
     def not_found(_e):
         return page(404, _l("Page not found"), _l("There is nothing at this address."))
 
+    @app.errorhandler(405)
+    def wrong_method(_e):
+        return page(405, _l("Not available this way"), _l("Use the page's buttons and forms."))
+
     @app.errorhandler(409)
     def conflict(_e):
         return page(409, _l("Edited elsewhere"), _l("Someone else changed this record."))
+
+    @app.errorhandler(413)
+    def too_large(_e):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return page(
+            413,
+            _l("Too large"),
+            _l("What you sent is larger than %(mb)d MB. Split it or make it smaller.", mb=limit),
+        )
 
     @app.errorhandler(429)
     def too_many(_e):

@@ -56,6 +56,12 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+    # the largest request body (forms and uploads); larger ones get a translated 413 page
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_MB", "20")) * 1024 * 1024
+    # form fields: Werkzeug's own caps on parts and memory (hostile input must not exhaust it)
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+    MAX_FORM_PARTS = 2000
+
     WTF_CSRF_ENABLED = True
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session; avoids losing a long form

@@ -22,7 +22,26 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def _refuse_nul_characters() -> None:
+    """PostgreSQL cannot store U+0000 in text and nobody types it: refuse the request with a
+    message instead of failing deep in the database (the page with the form stays open)."""
+    from flask import abort, request
+    from flask_babel import gettext as _
+
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        values = request.args.values()
+    else:
+        values = list(request.args.values()) + list(request.form.values())
+    if any("\x00" in value for value in values):
+        abort(
+            400,
+            description=_("The text contains an invisible NUL character. Remove it and try again."),
+        )
+
+
 def register_security_headers(app: Flask) -> None:
+    app.before_request(_refuse_nul_characters)
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers

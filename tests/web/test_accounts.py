@@ -212,6 +212,7 @@ def test_admin_hands_out_a_reset_link(app, client, company_a, staff):
 def test_reset_link_refusals(app, client, company_a, staff, who, target, status, message):
     target_id = company_a.owner_membership_id if target == "owner" else staff[target]
     login(client, who)
+    client.post("/lang", data={"lang": "en"})  # company pages default to the company's zh
     response = client.post(f"/t/{company_a.slug}/team/{target_id}/reset-link", headers=EN)
     assert response.status_code == status
     if message:
@@ -222,6 +223,7 @@ def test_no_reset_link_for_someone_who_works_elsewhere_too(app, client, company_
     other = make_company(app, "gamma-co")
     add_member(app, other, "sales@alpha.example.com", {"owner"})
     login(client, company_a.owner_email)
+    client.post("/lang", data={"lang": "en"})
     response = client.post(f"/t/{company_a.slug}/team/{staff['sales']}/reset-link", headers=EN)
     assert response.status_code == 409 and "another company" in response.get_data(as_text=True)
     with app.app_context():

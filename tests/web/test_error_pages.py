@@ -1,0 +1,53 @@
+"""Every 4xx/5xx answer is a page in the user's language with the site's layout."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.exceptions import InternalServerError
+
+from tests.conftest import login
+
+ZH = {"Accept-Language": "zh-CN"}
+EN = {"Accept-Language": "en"}
+
+
+def _layout(html: str) -> bool:
+    return "<nav" in html and "navbar" in html and "</html>" in html
+
+
+@pytest.mark.parametrize(("lang", "title"), [(EN, "Page not found"), (ZH, "页面不存在")])
+def test_404_is_translated(client, lang, title):
+    response = client.get("/no/such/page", headers=lang)
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert title in html and _layout(html)
+
+
+def test_405_400_413_pages(app, client, company_a):
+    wrong = client.put("/login", headers=EN)
+    assert wrong.status_code == 405 and "Not available this way" in wrong.get_data(as_text=True)
+    nul = client.post("/login", data={"email": "a\x00b@example.com", "password": "x"}, headers=EN)
+    assert nul.status_code == 400 and "NUL character" in nul.get_data(as_text=True)
+    login(client, company_a.owner_email)
+    client.post("/lang", data={"lang": "en"})  # company pages default to the company's zh
+    big = client.post(
+        f"/t/{company_a.slug}/customers/new",
+        data={"name": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)},
+        headers=EN,
+    )
+    html = big.get_data(as_text=True)
+    assert big.status_code == 413 and "larger than 20 MB" in html and _layout(html)
+    client.post("/lang", data={"lang": "zh"})
+    big_zh = client.post(
+        f"/t/{company_a.slug}/customers/new",
+        data={"name": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)},
+    )
+    assert big_zh.status_code == 413 and "超过 20 MB" in big_zh.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "title"), [(EN, "Something went wrong"), (ZH, "出错了")])
+def test_500_page_is_translated(app, lang, title):
+    handler = app.error_handler_spec[None][500][InternalServerError]
+    with app.test_request_context("/", headers=lang):
+        body, status = handler(InternalServerError())
+    assert status == 500 and title in body and _layout(body)
