@@ -9,6 +9,8 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
+from werkzeug.routing import IntegerConverter
 
 from .config import config_from_env, ensure_secret_key
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
@@ -42,6 +44,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from .tenancy import tenant_url_defaults
 
     app.url_defaults(tenant_url_defaults)
+    app.url_map.converters["int"] = DatabaseIntConverter
     _register_blueprints(app)
     _register_hooks(app)
     _register_errors(app)
@@ -51,6 +54,16 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """<int:…> ids stop at the database integer's range: a larger one is simply not found."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        from .blueprints.formkit import DB_INT_MAX
+
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _configure_sqlite(app: Flask) -> None:
@@ -223,6 +236,13 @@ def _register_errors(app: Flask) -> None:
             _l("Form expired"),
             _l("The form was open too long or came from elsewhere. Reload the page and retry."),
         )
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def out_of_range(_e):
+        # the last net for a number the database cannot hold (forms and filters bound theirs)
+        db.session.rollback()
+        return page(400, _l("This request cannot be used"), _l("A number in it is out of range."))
 
     @app.errorhandler(500)
     def server_error(_e):

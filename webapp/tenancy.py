@@ -200,6 +200,8 @@ def get_or_404(model: type[T], object_id: int) -> T:
 
     The explicit tenant filter doubles the ORM listener on purpose: either one alone suffices.
     """
+    if not isinstance(object_id, int) or not 0 < object_id < 2**31:
+        abort(404)  # not an id the database could hold: nothing there
     obj = db.session.scalar(
         select(model).where(model.id == object_id, model.tenant_id == current_tenant().id)
     )

@@ -26,6 +26,7 @@ from ...services.duplicates import find_duplicates
 from ...services.phones import InvalidPhone, to_e164
 from ...services.roles import can
 from ...tenancy import get_or_404, tenant_blueprint
+from ..formkit import bounded_int
 from .card import render_card, timeline_context
 from .forms import ContactForm, CustomerForm, FirstContactForm, phone_or_error
 
@@ -45,7 +46,7 @@ def index():
     filters = CustomerFilters.from_args(request.args, mine_id=g.membership.id)
     page = db.paginate(
         customer_query(filters),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -172,7 +173,7 @@ def edit(customer_id: int):
 @bp.post("/duplicates")
 def duplicates():
     """The duplicate check on demand (htmx, from the customer form while typing)."""
-    customer_id = request.form.get("customer_id", type=int)
+    customer_id = request.form.get("customer_id", type=bounded_int)
     customer = get_or_404(Customer, customer_id) if customer_id else None
     emails = [request.form.get("contact_email")]
     phones = []

@@ -17,6 +17,7 @@ from ...services.followups import company_zone
 from ...services.roles import can
 from ...services.samples import charge_label, samples_for
 from ...tenancy import get_or_404, tenant_blueprint
+from ..formkit import bounded_int
 from .forms import AssignForm, InquiryForm
 
 bp = tenant_blueprint("inquiries", __name__, "/inquiries")
@@ -40,7 +41,7 @@ def index():
     filters = rules.InquiryFilters.from_args(request.args, mine_id=g.membership.id)
     page = db.paginate(
         rules.inquiry_query(filters),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -213,7 +214,7 @@ def convert(inquiry_id: int):
     if request.method == "GET":
         return _convert_page(inquiry, rules.conversion_matches(inquiry))
     action = request.form.get("action", "create")
-    link_id = request.form.get("customer_id", type=int) if action == "link" else None
+    link_id = request.form.get("customer_id", type=bounded_int) if action == "link" else None
     if action == "link" and link_id is None:
         abort(400)
     try:

@@ -15,6 +15,7 @@ from ...services import orders as rules
 from ...services.customers import team_choices
 from ...services.followups import company_today
 from ...tenancy import get_or_404, tenant_blueprint
+from ..formkit import bounded_int
 from .forms import (
     SECTIONS,
     ClaimForm,
@@ -87,10 +88,10 @@ def index():
     stage = args.get("stage", "")
     if stage in rules.STAGES:
         stmt = stmt.where(ExportOrder.stage == stage)
-    customer_id = args.get("customer", type=int)
+    customer_id = args.get("customer", type=bounded_int)
     if customer_id:
         stmt = stmt.where(ExportOrder.customer_id == customer_id)
-    merchandiser_id = args.get("merchandiser", type=int)
+    merchandiser_id = args.get("merchandiser", type=bounded_int)
     if merchandiser_id:
         stmt = stmt.where(ExportOrder.merchandiser_id == merchandiser_id)
     currency = args.get("currency", "").upper()[:3]
@@ -103,7 +104,7 @@ def index():
         stmt.options(
             selectinload(ExportOrder.customer), selectinload(ExportOrder.merchandiser)
         ).order_by(ExportOrder.id.desc()),
-        page=args.get("page", 1, type=int),
+        page=args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -133,7 +134,7 @@ def create():
     ).all()
     form = NewOrderForm(customers=customers, members=team_choices())
     if request.method == "GET":
-        form.customer_id.data = request.args.get("customer_id", type=int)
+        form.customer_id.data = request.args.get("customer_id", type=bounded_int)
         form.currency.data = "USD"
         form.customer_order_date.data = company_today(g.tenant)
     if form.validate_on_submit():

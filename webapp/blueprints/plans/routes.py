@@ -23,6 +23,7 @@ from ...services.customers import team_choices
 from ...services.roles import can
 from ...services.weeks import current_week_start, parse_week, week_label
 from ...tenancy import get_or_404, tenant_blueprint
+from ..formkit import bounded_int
 from .forms import AddRowForm, GoalForm, NewPlanForm, RowForm
 
 bp = tenant_blueprint("plans", __name__, "/plans")
@@ -99,13 +100,13 @@ def _grid_response(plan: CallPlan, status: int = 200, message: str | None = None
 def index():
     args = request.args
     team_view = can(g.membership, "plans.team") or can(g.membership, "plans.view_team")
-    member_id = args.get("member", type=int) if team_view else None
+    member_id = args.get("member", type=bounded_int) if team_view else None
     week_text = args.get("week", "").strip()
     week = parse_week(week_text)
     stmt = rules.plans_query(g.membership, member_id=member_id, week=week)
     page = db.paginate(
         stmt,
-        page=args.get("page", 1, type=int),
+        page=args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

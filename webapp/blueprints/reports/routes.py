@@ -24,6 +24,7 @@ from ...services import reports as rules
 from ...services import weeks
 from ...services.roles import can
 from ...tenancy import get_or_404, tenant_blueprint
+from ..formkit import bounded_int
 from .forms import CommentForm, LineForm, SummaryForm, TargetForm
 
 bp = tenant_blueprint("reports", __name__, "/reports")
@@ -137,7 +138,7 @@ def index():
     current = weeks.current_week_start(g.tenant)
     page = db.paginate(
         rules.my_reports_query(g.membership.id),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

@@ -13,6 +13,7 @@ from ...services import samples as rules
 from ...services.customers import team_choices
 from ...services.roles import can
 from ...tenancy import get_or_404, tenant_blueprint
+from ..formkit import bounded_int
 from .forms import SampleForm
 
 bp = tenant_blueprint("samples", __name__, "/samples")
@@ -64,7 +65,7 @@ def index():
     filters = rules.SampleFilters.from_args(request.args, mine_id=g.membership.id)
     page = db.paginate(
         rules.sample_query(filters),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -87,10 +88,10 @@ def create():
     """New sample; `?customer_id=` or `?inquiry_id=` when started from a card or an inquiry."""
     _require_edit()
     form = _form()
-    source_id = request.values.get("inquiry_id", type=int)
+    source_id = request.values.get("inquiry_id", type=bounded_int)
     inquiry = get_or_404(Inquiry, source_id) if source_id else None
     if request.method == "GET":
-        form.customer_id.data = request.args.get("customer_id", type=int) or (
+        form.customer_id.data = request.args.get("customer_id", type=bounded_int) or (
             inquiry.customer_id if inquiry else None
         )
         if form.customer_id.data:
