@@ -198,3 +198,28 @@ def test_a_saved_follow_up_holds_exactly_what_was_typed(
             record = db.session.scalars(select(FollowUp).order_by(FollowUp.id.desc())).first()
             assert _same_text(record.topic, topic)
             assert _same_text(record.content, content)
+
+
+@SETTINGS
+@given(company=hostile_text, message=hostile_text)
+def test_a_saved_inquiry_holds_exactly_what_was_typed(app, client, company_a, company, message):
+    from webapp.models import Inquiry
+
+    login(client, company_a.owner_email)
+    response = client.post(
+        f"/t/{company_a.slug}/inquiries/new",
+        data={
+            "received_local": "2026-11-20T09:30",
+            "channel": "alibaba",
+            "company": company,
+            "message": message,
+            "worth_following": "",
+            "assigned_to_id": str(company_a.owner_membership_id),
+        },
+    )
+    assert response.status_code < 500
+    if response.status_code in (302, 303):
+        with app.app_context(), tenant_context(company_a.id):
+            saved = db.session.scalars(select(Inquiry).order_by(Inquiry.id.desc())).first()
+            assert _same_text(saved.company, company)
+            assert _same_text(saved.message, message)
