@@ -59,6 +59,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+def writes_on_get(view):
+    """Mark a GET view that writes (e.g. creates a record on first open): on SQLite its
+    transaction starts IMMEDIATE like a POST's, for the reason given in _sqlite_begin."""
+    view.writes_on_get = True
+    return view
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn) -> None:
     """BEGIN IMMEDIATE for writes, plain BEGIN for reads.
@@ -70,7 +77,10 @@ def _sqlite_begin(conn) -> None:
     """
     if conn.dialect.name != "sqlite":
         return
-    from flask import has_request_context, request
+    from flask import current_app, has_request_context, request
 
-    writing = has_request_context() and request.method in _WRITE_METHODS
+    writing = has_request_context() and (
+        request.method in _WRITE_METHODS
+        or getattr(current_app.view_functions.get(request.endpoint), "writes_on_get", False)
+    )
     conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ...extensions import db
+from ...extensions import db, writes_on_get
 from ...models import Membership, WeeklyReport, WeeklyReportComment, WeeklyReportLine
 from ...models.report import REPORT_SECTIONS
 from ...pdf import pdf_response, render_pdf
@@ -158,6 +158,7 @@ def index():
 
 
 @bp.get("/week/<week>")
+@writes_on_get
 def mine(week: str):
     """My report of that week: created and pre-filled from the records the first time."""
     report = rules.open_report(g.tenant, g.membership.id, _monday(week))

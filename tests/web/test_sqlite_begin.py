@@ -1,0 +1,42 @@
+"""On SQLite, requests that write start their transaction IMMEDIATE (a read-then-write DEFERRED
+transaction fails at once under a concurrent writer); plain reads stay DEFERRED. A GET view that
+writes opts in with extensions.writes_on_get."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import login
+from webapp.extensions import db
+
+
+@contextmanager
+def begins(app):
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *args) -> None:
+        if statement.startswith("BEGIN"):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_writing_get_begins_immediate_and_reads_do_not(app, client, company_a, database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's transaction modes")
+    login(client, company_a.owner_email)
+    with begins(app) as opening:
+        assert client.get(f"/t/{company_a.slug}/reports/week/2026-W48").status_code == 302
+    with begins(app) as listing:
+        assert client.get(f"/t/{company_a.slug}/reports/").status_code == 200
+    assert opening and set(opening) == {"BEGIN IMMEDIATE"}
+    assert listing and set(listing) == {"BEGIN"}
