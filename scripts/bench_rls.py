@@ -74,6 +74,12 @@ def build(owner_url: str) -> None:
                 )  # fmt: skip
             db.session.commit()
         db.engine.dispose()
+    # fresh statistics, as autovacuum would have them: bulk-loaded tables otherwise look empty
+    # to the planner and it picks nested loops over 2,000 rows
+    engine = create_engine(owner_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
 
 
 def client_for(url: str):
