@@ -103,7 +103,14 @@ def _rows_xlsx(data: bytes) -> Iterator[list[Cell]]:
             raise _too_many_columns()
         if (sheet.max_row or 0) > MAX_ROWS + HEADER_SCAN_ROWS:
             raise _too_many_rows()
-        for row in sheet.iter_rows(values_only=True):
+        rows = sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except Exception as exc:  # broken XML, forbidden entities (defusedxml)
+                raise ImportFileError(_("This is not a valid .xlsx file.")) from exc
             yield list(row)
     finally:
         book.close()
