@@ -33,7 +33,7 @@ def en(app):
 @pytest.mark.parametrize(
     ("header", "field"),
     [
-        ("公司名称", "name"), ("Company", "name"), ("客户名称：", "name"), ("联系人", "contact_name"),
+        ("公司名称", "name"), ("Company", "name"), ("客户名称：", "name"), ("联系人", "contact_name"),  # noqa: E501
         ("Contact name", "contact_name"), ("E-mail", "contact_email"), ("邮箱", "contact_email"),
         ("国家/地区", "country"), ("Country", "country"), ("类型", "nature"), ("Type", "nature"),
         ("重要性", "importance"), ("等级", "grade"), ("手机", "contact_mobile"),
@@ -53,7 +53,7 @@ def test_a_field_is_taken_by_its_first_column_only(en):
     ("field", "text", "code"),
     [
         ("importance", "一般", "normal"), ("importance", "重要", "important"),
-        ("importance", "非常重要", "very_important"), ("importance", "Very important", "very_important"),
+        ("importance", "非常重要", "very_important"), ("importance", "Very important", "very_important"),  # noqa: E501
         ("importance", "★★", "important"), ("nature", "Trading company", "trading"),
         ("nature", "Buying office", "buying_office"), ("nature", "Personal", "personal"),
         ("nature", "个人", "personal"), ("category", "准客户", "ready"),

@@ -285,3 +285,41 @@ def test_export_keeps_filters_and_round_trips(app, client_a, company_a, company_
     assert "export.xlsx?country=US" in page and "/imports/" in page
     csv = client_a.get(f"/t/{company_a.slug}/imports/export.csv?kind=followups")
     assert csv.data.startswith(b"\xef\xbb\xbf") and "send quotation" in csv.get_data(as_text=True)
+
+
+def test_progress_is_polled_while_the_import_writes(app, client_a, company_a, monkeypatch):
+    """The status partial answers while the import holds its write transaction (SQLite's single
+    writer included): progress lives in memory, the batch row is written at the end."""
+    import threading
+
+    from webapp.services.importing import core
+
+    monkeypatch.setattr(core, "CHUNK", 2)
+    gate, reached = threading.Event(), threading.Event()
+    real = core._Writer.flush
+
+    def slow_flush(self):
+        real(self)
+        reached.set()
+        gate.wait(10)
+
+    monkeypatch.setattr(core._Writer, "flush", slow_flush)
+    rows = "公司名称,国家\n" + "".join(f"Company {i},DE\n" for i in range(7))
+    batch_id = _batch_id(_upload(client_a, company_a.slug, rows.encode()))
+    client_a.post(
+        f"/t/{company_a.slug}/imports/{batch_id}/mapping",
+        data={"col-0": "name", "col-1": "country", "year": "2026"},
+    )
+    client_a.post(f"/t/{company_a.slug}/imports/{batch_id}/commit", data={"confirm": "1"})
+    assert reached.wait(10)
+    try:
+        page = client_a.get(f"/t/{company_a.slug}/imports/{batch_id}")
+        assert page.status_code == 200 and "progressbar" in page.get_data(as_text=True)
+        partial = client_a.get(f"/t/{company_a.slug}/imports/{batch_id}/status")
+        assert partial.status_code == 200
+        assert 'aria-valuenow="28"' in partial.get_data(as_text=True)  # 2 of 7 rows
+        assert _count(app, company_a, Customer) == 0  # nothing visible before the commit
+    finally:
+        gate.set()
+        importing.wait(batch_id)
+    assert _count(app, company_a, Customer) == 7

@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import defer, selectinload
 
 from ...extensions import db
 from ...models import Customer, ImportBatch
@@ -71,7 +72,9 @@ def index():
                 return redirect(url_for("imports.mapping", import_id=batch.id), 303)
         status = 422
     page = db.paginate(
-        select(ImportBatch).order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc()),
+        select(ImportBatch)
+        .options(selectinload(ImportBatch.created_by), defer(ImportBatch.content))
+        .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc()),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,

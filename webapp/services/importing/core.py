@@ -20,11 +20,11 @@ from typing import Any
 from flask import Flask
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from ...extensions import db
 from ...models import Contact, Customer, FollowUp, ImportBatch
-from ..followups import refresh_customer, renumber
+from ..followups import refresh_customer
 from ..normalize import email_domain
 from .logs import LogEntry
 from .mapping import fold
@@ -32,8 +32,13 @@ from .readers import ImportFileError, Sheet, open_sheet
 from .rows import ParsedRow, RowContext, parse_row
 
 CHOICES = ("skip", "update", "create")
+CONTACT_BLANK = dict.fromkeys(
+    ("gender", "title", "email", "phone", "mobile", "qq", "wechat", "other"), None
+) | {"decision_maker": False}
 PREVIEW_LIMIT = 500  # rows listed per section of the preview (the counts are always complete)
-CHUNK = 500  # rows per flush: bounded session size and memory
+# rows per flush: bounded session size and memory. Small on purpose: the tenant guard's
+# before_flush looks at session.new once per object, so a flush costs O(objects²).
+CHUNK = 100
 STALE_AFTER = timedelta(minutes=15)  # a "running" import nobody works on (process restarted)
 
 # --- settings kept on the batch ---------------------------------------------------------------
@@ -264,6 +269,11 @@ class _Writer:
         self.contact_keys: dict[object, set[tuple[str, str]]] = {}
         self.existing_logs: dict[int, set[tuple[date, str]]] = {}
         self.temp_seq = -1_000_000  # far below any number renumber() passes through
+        # contacts and log records wait for their customer's id, then go in as one
+        # executemany per chunk (the ORM would insert them one by one to read back ids)
+        self.new_contacts: list[tuple[Customer, dict[str, Any]]] = []
+        self.new_followups: list[tuple[Customer, dict[str, Any]]] = []
+        self.tenant_id = batch.tenant_id
 
     def customer(self, key: str | None) -> Customer | None:
         ref = self.by_key.get(key) if key is not None else None
@@ -340,7 +350,7 @@ class _Writer:
             return  # the same person twice: create nothing twice
         is_first = not keys
         keys.add(mark)
-        customer.contacts.append(Contact(is_primary=is_first, **fields))
+        self.new_contacts.append((customer, {**CONTACT_BLANK, **fields, "is_primary": is_first}))
         self.outcome.contacts += 1
 
     def _add_entries(self, customer: Customer, entries: list[LogEntry], *, merged: bool) -> None:
@@ -367,16 +377,18 @@ class _Writer:
             else:
                 self.temp_seq -= 1
                 seq = self.temp_seq  # renumbered once per customer at the end
-            db.session.add(
-                FollowUp(
-                    customer=customer,
-                    seq=seq,
-                    method=entry.method,
-                    topic=entry.topic,
-                    content=entry.content,
-                    followed_by_id=customer.owner_id or self.author_id,
-                    author_id=self.author_id,
-                    on_date=entry.on_date,
+            self.new_followups.append(
+                (
+                    customer,
+                    {
+                        "seq": seq,
+                        "method": entry.method,
+                        "topic": entry.topic,
+                        "content": entry.content,
+                        "followed_by_id": customer.owner_id or self.author_id,
+                        "author_id": self.author_id,
+                        "on_date": entry.on_date,
+                    },
                 )
             )
         self.outcome.followups += len(entries)
@@ -388,28 +400,62 @@ class _Writer:
         else:
             self.renumber_ids.add(customer.id)
 
+    def _bulk(self, model: type, pending: list[tuple[Customer, dict[str, Any]]]) -> None:
+        if not pending:
+            return
+        now = datetime.now(UTC)
+        rows = [
+            {**fields, "tenant_id": self.tenant_id, "customer_id": customer.id, "version": 1,
+             "created_at": now, "updated_at": now}
+            for customer, fields in pending
+        ]  # fmt: skip
+        db.session.execute(insert(model), rows)
+        pending.clear()
+
     def flush(self) -> None:
-        db.session.flush()
+        db.session.flush()  # the customers: their ids are needed below
+        self._bulk(Contact, self.new_contacts)
+        self._bulk(FollowUp, self.new_followups)
         self.renumber_ids.update(c.id for c in self.renumber_new)
         self.renumber_new.clear()
         # forget the flushed objects, keep their ids: memory does not grow with the file
         for key in self.unflushed:
             ref = self.by_key[key]
             if isinstance(ref, Customer):
-                keys = self.contact_keys.pop(("new", id(ref)), None)
-                if keys is not None:
-                    self.contact_keys[ref.id] = keys
                 self.outcome.customer_ids.append(ref.id)
                 self.by_key[key] = ref.id
         self.unflushed.clear()
+        # a company seen again further down reloads its contacts and log from the database
+        self.contact_keys.clear()
+        self.existing_logs.clear()
         db.session.expunge_all()
 
     def finish(self) -> None:
         self.flush()
         for customer_id in sorted(self.renumber_ids):
             customer = db.session.get(Customer, customer_id)
-            refresh_customer(customer, renumber(customer_id))
+            refresh_customer(customer, _renumber(customer_id))
         db.session.flush()
+
+
+def _renumber(customer_id: int) -> list[FollowUp]:
+    """followups.renumber()'s rule (1..n in order of date, then entry, gap-free, two passes
+    so UNIQUE (tenant, customer, seq) holds at every statement), sorted in Python: SQLite
+    answers renumber()'s ORDER BY on_date through the (tenant, on_date) index, scanning every
+    record of the company once per customer, which a bulk import cannot afford."""
+    records = sorted(
+        db.session.scalars(select(FollowUp).where(FollowUp.customer_id == customer_id)),
+        key=lambda r: (r.on_date, r.created_at, r.id),
+    )
+    moved = [(r, i) for i, r in enumerate(records, start=1) if r.seq != i]
+    if moved:
+        for record, i in moved:
+            record.seq = -i
+        db.session.flush()
+        for record, i in moved:
+            record.seq = i
+        db.session.flush()
+    return records
 
 
 def run_import(batch_id: int, today: date, progress: ProgressFn | None = None) -> Outcome:
@@ -438,11 +484,14 @@ def run_import(batch_id: int, today: date, progress: ProgressFn | None = None) -
             invalid.append(row)
             last_key = None
         elif not invalid or skip_invalid:
-            last_key = writer.write(row, last_key)
+            # no autoflush: the rows of a chunk go to the database together (batched
+            # INSERTs) instead of one by one whenever a merged row looks something up
+            with db.session.no_autoflush:
+                last_key = writer.write(row, last_key)
         if done % CHUNK == 0:
-            writer.flush()
             if progress:
                 progress(done, total)
+            writer.flush()
     if invalid and not skip_invalid:
         raise InvalidRows(invalid[:PREVIEW_LIMIT])
     writer.finish()

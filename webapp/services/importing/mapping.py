@@ -181,6 +181,10 @@ def grade_value(text: str) -> str | None:
     match = _GRADE_RE.match(folded)
     if match:
         return match.group(1).upper()
+    return _grade_labels().get(fold(text))
+
+
+@cache
+def _grade_labels() -> dict[str, str]:
     with force_locale("en"):
-        labels = {fold(str(label)): code for code, label in GRADES.items()}
-    return labels.get(fold(text))
+        return {fold(str(label)): code for code, label in GRADES.items()}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -36,6 +37,25 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _EMAIL_SPLIT_RE = re.compile(r"[;,，；/\s]+")
 # a leading apostrophe is how spreadsheets (and our CSV export) keep "=…" or "+86…" as text
 _QUOTED_RE = re.compile(r"^'(?=[=+\-@\t\r])")
+
+
+# short forms sheets use that are not Babel's country names
+COUNTRY_ALIASES = {
+    "uae": "AE", "usa": "US", "us": "US", "america": "US", "uk": "GB", "england": "GB",
+    "britain": "GB", "greatbritain": "GB", "korea": "KR", "southkorea": "KR", "russia": "RU",
+    "vietnam": "VN", "holland": "NL", "turkey": "TR", "taiwan": "TW", "hongkong": "HK",
+    "macau": "MO", "iran": "IR", "syria": "SY", "laos": "LA", "czechrepublic": "CZ",
+    "英国": "GB", "美国": "US", "阿联酋": "AE", "南韩": "KR", "香港": "HK", "台湾": "TW",
+    "澳门": "MO", "荷兰": "NL", "俄罗斯": "RU",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def country_code(text: str) -> str | None:
+    """ISO code from a code, a Chinese or English name, or a common short form (cached: a
+    sheet names the same few countries thousands of times, and the name lookup is a scan)."""
+    alias = COUNTRY_ALIASES.get(fold(text))
+    return alias or parse_country(text)
 
 
 @dataclass
@@ -129,7 +149,7 @@ def parse_row(number: int, values: list, mapping: list[str], ctx: RowContext) ->
             customer[name] = raw[name]
     if "country" in raw:
         try:
-            customer["country"] = parse_country(raw["country"])
+            customer["country"] = country_code(raw["country"])
         except ValueError:
             row.errors.append(_("Unknown country or region “%(value)s”.", value=raw["country"]))
     if "grade" in raw:
