@@ -323,3 +323,22 @@ def test_progress_is_polled_while_the_import_writes(app, client_a, company_a, mo
         gate.set()
         importing.wait(batch_id)
     assert _count(app, company_a, Customer) == 7
+
+
+def test_xlsx_and_xls_uploads_with_title_rows(app, client_a, company_a):
+    from tests.unit.test_import_files import ROWS, xls_bytes, xlsx_bytes
+
+    for maker, name in ((xlsx_bytes, "客户跟踪表.xlsx"), (xls_bytes, "客户跟踪表.xls")):
+        batch_id, _preview = _import(client_a, company_a.slug, maker(ROWS), name)
+        with app.app_context(), tenant_context(company_a.id):
+            batch = db.session.get(ImportBatch, batch_id)
+            assert batch.status == "done", batch.error
+            assert batch.file_name == name and batch.file_format == name.rsplit(".", 1)[1]
+            # the second file matches the first by name: skipped, nothing twice
+            assert (batch.created_count, batch.skipped_count) == (
+                (2, 0) if name.endswith("xlsx") else (0, 2)
+            )
+    with app.app_context(), tenant_context(company_a.id):
+        acme = db.session.scalar(select(Customer).where(Customer.name == "Acme Inc"))
+        assert acme.contacts[0].other == "13812345678"  # not a US number: kept as text
+        assert acme.country == "US" and acme.last_followup_on.isoformat() == "2026-03-11"
