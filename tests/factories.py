@@ -282,3 +282,18 @@ def make_report_row(app: Flask, company: Company, report_id: int, kind: str, **f
         db.session.add(row)
         db.session.commit()
         return row.id
+
+
+def make_import(
+    app: Flask,
+    company: Company,
+    content: str = "公司名称,国家\nAcme Trading GmbH,DE\n",
+    filename: str = "customers.csv",
+) -> int:
+    """An uploaded, not yet imported customer sheet (issue 8); returns the import batch id."""
+    from webapp.services.importing import create_batch
+
+    with app.app_context(), tenant_context(company.id):
+        batch = create_batch(content.encode("utf-8"), filename, company.owner_membership_id)
+        db.session.commit()
+        return batch.id

@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints.customers.routes import bp as customers_bp
     from .blueprints.dashboard.routes import bp as dashboard_bp
     from .blueprints.followups.routes import bp as followups_bp
+    from .blueprints.imports.routes import bp as imports_bp
     from .blueprints.inquiries.routes import bp as inquiries_bp
     from .blueprints.orders.routes import bp as orders_bp
     from .blueprints.plans.routes import bp as plans_bp
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
         reports_bp,
         charts_bp,
         printing_bp,
+        imports_bp,
         team_bp,
         settings_bp,
     ):

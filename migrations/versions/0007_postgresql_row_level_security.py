@@ -1,7 +1,7 @@
 """PostgreSQL row-level security on every tenant table
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-28 10:45:00
 
 Enables and forces RLS with the tenant policy (webapp/rls.py) on every table that has a
@@ -15,7 +15,7 @@ from webapp import rls
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

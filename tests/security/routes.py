@@ -15,6 +15,7 @@ from tests.factories import (
     make_contact,
     make_customer,
     make_followup,
+    make_import,
     make_inquiry,
     make_order,
     make_order_row,
@@ -109,6 +110,10 @@ def _report_row(kind: str) -> Callable[[Flask, Company], int]:
     return build
 
 
+def _import(app: Flask, company: Company) -> int:
+    return make_import(app, company, filename=SECRET.format(slug=company.slug) + " import.csv")
+
+
 # URL parameter -> builder of an object of that kind in a company (returns its id)
 OBJECT_PARAMS: dict[str, Callable[[Flask, Company], int]] = {
     "customer_id": _customer,
@@ -126,6 +131,7 @@ OBJECT_PARAMS: dict[str, Callable[[Flask, Company], int]] = {
     "report_id": _report,
     "line_id": _report_row("line"),
     "comment_id": _report_row("comment"),
+    "import_id": _import,
 }
 # Parameters that pick a part of a page, not an object: a valid sample value to build the URL.
 SAMPLE_VALUES = {"section": "freight", "week": "2026-W48"}

@@ -2,6 +2,7 @@
 
 from .customer import Contact, Customer
 from .followup import FollowUp, FollowUpColleague, FollowUpContact
+from .imports import ImportBatch
 from .inquiry import Inquiry, Sample
 from .order import ExportOrder, OrderClaim, OrderEvent, OrderInspection, OrderPayment, OrderSignoff
 from .plan import CallPlan, CallPlanCell, CallPlanRow
@@ -19,6 +20,7 @@ __all__ = [
     "FollowUp",
     "FollowUpColleague",
     "FollowUpContact",
+    "ImportBatch",
     "Inquiry",
     "Membership",
     "MembershipRole",

@@ -1,0 +1,183 @@
+"""Import rules without files: header and value mapping in both languages, dated logs, row
+validation, and the in-memory duplicate index agreeing with find_duplicates()."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask_babel import force_locale
+
+from tests.factories import make_contact, make_customer
+from webapp.services.duplicates import find_duplicates
+from webapp.services.importing.core import ExistingIndex
+from webapp.services.importing.logs import parse_log
+from webapp.services.importing.mapping import (
+    field_for_header,
+    grade_value,
+    guess_mapping,
+    scale_value,
+)
+from webapp.services.importing.rows import RowContext, parse_row
+from webapp.tenancy import tenant_context
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture
+def en(app):
+    with app.test_request_context(), force_locale("en"):
+        yield
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("公司名称", "name"), ("Company", "name"), ("客户名称：", "name"), ("联系人", "contact_name"),  # noqa: E501
+        ("Contact name", "contact_name"), ("E-mail", "contact_email"), ("邮箱", "contact_email"),
+        ("国家/地区", "country"), ("Country", "country"), ("类型", "nature"), ("Type", "nature"),
+        ("重要性", "importance"), ("等级", "grade"), ("手机", "contact_mobile"),
+        ("跟进记录", "log"), ("Follow-up log", "log"), ("备注", "remarks"), ("业务员", "owner"),
+        ("产品", "products"), ("Product", "products"), ("random header", None),
+    ],
+)  # fmt: skip
+def test_headers_in_chinese_and_english(en, header, field):
+    assert field_for_header(header) == field
+
+
+def test_a_field_is_taken_by_its_first_column_only(en):
+    assert guess_mapping(["公司", "Company", "x", "邮箱"]) == ["name", "", "", "contact_email"]
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "code"),
+    [
+        ("importance", "一般", "normal"), ("importance", "重要", "important"),
+        ("importance", "非常重要", "very_important"), ("importance", "Very important", "very_important"),  # noqa: E501
+        ("importance", "★★", "important"), ("nature", "Trading company", "trading"),
+        ("nature", "Buying office", "buying_office"), ("nature", "Personal", "personal"),
+        ("nature", "个人", "personal"), ("category", "准客户", "ready"),
+        ("category", "Intent customer", "intent"), ("status", "Negotiating", "negotiating"),
+        ("importance", "whatever", None),
+    ],
+)  # fmt: skip
+def test_scale_values_in_either_language(en, field, text, code):
+    assert scale_value(field, text) == code
+
+
+def test_grades(en):
+    assert [grade_value(t) for t in ("A", "b", "C级", "Grade D", "E")] == ["A", "B", "C", "D", None]
+
+
+def test_dated_log_entries_and_undated_remarks():
+    entries, undated = parse_log(
+        "3/11 send quotation about LCD projector; 3/10: reply RFQ; 3/4:Reply RFQ；"
+        "met at Canton fair\n2024-01-05 call Tom; 3月12日 sample sent; 2/30 no such day",
+        2026,
+        TODAY,
+    )
+    assert [(e.on_date.isoformat(), e.text) for e in entries] == [
+        ("2024-01-05", "call Tom"),
+        ("2026-03-04", "Reply RFQ"),
+        ("2026-03-10", "reply RFQ"),
+        ("2026-03-11", "send quotation about LCD projector"),
+        ("2026-03-12", "sample sent"),
+    ]
+    assert undated == ["met at Canton fair", "2/30 no such day"]
+    assert entries[0].method == "phone" and entries[-1].method == "other"
+
+
+def test_log_year_is_chosen_and_never_in_the_future():
+    entries, _ = parse_log("12/20 xmas order; 11/2 visit", 2026, TODAY)
+    assert [e.on_date for e in entries] == [date(2025, 12, 20), date(2026, 11, 2)]
+    entries, _ = parse_log("12/20 xmas order", 2024, TODAY)
+    assert entries[0].on_date == date(2024, 12, 20)
+
+
+def test_long_entries_keep_everything():
+    text = "x" * 300
+    (entry,), _ = parse_log(f"3/1 {text}", 2026, TODAY)
+    assert len(entry.topic) == 200 and entry.content == text
+
+
+def _ctx():
+    return RowContext(year=2026, today=TODAY, default_owner_id=7, members={"lina": 9})
+
+
+MAPPING = ["name", "country", "importance", "contact_name", "contact_email", "contact_mobile",
+           "owner", "log", "grade"]  # fmt: skip
+
+
+def test_a_valid_row(en):
+    row = parse_row(
+        5,
+        ["Acme Inc", "美国", "重要", "John", "John@Acme.com; j2@acme.com", "202 555 0123", "Lina",
+         "3/1 quote; hello", "a"],
+        MAPPING,
+        _ctx(),
+    )  # fmt: skip
+    assert row.errors == []
+    assert row.customer["country"] == "US" and row.customer["owner_id"] == 9
+    assert row.customer["grade"] == "A" and row.customer["remarks"] == "hello"
+    assert row.contact["email"] == "john@acme.com" and row.contact["other"] == "j2@acme.com"
+    assert row.contact["mobile"] == "+12025550123"
+    assert [e.text for e in row.entries] == ["quote"]
+
+
+def test_invalid_values_give_reasons_in_the_users_language(en):
+    row = parse_row(
+        9,
+        ["", "Atlantis", "huge", None, "not-an-email", None, "Nobody", None, "Z"],
+        MAPPING,
+        _ctx(),
+    )
+    assert row.errors == [
+        "Unknown country or region “Atlantis”.",
+        "Unknown grade “Z” (use A, B, C or D).",
+        "Unknown importance “huge”.",
+        "“not-an-email” is not an email address.",
+    ]
+    assert row.warnings == ["Salesperson “Nobody” is not a member; the customer goes to you."]
+    assert row.customer["owner_id"] == 7
+
+
+def test_missing_company_name_and_continuation_rows(en):
+    assert parse_row(3, [None, "DE"], MAPPING, _ctx()).errors == ["The company name is missing."]
+    follow = parse_row(4, [None, None, None, "Lukas"], MAPPING, _ctx())
+    assert follow.errors == [] and follow.is_continuation
+
+
+def test_bad_phone_is_kept_not_lost(en):
+    row = parse_row(3, ["Acme", "DE", None, "Jo", None, "ext. 12 ask for Jo"], MAPPING, _ctx())
+    assert row.errors == [] and row.contact["other"] == "ext. 12 ask for Jo"
+
+
+def test_leading_apostrophe_of_neutralized_cells_is_dropped(en):
+    row = parse_row(3, ["'=Acme", None, None, "Jo", None, "'+86 138 1234 5678"], MAPPING, _ctx())
+    assert row.customer["name"] == "=Acme" and row.contact["mobile"] == "+8613812345678"
+
+
+def test_existing_index_agrees_with_find_duplicates(app, company_a):
+    by_name = make_customer(app, company_a, "Acme Trading Co., Ltd.")
+    by_site = make_customer(app, company_a, "Other", website="https://www.nordlicht.de/en")
+    by_mail = make_customer(app, company_a, "Third")
+    make_contact(app, company_a, by_mail, "Jo", email="jo@third.example", mobile="+8613812345678")
+    cases = [
+        (["ACME TRADING", None, None, None, None, None], by_name, ["name"]),
+        (["X", None, None, None, None, None, "nordlicht.de"], by_site, ["website"]),
+        (["Y", None, None, "Jo", "a@third.example"], by_mail, ["email"]),
+        (["Z", "CN", None, "Jo", None, "138 1234 5678"], by_mail, ["phone"]),
+    ]
+    mapping = [*MAPPING[:6], "website"]
+    with app.test_request_context(), force_locale("en"), tenant_context(company_a.id):
+        index = ExistingIndex()
+        for values, expected, reasons in cases:
+            row = parse_row(3, values, mapping, _ctx())
+            keys = row.match_keys()
+            (match,) = find_duplicates(
+                name=row.name, website=row.customer.get("website"),
+                emails=[(row.contact or {}).get("email")], phones=keys["phones"],
+            )  # fmt: skip
+            assert match.customer.id == expected and match.reasons == reasons
+            assert index.match(row) == (expected, reasons)
+        assert index.match(parse_row(3, ["Brand new"], mapping, _ctx())) is None

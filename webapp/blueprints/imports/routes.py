@@ -1,0 +1,303 @@
+"""Import a customer sheet (upload -> mapping -> preview -> commit with progress) and export the
+customer list to Excel or CSV. The rules live in services/importing and services/exporting."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import defer, selectinload
+
+from ...extensions import db
+from ...models import Customer, ImportBatch
+from ...services import exporting, importing
+from ...services.classification import DUPLICATE_REASONS
+from ...services.customers import CustomerFilters
+from ...services.followups import MANAGER_ROLES, company_today
+from ...services.importing.readers import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
+from ...services.roles import can
+from ...tenancy import get_or_404, tenant_blueprint
+
+bp = tenant_blueprint("imports", __name__, "/imports")
+
+
+def _require_edit() -> None:
+    if not can(g.membership, "customers.edit"):
+        abort(403)
+
+
+def _may_run(batch: ImportBatch) -> bool:
+    """The person who uploaded the file, or a manager, decides on it."""
+    return batch.created_by_id == g.membership.id or g.membership.has_role(*MANAGER_ROLES)
+
+
+def _limits() -> dict:
+    return {"mb": MAX_FILE_BYTES // 2**20, "rows": f"{MAX_ROWS:,}", "columns": MAX_COLUMNS}
+
+
+# --- upload and history -----------------------------------------------------------------------
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    _require_edit()
+    error, status = None, 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            error = _("Choose a file to import.")
+        else:
+            # read one byte past the cap: a too large file is refused without reading it all
+            data = upload.stream.read(MAX_FILE_BYTES + 1)
+            try:
+                batch = importing.create_batch(data, upload.filename, g.membership.id)
+            except importing.ImportFileError as exc:
+                error = str(exc)
+            else:
+                db.session.commit()
+                return redirect(url_for("imports.mapping", import_id=batch.id), 303)
+        status = 422
+    page = db.paginate(
+        select(ImportBatch)
+        .options(selectinload(ImportBatch.created_by), defer(ImportBatch.content))
+        .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc()),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template("imports/index.html", page=page, error=error, limits=_limits()), status
+
+
+# --- mapping ----------------------------------------------------------------------------------
+
+
+@bp.route("/<int:import_id>/mapping", methods=["GET", "POST"])
+def mapping(import_id: int):
+    _require_edit()
+    batch = get_or_404(ImportBatch, import_id)
+    if batch.status != "uploaded":
+        return redirect(url_for("imports.show", import_id=batch.id))
+    if not _may_run(batch):
+        abort(403)
+    settings = importing.settings_of(batch)
+    today = company_today(g.tenant)
+    error, status = None, 200
+    chosen = settings["mapping"]
+    year = settings.get("year") or today.year
+    if request.method == "POST":
+        fields = set(importing.FIELDS)
+        chosen = [
+            value if value in fields else ""
+            for value in (request.form.get(f"col-{i}", "") for i in range(len(settings["headers"])))
+        ]
+        year = request.form.get("year", type=int) or today.year
+        used = [v for v in chosen if v]
+        if "name" not in used:
+            error = _("Choose the column that holds the company name.")
+        elif len(used) != len(set(used)):
+            error = _("Each field can come from one column only.")
+        elif not 2000 <= year <= today.year:
+            error = _("The log year must be between 2000 and %(year)d.", year=today.year)
+        else:
+            importing.save_settings(batch, mapping=chosen, year=year)
+            try:
+                preview = importing.build_preview(batch, today)
+            except importing.ImportFileError as exc:
+                error = str(exc)
+            else:
+                importing.save_settings(batch, preview=asdict(preview))
+                db.session.commit()
+                return redirect(url_for("imports.show", import_id=batch.id), 303)
+        status = 422
+    try:
+        samples = importing.samples(importing.sheet_of(batch))
+    except importing.ImportFileError as exc:
+        samples, error = [[] for _ in settings["headers"]], str(exc)
+    columns = list(zip(settings["headers"], chosen, samples, strict=False))
+    return render_template(
+        "imports/mapping.html",
+        batch=batch,
+        columns=columns,
+        fields=importing.FIELDS,
+        year=year,
+        this_year=today.year,
+        header_row=settings["header_row"],
+        error=error,
+    ), status
+
+
+# --- preview, progress, result ----------------------------------------------------------------
+
+
+def _preview_context(batch: ImportBatch) -> dict:
+    preview = importing.settings_of(batch).get("preview")
+    return {
+        "batch": batch,
+        "preview": preview,
+        "reasons": DUPLICATE_REASONS,
+        "choices": importing.CHOICES,
+    }
+
+
+@bp.get("/<int:import_id>")
+def show(import_id: int):
+    batch = get_or_404(ImportBatch, import_id)
+    if batch.status == "uploaded":
+        if "preview" not in importing.settings_of(batch):
+            return redirect(url_for("imports.mapping", import_id=batch.id))
+        return render_template(
+            "imports/preview.html", may_run=_may_run(batch), **_preview_context(batch)
+        )
+    if batch.status == "running":
+        return render_template(
+            "imports/running.html",
+            batch=batch,
+            progress=_progress(batch),
+            stale=importing.is_stale(batch),
+        )
+    return render_template("imports/result.html", **_result_context(batch))
+
+
+def _result_context(batch: ImportBatch) -> dict:
+    ids = json.loads(batch.result_ids or "[]")
+    customers = (
+        list(
+            db.session.scalars(
+                select(Customer).where(Customer.id.in_(ids[:50])).order_by(Customer.id)
+            )
+        )
+        if ids
+        else []
+    )
+    return {"batch": batch, "customers": customers, "more": max(0, len(ids) - 50)}
+
+
+def _progress(batch: ImportBatch) -> int:
+    done_total = importing.progress_of(batch.id)
+    if done_total is None:
+        return batch.progress or 0
+    done, total = done_total
+    return min(99, int(done * 100 / max(total, 1)))
+
+
+@bp.post("/<int:import_id>/commit")
+def commit(import_id: int):
+    _require_edit()
+    batch = get_or_404(ImportBatch, import_id)
+    if not _may_run(batch):
+        abort(403)
+    if batch.status != "uploaded":
+        return redirect(url_for("imports.show", import_id=batch.id), 303)
+    if "preview" not in importing.settings_of(batch):
+        return redirect(url_for("imports.mapping", import_id=batch.id), 303)
+    if request.form.get("confirm") != "1":
+        flash(_("Confirm the import first."), "warning")
+        return render_template("imports/preview.html", may_run=True, **_preview_context(batch)), 422
+    default = request.form.get("default_choice", "skip")
+    choices = {
+        key.removeprefix("choice-"): value
+        for key, value in request.form.items()
+        if key.startswith("choice-") and value in importing.CHOICES
+    }
+    if not importing.claim(
+        batch,
+        choices=choices,
+        default_choice=default if default in importing.CHOICES else "skip",
+        skip_invalid=request.form.get("skip_invalid") == "1",
+    ):
+        return redirect(url_for("imports.show", import_id=batch.id), 303)
+    importing.start(
+        current_app._get_current_object(),
+        g.tenant.id,
+        batch.id,
+        company_today(g.tenant),
+        str(get_locale() or "zh"),
+    )
+    return redirect(url_for("imports.show", import_id=batch.id), 303)
+
+
+@bp.get("/<int:import_id>/status")
+def status(import_id: int):
+    """The progress bar's partial; once the import has ended, htmx is sent to the result."""
+    batch = get_or_404(ImportBatch, import_id)
+    if batch.status in ("done", "failed"):
+        response = Response("", 200)
+        response.headers["HX-Redirect"] = url_for("imports.show", import_id=batch.id)
+        return response
+    return render_template(
+        "imports/_progress.html",
+        batch=batch,
+        progress=_progress(batch),
+        stale=importing.is_stale(batch),
+    )
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def _download(data: bytes, name: str, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/export.xlsx")
+def export_xlsx():
+    filters = CustomerFilters.from_args(request.args, mine_id=g.membership.id)
+    stamp = company_today(g.tenant).isoformat()
+    return _download(
+        exporting.to_xlsx(filters),
+        f"customers-{stamp}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@bp.get("/export.csv")
+def export_csv():
+    kind = request.args.get("kind", "customers")
+    if kind not in exporting.KINDS:
+        kind = "customers"
+    filters = CustomerFilters.from_args(request.args, mine_id=g.membership.id)
+    stamp = company_today(g.tenant).isoformat()
+    return _download(exporting.to_csv(kind, filters), f"{kind}-{stamp}.csv", "text/csv")
+
+
+FILTER_ARGS = (
+    "q",
+    "grade",
+    "category",
+    "importance",
+    "country",
+    "owner",
+    "status",
+    "stage",
+    "sort",
+)
+
+
+def export_args(args) -> dict[str, str]:
+    """The customer list's filters, to carry into the export links."""
+    kept = {name: args[name] for name in FILTER_ARGS if args.get(name)}
+    if args.get("archived") == "1":
+        kept["archived"] = "1"
+    return kept
+
+
+@bp.get("/export-links")
+def export_links():
+    """The list page's export buttons, re-rendered by htmx as its filters change."""
+    return render_template("imports/_export_links.html", export_args=export_args(request.args))

@@ -1,0 +1,206 @@
+"""Customers, contacts and follow-ups out to .xlsx (or CSV), in the user's language.
+
+The customers sheet uses the import's own column names, so an exported file imports back as the
+same customers (round trip). Cells that Excel would run as a formula (starting with = + - @, tab
+or CR) are neutralized: in .xlsx they are written as text cells, never formulas; in CSV they get
+a leading apostrophe (the import strips it again).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Contact, Customer, FollowUp, Membership
+from .classification import label_of
+from .countries import country_name
+from .customers import CustomerFilters, customer_query
+from .importing.mapping import FIELDS
+from .phones import display as phone_display
+
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+# grades coloured as on the paper staff table (static/css: A red, B blue, C plain, D grey)
+GRADE_FILLS = {"A": ("FFFFFF", "C62828"), "B": ("FFFFFF", "1565C0"), "D": ("6C757D", "F1F3F5")}
+KINDS = ("customers", "contacts", "followups")
+BATCH = 500
+
+CUSTOMER_COLUMNS = (
+    "name", "country", "website", "address", "nature", "grade", "importance", "category",
+    "status", "industry", "products", "needs", "remarks", "owner", "contact_name",
+    "contact_title", "contact_email", "contact_phone", "contact_mobile", "log",
+)  # fmt: skip
+
+
+def is_dangerous(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(DANGEROUS_START)
+
+
+def neutralize_csv(value: object) -> object:
+    """'=HYPERLINK(…)' -> "'=HYPERLINK(…)": shown as typed, never run."""
+    return "'" + value if is_dangerous(value) else value
+
+
+def _owner_names() -> dict[int, str]:
+    from ..models import User
+
+    rows = db.session.execute(
+        select(Membership.id, User.name).join(User, User.id == Membership.user_id)
+    )
+    return dict(rows.all())
+
+
+def _customers(filters: CustomerFilters) -> Iterator[Customer]:
+    stmt = customer_query(filters).execution_options(yield_per=BATCH)
+    yield from db.session.scalars(stmt)
+
+
+def _logs(customer_ids: list[int]) -> dict[int, list[FollowUp]]:
+    logs: dict[int, list[FollowUp]] = {cid: [] for cid in customer_ids}
+    for record in db.session.scalars(
+        select(FollowUp)
+        .where(FollowUp.customer_id.in_(customer_ids))
+        .order_by(FollowUp.customer_id, FollowUp.seq)
+    ):
+        logs[record.customer_id].append(record)
+    return logs
+
+
+def _chunks(filters: CustomerFilters) -> Iterator[tuple[list[Customer], dict[int, list]]]:
+    chunk: list[Customer] = []
+    for customer in _customers(filters):
+        chunk.append(customer)
+        if len(chunk) == BATCH:
+            yield chunk, _logs([c.id for c in chunk])
+            chunk = []
+    if chunk:
+        yield chunk, _logs([c.id for c in chunk])
+
+
+def headers(kind: str) -> list[str]:
+    if kind == "customers":
+        return [str(FIELDS[c]) for c in CUSTOMER_COLUMNS]
+    if kind == "contacts":
+        return [
+            str(FIELDS["name"]),
+            _("Name"),
+            _("Title"),
+            _("Email"),
+            _("Phone"),
+            _("Mobile"),
+            _("QQ"),
+            _("WeChat"),
+            _("Other"),
+            _("Primary contact"),
+        ]
+    return [
+        str(FIELDS["name"]),
+        _("No."),
+        _("Date"),
+        _("Method"),
+        _("Topic"),
+        _("Details"),
+        _("Next appointment"),
+        _("Followed up by"),
+    ]
+
+
+def rows(kind: str, filters: CustomerFilters) -> Iterator[list[object]]:
+    """The data rows of one sheet: plain values (dates as dates, labels translated)."""
+    from .classification import METHODS
+
+    owners = _owner_names()
+    for chunk, logs in _chunks(filters):
+        for c in chunk:
+            if kind == "customers":
+                primary: Contact | None = c.contacts[0] if c.contacts else None
+                log = "; ".join(f"{r.on_date.isoformat()} {r.topic}" for r in logs[c.id])
+                yield [
+                    c.name, country_name(c.country), c.website, c.address,
+                    label_of("nature", c.nature), c.grade, label_of("importance", c.importance),
+                    label_of("category", c.category), label_of("status", c.status),
+                    c.industry, c.products, c.needs, c.remarks, owners.get(c.owner_id, ""),
+                    primary.name if primary else None, primary.title if primary else None,
+                    primary.email if primary else None,
+                    phone_display(primary.phone) if primary else None,
+                    phone_display(primary.mobile) if primary else None, log or None,
+                ]  # fmt: skip
+            elif kind == "contacts":
+                for p in c.contacts:
+                    yield [
+                        c.name, p.name, p.title, p.email, phone_display(p.phone),
+                        phone_display(p.mobile), p.qq, p.wechat, p.other,
+                        _("Yes") if p.is_primary else "",
+                    ]  # fmt: skip
+            else:
+                for r in logs[c.id]:
+                    yield [
+                        c.name, r.seq, r.on_date, str(METHODS.get(r.method, r.method)), r.topic,
+                        r.content, r.next_date, owners.get(r.followed_by_id, ""),
+                    ]  # fmt: skip
+        db.session.expunge_all()  # the export streams: memory does not grow with the list
+
+
+def sheet_title(kind: str) -> str:
+    return {"customers": _("Customers"), "contacts": _("Contacts"), "followups": _("Follow-ups")}[
+        kind
+    ]
+
+
+def to_xlsx(filters: CustomerFilters) -> bytes:
+    """One workbook, three sheets; written streaming (openpyxl write-only mode)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    fills = {
+        g: (Font(color=fg, bold=True), PatternFill("solid", fgColor=bg))
+        for g, (fg, bg) in GRADE_FILLS.items()
+    }
+    grade_col = CUSTOMER_COLUMNS.index("grade")
+    for kind in KINDS:
+        sheet = book.create_sheet(sheet_title(kind))
+        head = []
+        for title in headers(kind):
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = bold
+            head.append(cell)
+        sheet.append(head)
+        sheet.freeze_panes = "A2"
+        for values in rows(kind, filters):
+            out = []
+            for i, value in enumerate(values):
+                cell = WriteOnlyCell(sheet, value=value)
+                if is_dangerous(value):
+                    cell.data_type = "s"  # text, never a formula
+                elif isinstance(value, datetime | date):
+                    cell.number_format = "yyyy-mm-dd"
+                if kind == "customers" and i == grade_col and value in fills:
+                    cell.font, cell.fill = fills[value]
+                out.append(cell)
+            sheet.append(out)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def to_csv(kind: str, filters: CustomerFilters) -> bytes:
+    """UTF-8 with BOM: Excel (also Chinese Excel) opens it with the right characters."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers(kind))
+    for values in rows(kind, filters):
+        writer.writerow(
+            [
+                v.isoformat() if isinstance(v, date) else neutralize_csv("" if v is None else v)
+                for v in values
+            ]
+        )
+    return buffer.getvalue().encode("utf-8-sig")

@@ -1,0 +1,53 @@
+"""Importing the customer sheets teams already keep (.xlsx, .xls, .csv): reading within limits,
+header detection, column mapping, dated logs, validation, duplicate choices, the commit."""
+
+from .core import (
+    CHOICES,
+    ExistingIndex,
+    InvalidRows,
+    Outcome,
+    Preview,
+    build_preview,
+    claim,
+    create_batch,
+    execute,
+    is_stale,
+    progress_of,
+    run_import,
+    samples,
+    save_settings,
+    settings_of,
+    sheet_of,
+    start,
+    wait,
+)
+from .logs import LogEntry, parse_log
+from .mapping import FIELDS, guess_mapping
+from .readers import ImportFileError, open_sheet
+
+__all__ = [
+    "CHOICES",
+    "FIELDS",
+    "ExistingIndex",
+    "ImportFileError",
+    "InvalidRows",
+    "LogEntry",
+    "Outcome",
+    "Preview",
+    "build_preview",
+    "claim",
+    "create_batch",
+    "execute",
+    "guess_mapping",
+    "is_stale",
+    "open_sheet",
+    "parse_log",
+    "progress_of",
+    "run_import",
+    "samples",
+    "save_settings",
+    "settings_of",
+    "sheet_of",
+    "start",
+    "wait",
+]
