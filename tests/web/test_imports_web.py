@@ -114,7 +114,7 @@ def test_status_partial_polls_then_redirects(app, client_a, company_a):
         batch.status = "running"
         db.session.commit()
     partial = client_a.get(f"/t/{company_a.slug}/imports/{batch_id}/status").get_data(as_text=True)
-    assert 'hx-trigger="every 1s"' in partial and "progressbar" in partial
+    assert 'hx-trigger="every 1s"' in partial and "<progress" in partial
 
 
 def test_duplicate_choices_skip_update_create(app, client_a, company_a):
@@ -314,7 +314,7 @@ def test_progress_is_polled_while_the_import_writes(app, client_a, company_a, mo
     assert reached.wait(10)
     try:
         page = client_a.get(f"/t/{company_a.slug}/imports/{batch_id}")
-        assert page.status_code == 200 and "progressbar" in page.get_data(as_text=True)
+        assert page.status_code == 200 and "<progress" in page.get_data(as_text=True)
         partial = client_a.get(f"/t/{company_a.slug}/imports/{batch_id}/status")
         assert partial.status_code == 200
         assert 'aria-valuenow="28"' in partial.get_data(as_text=True)  # 2 of 7 rows
