@@ -1,0 +1,198 @@
+"""Page benchmark (not a test) against the large company of scripts/seed_large.py.
+
+    .venv/bin/python scripts/bench_pages.py [--db sqlite:///instance/large.db | postgresql://...]
+        [-n 30] [--as sales01]
+
+Logs in as a member of the "large" company and requests each page N times, interleaved (one
+round visits every page once, so a noisy neighbour slows all pages alike), through the WSGI app
+in-process: what is measured is the application and its database, not a network stack. Prints
+per page p50, p99, SQL statements per request and the ratio of each p50 to /healthz's p50 — the
+number to compare between runs on this shared machine. Targets (issue 11): list/card/my day
+p50 ≤ 50 ms and ≤ 10× /healthz, search ≤ 100 ms, and a query count that does not grow with the
+data (compare against the "small" company with --slug small).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PASSWORD = "bench password 123"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="sqlite:///instance/large.db")
+    parser.add_argument("-n", type=int, default=30)
+    parser.add_argument("--slug", default="large")
+    parser.add_argument("--as", dest="login", default="sales01")
+    parser.add_argument("--skip-pdf", action="store_true")
+    args = parser.parse_args()
+    os.environ["DATABASE_URL"] = args.db
+    os.environ.setdefault("RATELIMIT_ENABLED", "false")
+
+    from sqlalchemy import event, func, select
+
+    from webapp import create_app
+    from webapp.extensions import db
+    from webapp.models import Customer, ExportOrder, FollowUp, Membership, Tenant, User
+    from webapp.tenancy import cross_tenant, tenant_context
+
+    app = create_app()
+    app.config["WTF_CSRF_ENABLED"] = False
+    slug = args.slug
+    email = f"{args.login}@{slug}.example.com"
+    with app.app_context():
+        with cross_tenant():
+            tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == slug))
+            if tenant_id is None:
+                sys.exit(f"no company '{slug}': run scripts/seed_large.py --db {args.db} first")
+            member_id = db.session.scalar(
+                select(Membership.id).join(User).where(User.email == email)
+            )
+        with tenant_context(tenant_id):
+            card_id = _card_with_followups(db, FollowUp, Customer, member_id, 50)
+            order_id = db.session.scalar(select(func.min(ExportOrder.id)))
+            plan_id = _plan(db, member_id)
+            n_customers = db.session.scalar(select(func.count(Customer.id)))
+            chinese = db.session.scalar(select(Customer.name).where(Customer.name.like("%贸易%")))
+
+    pages_of_list = max(1, min(500, n_customers // app.config["PAGE_SIZE"]))
+    base = f"/t/{slug}"
+    pages = {
+        "/healthz": "/healthz",
+        "customer list": f"{base}/customers/",
+        "list, grade A": f"{base}/customers/?grade=A",
+        f"list, page {pages_of_list}": f"{base}/customers/?page={pages_of_list}",
+        "search 中文 substring": f"{base}/customers/?q={chinese[2:4] if chinese else '贸易'}",
+        "search phone fragment": f"{base}/customers/?q=1612345",
+        "card, 50 follow-ups": f"{base}/customers/{card_id}",
+        "my day": f"{base}/",
+        "orders list": f"{base}/orders/",
+        "plan grid": f"{base}/plans/{plan_id}",
+    }
+    if not args.skip_pdf and order_id:
+        pages["order PDF"] = f"{base}/print/orders/{order_id}/order.pdf"
+
+    statements = {"n": 0}
+
+    @event.listens_for(_engine(app, db), "before_cursor_execute")
+    def _count(*_a) -> None:
+        statements["n"] += 1
+
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": PASSWORD})
+    if response.status_code not in (302, 303):
+        sys.exit(f"login as {email} failed: {response.status_code}")
+    times: dict[str, list[float]] = {name: [] for name in pages}
+    queries: dict[str, int] = {}
+    for name, url in pages.items():  # warm-up round, and the statement count per page
+        statements["n"] = 0
+        response = client.get(url)
+        if response.status_code != 200:
+            sys.exit(f"{name}: {url} answered {response.status_code}")
+        queries[name] = statements["n"]
+    for _ in range(args.n):
+        for name, url in pages.items():
+            started = time.perf_counter()
+            client.get(url).close()
+            times[name].append((time.perf_counter() - started) * 1000)
+
+    healthz = statistics.median(times["/healthz"])
+    print(f"{args.db.split('://')[0]}, company {slug} ({n_customers:,} customers), n={args.n}")
+    print(f"{'page':26} {'p50 ms':>8} {'p99 ms':>8} {'SQL':>5} {'× healthz':>10}")
+    for name in pages:
+        p50 = statistics.median(times[name])
+        p99 = percentile(times[name], 0.99)
+        print(f"{name:26} {p50:8.1f} {p99:8.1f} {queries[name]:5d} {p50 / healthz:10.1f}")
+
+
+def _engine(app, db):
+    with app.app_context():
+        return db.engine
+
+
+def _card_with_followups(db, FollowUp, Customer, member_id: int, wanted: int) -> int:
+    """A customer of this member with about `wanted` follow-ups (the seed caps at 40, so the
+    busiest one gets topped up to 50 once)."""
+    from sqlalchemy import func, insert, select
+
+    count = func.count(FollowUp.id)
+    row = db.session.execute(
+        select(FollowUp.customer_id, count)
+        .join(Customer, Customer.id == FollowUp.customer_id)
+        .where(Customer.owner_id == member_id)
+        .group_by(FollowUp.customer_id)
+        .order_by(count.desc())
+        .limit(1)
+    ).first()
+    customer_id, have = row
+    if have < wanted:
+        tenant_id = db.session.scalar(select(Customer.tenant_id).where(Customer.id == customer_id))
+        top = db.session.scalar(
+            select(func.max(FollowUp.seq)).where(FollowUp.customer_id == customer_id)
+        )
+        start = date.today() - timedelta(days=400)
+        db.session.execute(
+            insert(FollowUp),
+            [
+                {
+                    "tenant_id": tenant_id,
+                    "customer_id": customer_id,
+                    "seq": top + k,
+                    "method": "email",
+                    "topic": f"bench top-up {k}",
+                    "followed_by_id": member_id,
+                    "author_id": member_id,
+                    "on_date": start + timedelta(days=k),
+                    "purposes": 0,
+                    "version": 1,
+                }
+                for k in range(1, wanted - have + 1)
+            ],
+        )
+        db.session.commit()
+    return customer_id
+
+
+def _plan(db, member_id: int) -> int:
+    """This member's plan for the current 3 weeks with 20 of their customers (made once)."""
+    from sqlalchemy import select
+
+    from webapp.models import CallPlan, CallPlanCell, CallPlanRow, Customer
+
+    today = date.today()
+    monday = today - timedelta(days=today.weekday())
+    plan = db.session.scalar(
+        select(CallPlan).where(CallPlan.member_id == member_id, CallPlan.start_on == monday)
+    )
+    if plan is not None:
+        return plan.id
+    plan = CallPlan(member_id=member_id, start_on=monday, weeks=3, created_by_id=member_id)
+    customer_ids = db.session.scalars(
+        select(Customer.id).where(Customer.owner_id == member_id).limit(20)
+    )
+    for position, customer_id in enumerate(customer_ids, start=1):
+        row = CallPlanRow(customer_id=customer_id, position=position)
+        for day in range(0, 21, 3):
+            row.cells.append(CallPlanCell(on_date=monday + timedelta(days=day), code="C"))
+        plan.rows.append(row)
+    db.session.add(plan)
+    db.session.commit()
+    return plan.id
+
+
+if __name__ == "__main__":
+    main()
