@@ -12,7 +12,7 @@ MO := translations/zh/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messag
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-sqlite test-pg lint format setup system-deps browser-deps venv assets \
-        i18n-extract i18n-update i18n-compile db-upgrade demo doctor bench-pdf pdf-samples clean
+        i18n-extract i18n-update i18n-compile db-upgrade demo doctor serve bench-pdf pdf-samples clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -20,6 +20,9 @@ help: ## list the targets
 run: setup db-upgrade demo ## set up (first time only) and serve the app with the demo company
 	@$(FLASK) doctor || echo "(the app runs, but fix what doctor reports above for PDFs to print well)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: setup db-upgrade ## serve with gunicorn (gunicorn.conf.py; GUNICORN_BIND, GUNICORN_WORKERS …)
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: setup browser-deps lint ## lint, then the whole suite on SQLite and (TEST_DATABASE_URL) PostgreSQL
 	$(MAKE) test-sqlite

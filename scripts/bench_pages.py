@@ -125,7 +125,7 @@ def _engine(app, db):
 
 
 def _card_with_followups(db, FollowUp, Customer, member_id: int, wanted: int) -> int:
-    """A customer of this member with about `wanted` follow-ups (the seed caps at 40, so the
+    """A customer of this member with about `wanted` follow-ups (the seed gives at most 20, so the
     busiest one gets topped up to 50 once)."""
     from sqlalchemy import func, insert, select
 
