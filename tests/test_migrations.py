@@ -88,3 +88,19 @@ def test_upgrade_keeps_existing_rows(empty_database_url: str) -> None:
         assert tuple(customer) == ("nordlichtprojektoren", "nordlicht.de")
         assert tuple(contact) == ("Jonas", "+493055571201", 1)
         db.engine.dispose()
+
+
+def test_every_index_of_a_tenant_table_leads_with_tenant_id() -> None:
+    """A lone index on a foreign key loses to UNIQUE (tenant_id, id) in SQLite's planner once
+    the tenant filter is added, and a query then scans the company's whole table per row
+    (migration 0011). Leading with tenant_id is also what a Citus distribution needs."""
+    # a person's companies are looked up across tenants (login, the company switcher)
+    cross_tenant_lookups = {"ix_membership_user_id"}
+    offenders = [
+        f"{table.name}.{index.name} {[c.name for c in index.columns]}"
+        for table in db.metadata.sorted_tables
+        if "tenant_id" in table.c
+        for index in table.indexes
+        if next(iter(index.columns)).name != "tenant_id" and index.name not in cross_tenant_lookups
+    ]
+    assert offenders == []

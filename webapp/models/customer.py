@@ -34,6 +34,7 @@ class Customer(TenantScoped, Timestamps, db.Model):
         # duplicate check (查重) looks customers up by these keys within one company
         Index("ix_customer_tenant_name_key", "tenant_id", "name_key"),
         Index("ix_customer_tenant_website_host", "tenant_id", "website_host"),
+        Index("ix_customer_tenant_owner", "tenant_id", "owner_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,7 +46,7 @@ class Customer(TenantScoped, Timestamps, db.Model):
     grade: Mapped[str | None] = mapped_column(String(1))  # A/B/C/D
     importance: Mapped[str | None] = mapped_column(String(20))
     category: Mapped[str | None] = mapped_column(String(20))
-    owner_id: Mapped[int | None] = mapped_column(index=True)
+    owner_id: Mapped[int | None] = mapped_column()
     industry: Mapped[str | None] = mapped_column(String(500))  # 行业及主营业务
     products: Mapped[str | None] = mapped_column(String(500))  # 产品
     needs: Mapped[str | None] = mapped_column(Text)  # 客户需求及意向
@@ -119,10 +120,11 @@ class Contact(TenantScoped, Timestamps, db.Model):
         ForeignKeyConstraint(
             ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"], ondelete="CASCADE"
         ),
+        Index("ix_contact_tenant_customer", "tenant_id", "customer_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(index=True)
+    customer_id: Mapped[int] = mapped_column()
     name: Mapped[str] = mapped_column(String(120))  # 姓名
     gender: Mapped[str | None] = mapped_column(String(10))  # 性别
     age: Mapped[int | None] = mapped_column(Integer)  # 年龄, when the birthday is unknown

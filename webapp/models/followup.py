@@ -42,6 +42,7 @@ class FollowUp(TenantScoped, Timestamps, db.Model):
         ),
         ForeignKeyConstraint(["tenant_id", "author_id"], ["membership.tenant_id", "membership.id"]),
         Index("ix_followup_tenant_on_date", "tenant_id", "on_date"),
+        Index("ix_followup_tenant_followed_by", "tenant_id", "followed_by_id", "on_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,7 +52,7 @@ class FollowUp(TenantScoped, Timestamps, db.Model):
     topic: Mapped[str] = mapped_column(String(200))  # 跟进主题
     content: Mapped[str | None] = mapped_column(Text)  # 跟进情况
     category: Mapped[str | None] = mapped_column(String(20))  # 客户类别 at that moment
-    followed_by_id: Mapped[int] = mapped_column(index=True)  # 跟进人
+    followed_by_id: Mapped[int] = mapped_column()  # 跟进人
     author_id: Mapped[int] = mapped_column()  # who typed it (edit/delete rights)
     on_date: Mapped[date] = mapped_column(Date)  # 日期
     next_date: Mapped[date | None] = mapped_column(Date)  # 预约日程
@@ -120,11 +121,12 @@ class FollowUpContact(TenantScoped, db.Model):
         ForeignKeyConstraint(
             ["tenant_id", "contact_id"], ["contact.tenant_id", "contact.id"], ondelete="CASCADE"
         ),
+        Index("ix_followup_contact_tenant_contact", "tenant_id", "contact_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     followup_id: Mapped[int] = mapped_column()
-    contact_id: Mapped[int] = mapped_column(index=True)
+    contact_id: Mapped[int] = mapped_column()
 
 
 class FollowUpColleague(TenantScoped, db.Model):
@@ -140,11 +142,12 @@ class FollowUpColleague(TenantScoped, db.Model):
         ForeignKeyConstraint(
             ["tenant_id", "membership_id"], ["membership.tenant_id", "membership.id"]
         ),
+        Index("ix_followup_colleague_tenant_membership", "tenant_id", "membership_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     followup_id: Mapped[int] = mapped_column()
-    membership_id: Mapped[int] = mapped_column(index=True)
+    membership_id: Mapped[int] = mapped_column()
 
 
 __all__ = [

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import (
     DateTime,
     ForeignKeyConstraint,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -32,10 +33,11 @@ class ImportBatch(TenantScoped, Timestamps, db.Model):
         ForeignKeyConstraint(
             ["tenant_id", "created_by_id"], ["membership.tenant_id", "membership.id"]
         ),
+        Index("ix_import_batch_tenant_created_by", "tenant_id", "created_by_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_by_id: Mapped[int] = mapped_column(index=True)  # who imported
+    created_by_id: Mapped[int] = mapped_column()  # who imported
     file_name: Mapped[str] = mapped_column(String(255))
     file_format: Mapped[str] = mapped_column(String(10))  # xlsx / xls / csv
     file_size: Mapped[int] = mapped_column(Integer, default=0)

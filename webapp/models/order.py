@@ -30,10 +30,12 @@ from .user import Membership
 Money = Numeric(16, 2)
 
 
-def _child_of_order() -> tuple:
-    """UNIQUE (tenant_id, id) and the composite key to the order, for every order child."""
+def _child_of_order(table: str) -> tuple:
+    """UNIQUE (tenant_id, id), the composite key to the order and the index to find an order's
+    rows (tenant_id first, like every index: see tests/test_migrations.py), for every child."""
     return (
         TenantScoped.tenant_unique(),
+        Index(f"ix_{table}_tenant_order", "tenant_id", "order_id"),
         ForeignKeyConstraint(
             ["tenant_id", "order_id"], ["export_order.tenant_id", "export_order.id"],
             ondelete="CASCADE",
@@ -163,10 +165,10 @@ class OrderPayment(TenantScoped, db.Model):
     """第一次定金 / 第二次定金 / 余款 / 已收信用证: one row each, finance verifies each."""
 
     __tablename__ = "order_payment"
-    __table_args__ = _child_of_order()
+    __table_args__ = _child_of_order("order_payment")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(index=True)
+    order_id: Mapped[int] = mapped_column()
     kind: Mapped[str] = mapped_column(String(20))  # deposit1 deposit2 balance lc
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
@@ -180,10 +182,10 @@ class OrderInspection(TenantScoped, db.Model):
     """验货结果: PASS or FAIL; a re-inspection is a new row, earlier ones stay as history."""
 
     __tablename__ = "order_inspection"
-    __table_args__ = _child_of_order()
+    __table_args__ = _child_of_order("order_inspection")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(index=True)
+    order_id: Mapped[int] = mapped_column()
     inspected_on: Mapped[date] = mapped_column(Date)
     result: Mapped[str] = mapped_column(String(4))  # pass / fail
     note: Mapped[str | None] = mapped_column(String(500))
@@ -196,10 +198,10 @@ class OrderClaim(TenantScoped, db.Model):
     """赔(扣)款: who claimed or deducted, why, how much."""
 
     __tablename__ = "order_claim"
-    __table_args__ = _child_of_order()
+    __table_args__ = _child_of_order("order_claim")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(index=True)
+    order_id: Mapped[int] = mapped_column()
     party: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(String(500))
     amount: Mapped[Decimal] = mapped_column(Money)
@@ -217,14 +219,14 @@ class OrderSignoff(TenantScoped, db.Model):
 
     __tablename__ = "order_signoff"
     __table_args__ = (
-        *_child_of_order(),
+        *_child_of_order("order_signoff"),
         ForeignKeyConstraint(
             ["tenant_id", "membership_id"], ["membership.tenant_id", "membership.id"]
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(index=True)
+    order_id: Mapped[int] = mapped_column()
     kind: Mapped[str] = mapped_column(String(30))
     target_id: Mapped[int | None] = mapped_column(Integer)  # the payment verified, if any
     membership_id: Mapped[int] = mapped_column()
@@ -251,14 +253,14 @@ class OrderEvent(TenantScoped, db.Model):
 
     __tablename__ = "order_event"
     __table_args__ = (
-        *_child_of_order(),
+        *_child_of_order("order_event"),
         ForeignKeyConstraint(
             ["tenant_id", "membership_id"], ["membership.tenant_id", "membership.id"]
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(index=True)
+    order_id: Mapped[int] = mapped_column()
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     membership_id: Mapped[int] = mapped_column()
     action: Mapped[str] = mapped_column(String(20))  # created changed added signed withdrawn

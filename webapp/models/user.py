@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -100,10 +101,11 @@ class MembershipRole(TenantScoped, db.Model):
             ["membership.tenant_id", "membership.id"],
             ondelete="CASCADE",
         ),
+        Index("ix_membership_role_tenant_membership", "tenant_id", "membership_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    membership_id: Mapped[int] = mapped_column(index=True)
+    membership_id: Mapped[int] = mapped_column()
     role: Mapped[str] = mapped_column(String(20))
 
     membership: Mapped[Membership] = relationship(
