@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.routing import IntegerConverter
 
 from .config import config_from_env, ensure_secret_key
@@ -190,6 +190,16 @@ def _date_skeleton(value, skeleton: str = "MMMd") -> str:
     return format_skeleton(skeleton, value, locale=get_locale()) if value else ""
 
 
+# the last resort when not even the user's language can be read: both languages, no database
+UNAVAILABLE_BOTH_LANGUAGES = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>503</title></head><body>"
+    "<h1>暂时无法访问 · Temporarily unavailable</h1>"
+    "<p>数据库没有响应，本次请求没有保存任何内容，请稍候几秒再刷新。</p>"
+    "<p>The database did not answer. Nothing was saved by this request: wait a few seconds, "
+    "then reload the page.</p></body></html>"
+)
+
+
 def _register_errors(app: Flask) -> None:
     def page(code: int, title, message):
         return render_template("errors.html", code=code, title=title, message=message), code
@@ -245,6 +255,32 @@ def _register_errors(app: Flask) -> None:
         # the last net for a number the database cannot hold (forms and filters bound theirs)
         db.session.rollback()
         return page(400, _l("This request cannot be used"), _l("A number in it is out of range."))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(_e):
+        # PostgreSQL restarting (connections dropped; pool_pre_ping replaces them on the next
+        # checkout, so the app recovers by itself) or SQLite still locked after busy_timeout.
+        # Nothing of this request was committed: say so, and ask the browser to retry.
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone: nothing to roll back
+            db.session.remove()
+        title = _l("Temporarily unavailable")
+        message = _l(
+            "The database did not answer. Nothing was saved by this request: wait a few seconds, "
+            "then reload the page or send the form again."
+        )
+        try:  # the layout asks the database for the user and the company; it may fail too
+            body = render_template("errors.html", code=503, title=title, message=message)
+        except (OperationalError, InterfaceError):
+            db.session.remove()
+            try:  # the language may need the user's own choice from the database
+                body = render_template("errors_bare.html", code=503, title=title, message=message)
+            except (OperationalError, InterfaceError):
+                db.session.remove()
+                body = UNAVAILABLE_BOTH_LANGUAGES
+        return body, 503, {"Retry-After": "5"}
 
     @app.errorhandler(500)
     def server_error(_e):

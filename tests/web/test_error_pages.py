@@ -51,3 +51,43 @@ def test_500_page_is_translated(app, lang, title):
     with app.test_request_context("/", headers=lang):
         body, status = handler(InternalServerError())
     assert status == 500 and title in body and _layout(body)
+
+
+def _database_down(*_args, **_kwargs):
+    from sqlalchemy.exc import OperationalError
+
+    raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+
+@pytest.mark.parametrize(("lang", "title"), [(EN, "Temporarily unavailable"), (ZH, "暂时无法访问")])
+def test_database_down_gives_a_friendly_503(app, client, monkeypatch, lang, title):
+    """A PostgreSQL restart (or a SQLite lock outlasting busy_timeout) is a 503 that says nothing
+    was saved and asks the browser to retry, not a 500."""
+    from webapp.extensions import db
+
+    monkeypatch.setattr(db.session, "execute", _database_down)
+    response = client.get("/healthz", headers=lang)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert title in html
+    monkeypatch.undo()
+    assert client.get("/healthz").status_code == 200  # and the next request works again
+
+
+def test_503_without_the_layout_when_the_layout_needs_the_database(app, client, monkeypatch):
+    import webapp
+
+    def layout_fails(name, **context):
+        if name == "errors.html":
+            _database_down()
+        return real_render(name, **context)
+
+    real_render = webapp.render_template
+    monkeypatch.setattr(webapp, "render_template", layout_fails)
+    from webapp.extensions import db
+
+    monkeypatch.setattr(db.session, "execute", _database_down)
+    response = client.get("/healthz", headers=EN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503 and "Temporarily unavailable" in html
+    assert "<nav" not in html and "Try again" in html
