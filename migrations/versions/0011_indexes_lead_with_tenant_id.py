@@ -6,6 +6,10 @@ scanned the whole company's contacts for every customer (2.4 s for 2,000 custome
 (tenant_id, customer_id)). Every index now leads with tenant_id, which is also what a Citus
 distribution on tenant_id needs.
 
+Two more for a company with 100,000 customers: the list's counts read a covering index
+(181 -> 17 ms on SQLite) and its default order walks (tenant_id, updated_at, id) instead of
+sorting the company (163 -> 6 ms); my day's birthdays read only contacts that have one.
+
 Revision ID: 0011
 Revises: 0008
 Create Date: 2026-11-28 13:58:15.334647
@@ -27,10 +31,13 @@ def upgrade():
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_customer_id'))
         batch_op.create_index('ix_contact_tenant_customer', ['tenant_id', 'customer_id'], unique=False)
+        batch_op.create_index('ix_contact_tenant_birthday', ['tenant_id', 'birthday'], unique=False)
 
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_customer_owner_id'))
         batch_op.create_index('ix_customer_tenant_owner', ['tenant_id', 'owner_id'], unique=False)
+        batch_op.create_index('ix_customer_tenant_archived_grade', ['tenant_id', 'archived_at', 'grade', 'owner_id'], unique=False)
+        batch_op.create_index('ix_customer_tenant_updated', ['tenant_id', 'updated_at', 'id'], unique=False)
 
     with op.batch_alter_table('followup', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_followup_followed_by_id'))
@@ -118,10 +125,13 @@ def downgrade():
         batch_op.create_index(batch_op.f('ix_followup_followed_by_id'), ['followed_by_id'], unique=False)
 
     with op.batch_alter_table('customer', schema=None) as batch_op:
+        batch_op.drop_index('ix_customer_tenant_updated')
+        batch_op.drop_index('ix_customer_tenant_archived_grade')
         batch_op.drop_index('ix_customer_tenant_owner')
         batch_op.create_index(batch_op.f('ix_customer_owner_id'), ['owner_id'], unique=False)
 
     with op.batch_alter_table('contact', schema=None) as batch_op:
+        batch_op.drop_index('ix_contact_tenant_birthday')
         batch_op.drop_index('ix_contact_tenant_customer')
         batch_op.create_index(batch_op.f('ix_contact_customer_id'), ['customer_id'], unique=False)
 

@@ -35,6 +35,10 @@ class Customer(TenantScoped, Timestamps, db.Model):
         Index("ix_customer_tenant_name_key", "tenant_id", "name_key"),
         Index("ix_customer_tenant_website_host", "tenant_id", "website_host"),
         Index("ix_customer_tenant_owner", "tenant_id", "owner_id"),
+        # the list's counts (per grade, mine, all) read only this index, never the rows
+        Index("ix_customer_tenant_archived_grade", "tenant_id", "archived_at", "grade", "owner_id"),
+        # the list's default order walks this index and stops after one page
+        Index("ix_customer_tenant_updated", "tenant_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,6 +125,8 @@ class Contact(TenantScoped, Timestamps, db.Model):
             ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"], ondelete="CASCADE"
         ),
         Index("ix_contact_tenant_customer", "tenant_id", "customer_id"),
+        # my day's birthdays: only contacts with a birthday are read, not the whole company's
+        Index("ix_contact_tenant_birthday", "tenant_id", "birthday"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
