@@ -316,3 +316,52 @@ def test_pdf(app, client, company_a, people, base, zhang_plan, lang):
     assert box.width > box.height  # A4 landscape
     if lang == "en":
         assert "Plan to call" in text and "Called on the planned day" in text
+
+
+# --- choosing a customer in a large company -------------------------------------------------
+
+
+def test_customer_choices_are_bounded_and_searchable(app, client, company_a, company_b, people,
+                                                      base, zhang_plan):  # fmt: skip
+    """A company with 100,000 customers cannot send them all as <option>s: the page lists 50 of
+    the salesperson's own, the search box finds any other, and a customer found by search
+    (so not among the 50 listed) is still accepted when the form is posted."""
+    from webapp.blueprints.plans.routes import CHOICES_SHOWN
+    from webapp.models import Customer
+
+    with app.app_context(), tenant_context(company_a.id):
+        db.session.add_all(
+            Customer(name=f"Own {i:03d} Ltd", owner_id=people["zhang"])
+            for i in range(CHOICES_SHOWN + 5)
+        )
+        db.session.add(Customer(name="Zeta Lighting BV", owner_id=people["lucy"]))
+        db.session.add(Customer(name="Zeta Archived", owner_id=people["zhang"],
+                                archived_at=db.func.now()))  # fmt: skip
+        db.session.commit()
+        zeta = db.session.scalar(select(Customer.id).where(Customer.name == "Zeta Lighting BV"))
+    make_customer(app, company_b, "Zeta Secret Beta GmbH")
+    as_(client, "zhang")
+    page = client.get(f"{base}/{zhang_plan}").get_data(as_text=True)
+    assert page.count(">Own ") == CHOICES_SHOWN and "Only the first 50 are shown" in page
+    assert "Zeta Lighting BV" not in page  # someone else's customer: found by search only
+
+    options = client.get(f"{base}/{zhang_plan}/customer-options?q=zeta", headers=HX)
+    html = options.get_data(as_text=True)
+    assert options.status_code == 200 and f'value="{zeta}"' in html
+    assert "Zeta Archived" not in html and "Secret Beta" not in html  # archived; other company
+    on_plan = client.get(f"{base}/{zhang_plan}/customer-options?q=nordlicht", headers=HX)
+    assert "Nordlicht" not in on_plan.get_data(as_text=True)  # already on the plan
+    none = client.get(f"{base}/{zhang_plan}/customer-options?q=nothing-like-it", headers=HX)
+    assert "No customer with this name" in none.get_data(as_text=True)
+
+    added = client.post(f"{base}/{zhang_plan}/rows", data={"customer_id": zeta})
+    assert added.status_code == 302
+    with app.app_context(), tenant_context(company_a.id):
+        assert db.session.scalar(
+            select(func.count()).select_from(CallPlanRow).where(CallPlanRow.customer_id == zeta)
+        ) == 1  # fmt: skip
+
+
+def test_customer_options_need_edit_rights(client, people, base, zhang_plan):
+    as_(client, "lucy")  # another salesperson: may not edit zhang's plan
+    assert client.get(f"{base}/{zhang_plan}/customer-options?q=a", headers=HX).status_code == 403

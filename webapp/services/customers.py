@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Contact, Customer, Membership
 from .classification import CATEGORIES, GRADES, IMPORTANCE, STAGE_BITS, STATUSES
+from .normalize import like_pattern
 from .phones import search_digits
 
 SORTS = {
@@ -70,14 +71,9 @@ class CustomerFilters:
         return filters
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _search(q: str):
     """Company name, website, contact names, emails and phones ("+86 138-1234" finds E.164)."""
-    pattern = _like(q)
+    pattern = like_pattern(q)
     contact_terms = [
         Contact.name.ilike(pattern, escape="\\"),
         Contact.email.ilike(pattern, escape="\\"),

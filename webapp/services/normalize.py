@@ -143,3 +143,9 @@ def email_domain(email: str | None) -> str | None:
         return None
     domain = email.rsplit("@", 1)[1].strip().lower()
     return None if not domain or domain in PUBLIC_MAIL_DOMAINS else domain
+
+
+def like_pattern(term: str) -> str:
+    """`%term%` for LIKE ... ESCAPE '\\': the user's own % and _ match themselves."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

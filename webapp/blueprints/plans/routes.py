@@ -20,6 +20,7 @@ from ...models import CallPlan, CallPlanRow, Customer
 from ...pdf import pdf_response, render_pdf
 from ...services import plans as rules
 from ...services.customers import team_choices
+from ...services.normalize import like_pattern
 from ...services.roles import can
 from ...services.weeks import current_week_start, parse_week, week_label
 from ...tenancy import get_or_404, tenant_blueprint
@@ -45,15 +46,32 @@ def _row(plan_row_id: int) -> tuple[CallPlanRow, CallPlan]:
     return row, _plan(row.plan_id, edit=True)
 
 
-def _customer_choices(plan: CallPlan) -> list[tuple[int, str]]:
-    """Active customers not yet on the plan; the salesperson's own customers first."""
+CHOICES_SHOWN = 50
+
+
+def _customer_choices(
+    plan: CallPlan, q: str = "", keep: int | None = None
+) -> list[tuple[int, str]]:
+    """Active customers not yet on the plan, at most CHOICES_SHOWN of them: the salesperson's
+    own first (those due for a follow-up soonest), or those whose name contains `q`. A company
+    with 100,000 customers cannot send them all as <option>s; the search box asks for more.
+    `keep` adds the customer a submitted form chose, so it validates even when not listed."""
     taken = select(CallPlanRow.customer_id).where(CallPlanRow.plan_id == plan.id)
-    rows = db.session.execute(
-        select(Customer.id, Customer.name, Customer.owner_id)
-        .where(Customer.archived_at.is_(None), Customer.id.not_in(taken))
-        .order_by(Customer.name_key)
-    ).all()
-    return [(cid, name) for cid, name, owner in sorted(rows, key=lambda r: r[2] != plan.member_id)]
+    base = select(Customer.id, Customer.name).where(
+        Customer.archived_at.is_(None), Customer.id.not_in(taken)
+    )
+    if q:
+        stmt = base.where(Customer.name.ilike(like_pattern(q), escape="\\")).order_by(
+            (Customer.owner_id != plan.member_id), Customer.name_key
+        )
+    else:
+        stmt = base.where(Customer.owner_id == plan.member_id).order_by(
+            Customer.next_followup_on.is_(None), Customer.next_followup_on, Customer.name_key
+        )
+    rows = [(cid, name) for cid, name in db.session.execute(stmt.limit(CHOICES_SHOWN))]
+    if keep and all(cid != keep for cid, _ in rows):
+        rows += [(cid, name) for cid, name in db.session.execute(base.where(Customer.id == keep))]
+    return rows
 
 
 def _page_context(plan: CallPlan, **forms) -> dict:
@@ -64,7 +82,7 @@ def _page_context(plan: CallPlan, **forms) -> dict:
     add_form = forms.pop("add_form", None) or AddRowForm(formdata=None)
     add_form.customer_id.choices = {
         "": "—",
-        **dict(_customer_choices(plan)),
+        **dict(_customer_choices(plan, keep=add_form.customer_id.data)),
     }
     return {
         "plan": plan,
@@ -73,6 +91,7 @@ def _page_context(plan: CallPlan, **forms) -> dict:
         "goal_form": goal_form,
         "add_form": add_form,
         "max_rows": rules.MAX_PLAN_ROWS,
+        "choices_limit": CHOICES_SHOWN,
         **forms,
     }
 
@@ -188,7 +207,8 @@ def edit_goal(plan_id: int):
 def add_row(plan_id: int):
     plan = _plan(plan_id, edit=True)
     form = AddRowForm()
-    form.customer_id.choices = {"": "—", **dict(_customer_choices(plan))}
+    chosen = request.form.get("customer_id", type=bounded_int)
+    form.customer_id.choices = {"": "—", **dict(_customer_choices(plan, keep=chosen))}
     if form.validate_on_submit():
         try:
             rules.add_row(
@@ -205,6 +225,19 @@ def add_row(plan_id: int):
             flash(_("Customer added to the plan."), "success")
             return redirect(url_for(".page", plan_id=plan.id))
     return render_template("plans/page.html", **_page_context(plan, add_form=form)), 422
+
+
+@bp.get("/<int:plan_id>/customer-options")
+def customer_options(plan_id: int):
+    """The add-a-customer <select>'s options for what was typed in the search box (htmx)."""
+    plan = _plan(plan_id, edit=True)
+    q = request.args.get("q", "").strip()[:100]
+    return render_template(
+        "plans/_customer_options.html",
+        choices=_customer_choices(plan, q=q),
+        limit=CHOICES_SHOWN,
+        searched=bool(q),
+    )
 
 
 @bp.route("/rows/<int:plan_row_id>/edit", methods=["GET", "POST"])
