@@ -248,6 +248,7 @@ def seed(url: str, customers: int, seed_value: int) -> None:
         Tenant,
         User,
     )
+    from webapp.services import search
     from webapp.services.normalize import normalize_company_name
     from webapp.services.passwords import hash_password
     from webapp.services.signup import create_company
@@ -285,6 +286,8 @@ def seed(url: str, customers: int, seed_value: int) -> None:
                     db, tenant.id, n_customers, sales, members, rng, normalize_company_name,
                     Customer, Contact, FollowUp, ExportOrder,
                 )  # fmt: skip
+                # bulk inserts bypass the flush hook that keeps the search index
+                search.rebuild(db.session.connection(), tenant.id)
                 db.session.commit()
                 counts = {
                     model.__tablename__: db.session.scalar(

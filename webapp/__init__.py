@@ -41,6 +41,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     login_manager.login_message_category = "warning"
 
     from . import models  # noqa: F401  registers the models
+    from .services import search  # noqa: F401  keeps the customer search index on every flush
     from .tenancy import tenant_url_defaults
 
     app.url_defaults(tenant_url_defaults)

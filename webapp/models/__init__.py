@@ -7,6 +7,7 @@ from .inquiry import Inquiry, Sample
 from .order import ExportOrder, OrderClaim, OrderEvent, OrderInspection, OrderPayment, OrderSignoff
 from .plan import CallPlan, CallPlanCell, CallPlanRow
 from .report import WeeklyReport, WeeklyReportComment, WeeklyReportLine
+from .search import CustomerSearch
 from .tenant import Tenant
 from .user import Membership, MembershipRole, PasswordResetToken, RecoveryCode, User
 
@@ -16,6 +17,7 @@ __all__ = [
     "CallPlanRow",
     "Contact",
     "Customer",
+    "CustomerSearch",
     "ExportOrder",
     "FollowUp",
     "FollowUpColleague",

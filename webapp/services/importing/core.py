@@ -24,6 +24,7 @@ from sqlalchemy import insert, select, update
 
 from ...extensions import db
 from ...models import Contact, Customer, FollowUp, ImportBatch
+from .. import search
 from ..followups import refresh_customer
 from ..normalize import email_domain
 from .logs import LogEntry
@@ -414,7 +415,10 @@ class _Writer:
 
     def flush(self) -> None:
         db.session.flush()  # the customers: their ids are needed below
+        with_contacts = {customer.id for customer, _fields in self.new_contacts}
         self._bulk(Contact, self.new_contacts)
+        # the bulk insert bypasses the flush that keeps the search index: rewrite those rows
+        search.refresh(db.session.connection(), self.tenant_id, with_contacts)
         self._bulk(FollowUp, self.new_followups)
         self.renumber_ids.update(c.id for c in self.renumber_new)
         self.renumber_new.clear()

@@ -1,0 +1,103 @@
+"""The customer search index (services/search.py): kept on every write of a customer or a
+contact, folded like the search term, one company's rows only, rebuilt after bulk loads."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.factories import make_contact, make_customer, make_followup
+from webapp.extensions import db
+from webapp.models import Contact, Customer, CustomerSearch
+from webapp.services import search
+from webapp.services.customers import CustomerFilters, customer_query
+from webapp.tenancy import tenant_context
+
+
+def _found(app, company, q: str) -> list[str]:
+    with app.app_context(), tenant_context(company.id):
+        stmt = customer_query(CustomerFilters.from_args({"q": q}))
+        return [c.name for c in db.session.scalars(stmt)]
+
+
+def _text(app, company, customer_id: int) -> str | None:
+    with app.app_context(), tenant_context(company.id):
+        return db.session.scalar(
+            select(CustomerSearch.text).where(CustomerSearch.customer_id == customer_id)
+        )
+
+
+def test_search_text_folds_every_field_one_per_line():
+    text = search.search_text(
+        "MÜLLER Lighting GmbH", None, [("Anna Weiß", "Anna@Mueller.DE", "+4915112345678", None)]
+    )
+    assert text == "müller lighting gmbh\nanna weiß\nanna@mueller.de\n+4915112345678"
+
+
+def test_a_customer_and_its_contacts_are_found_by_any_field(app, company_a):
+    acme = make_customer(app, company_a, "MÜLLER Lighting GmbH", website="https://mueller.example")
+    make_contact(
+        app, company_a, acme, "张伟", email="zhang@mueller.example", phone="+8613812345678"
+    )
+    make_customer(app, company_a, "Other Ltd")
+    for q in ("müller", "MÜLLER", "Mueller.Example", "张伟", "zhang@", "138-1234", "+86 138 1234"):
+        assert _found(app, company_a, q) == ["MÜLLER Lighting GmbH"], q
+    assert _found(app, company_a, "100%") == []  # the user's % is a character, not a wildcard
+
+
+def test_contact_edits_moves_and_deletes_rewrite_the_rows(app, company_a):
+    first = make_customer(app, company_a, "First Co")
+    second = make_customer(app, company_a, "Second Co")
+    contact = make_contact(app, company_a, first, "Lucy Chen", email="lucy@old.example")
+    with app.app_context(), tenant_context(company_a.id):
+        row = db.session.get(Contact, contact)
+        row.email = "lucy@new.example"
+        db.session.commit()
+    assert _found(app, company_a, "old.example") == []
+    assert _found(app, company_a, "new.example") == ["First Co"]
+    with app.app_context(), tenant_context(company_a.id):
+        db.session.get(Contact, contact).customer_id = second  # moved to another customer
+        db.session.commit()
+    assert _found(app, company_a, "lucy") == ["Second Co"]
+    assert "lucy" not in _text(app, company_a, first)
+    with app.app_context(), tenant_context(company_a.id):
+        db.session.delete(db.session.get(Contact, contact))
+        db.session.get(Customer, first).name = "Renamed First"
+        db.session.commit()
+    assert _found(app, company_a, "lucy") == []
+    assert _found(app, company_a, "renamed") == ["Renamed First"]
+    with app.app_context(), tenant_context(company_a.id):
+        db.session.delete(db.session.get(Customer, second))
+        db.session.commit()
+    assert _text(app, company_a, second) is None
+
+
+def test_a_follow_up_does_not_rewrite_the_search_row(app, company_a):
+    """Every follow-up changes its customer's dates; only searched fields rewrite the row."""
+    customer = make_customer(app, company_a, "Quiet Co")
+    with app.app_context(), tenant_context(company_a.id):
+        db.session.execute(
+            CustomerSearch.__table__.update()
+            .values(text="marker")
+            .where(CustomerSearch.customer_id == customer)
+        )
+        db.session.commit()
+    make_followup(app, company_a, customer, "called")
+    assert _text(app, company_a, customer) == "marker"
+
+
+def test_search_never_crosses_companies(app, company_a, company_b):
+    make_customer(app, company_a, "Shared Name Trading")
+    make_customer(app, company_b, "Shared Name Trading B")
+    assert _found(app, company_a, "shared name") == ["Shared Name Trading"]
+    assert _found(app, company_b, "shared name") == ["Shared Name Trading B"]
+
+
+def test_rebuild_after_a_bulk_insert_matches_the_hooks(app, company_a):
+    kept = make_customer(app, company_a, "Hooked GmbH")
+    make_contact(app, company_a, kept, "Hans", email="hans@hooked.example")
+    before = _text(app, company_a, kept)
+    with app.app_context(), tenant_context(company_a.id):
+        db.session.execute(CustomerSearch.__table__.delete())
+        assert search.rebuild(db.session.connection(), company_a.id) == 1
+        db.session.commit()
+    assert _text(app, company_a, kept) == before
