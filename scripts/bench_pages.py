@@ -48,7 +48,7 @@ def main() -> None:
     from webapp import create_app
     from webapp.extensions import db
     from webapp.models import Customer, ExportOrder, FollowUp, Membership, Tenant, User
-    from webapp.tenancy import cross_tenant, tenant_context
+    from webapp.tenancy import acting_user, cross_tenant, tenant_context
 
     app = create_app()
     app.config["WTF_CSRF_ENABLED"] = False
@@ -59,8 +59,10 @@ def main() -> None:
             tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == slug))
             if tenant_id is None:
                 sys.exit(f"no company '{slug}': run scripts/seed_large.py --db {args.db} first")
+            user_id = db.session.scalar(select(User.id).where(User.email == email))
+        with tenant_context(tenant_id), acting_user(user_id):  # RLS: one's own membership
             member_id = db.session.scalar(
-                select(Membership.id).join(User).where(User.email == email)
+                select(Membership.id).where(Membership.user_id == user_id)
             )
         with tenant_context(tenant_id):
             card_id = _card_with_followups(db, FollowUp, Customer, member_id, 50)
