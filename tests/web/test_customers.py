@@ -1870,3 +1870,20 @@ def test_other_companys_contact_cannot_be_edited(app, client_a, company_b):
     )
     assert response.status_code == 404
     assert load(app, company_b, Contact, contact)["name"] == "Beta Contact"
+
+
+def test_list_total_comes_from_the_grade_counts(app, client_a, company_a):
+    """The pager's total is the per-grade counts' sum (no second COUNT): it must agree with the
+    rows under a search, a grade filter and across pages."""
+    page_size = app.config["PAGE_SIZE"]
+    for i in range(page_size + 3):
+        make_customer(app, company_a, f"Pager Trading {i:03d}", grade="A" if i % 2 else "B")
+    make_customer(app, company_a, "Elsewhere Ltd", grade="A")
+    client_a.post("/lang", data={"lang": "en"})
+    all_pager = list_page(client_a, q="pager")
+    assert f"1–{page_size} of {page_size + 3}" in all_pager
+    last = list_page(client_a, q="pager", page=2)
+    assert len(listed_ids(last)) == 3 and f"of {page_size + 3}" in last
+    graded = list_page(client_a, q="pager", grade="A")
+    expected_a = (page_size + 3) // 2
+    assert len(listed_ids(graded)) == expected_a and f"1–{expected_a} of {expected_a}" in graded

@@ -44,16 +44,21 @@ def _render(template: str, partial: str, status: int = 200, **context):
 @bp.get("/")
 def index():
     filters = CustomerFilters.from_args(request.args, mine_id=g.membership.id)
+    counts = grade_counts(filters)
+    # the per-grade counts already hold the total: no second COUNT over the filtered customers
+    # (with a search term each one scans the search index)
     page = db.paginate(
         customer_query(filters),
         page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
+        count=False,
     )
+    page.total = counts.get(filters.grade, 0) if filters.grade else sum(counts.values())
     context = {
         "page": page,
         "filters": filters,
-        "counts": grade_counts(filters),
+        "counts": counts,
         "owner_arg": request.args.get("owner", ""),
         "members": team_choices(),
         "countries": country_choices(),
