@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints.inquiries.routes import bp as inquiries_bp
     from .blueprints.orders.routes import bp as orders_bp
     from .blueprints.plans.routes import bp as plans_bp
+    from .blueprints.pool.routes import bp as pool_bp
     from .blueprints.printing.routes import bp as printing_bp
     from .blueprints.public.routes import bp as public_bp
     from .blueprints.reports.routes import bp as reports_bp
@@ -97,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
         account_bp,
         dashboard_bp,
         customers_bp,
+        pool_bp,
         followups_bp,
         orders_bp,
         inquiries_bp,

@@ -6,6 +6,7 @@ from .imports import ImportBatch
 from .inquiry import Inquiry, Sample
 from .order import ExportOrder, OrderClaim, OrderEvent, OrderInspection, OrderPayment, OrderSignoff
 from .plan import CallPlan, CallPlanCell, CallPlanRow
+from .pool import CustomerOwnerChange, PoolRule
 from .report import WeeklyReport, WeeklyReportComment, WeeklyReportLine
 from .tenant import Tenant
 from .user import Membership, MembershipRole, PasswordResetToken, RecoveryCode, User
@@ -16,6 +17,7 @@ __all__ = [
     "CallPlanRow",
     "Contact",
     "Customer",
+    "CustomerOwnerChange",
     "ExportOrder",
     "FollowUp",
     "FollowUpColleague",
@@ -30,6 +32,7 @@ __all__ = [
     "OrderPayment",
     "OrderSignoff",
     "PasswordResetToken",
+    "PoolRule",
     "RecoveryCode",
     "Sample",
     "Tenant",

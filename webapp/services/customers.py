@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Contact, Customer, Membership
 from .classification import CATEGORIES, GRADES, IMPORTANCE, STAGE_BITS, STATUSES
 from .phones import search_digits
+from .visibility import visible_clause
 
 SORTS = {
     "updated": (Customer.updated_at.desc(),),
@@ -31,14 +32,20 @@ class CustomerFilters:
     importance: str = ""
     country: str = ""
     owner_id: int | None = None
+    in_pool: bool = False  # owner=pool: customers nobody owns (公海)
     status: str = ""
     stage: str = ""
     archived: bool = False
     sort: str = "updated"
     active: list[str] = field(default_factory=list)
+    # whose eyes: only the customers this member may see (services/visibility.py); None (CLI,
+    # services) leaves the list unrestricted
+    viewer: Membership | None = None
 
     @classmethod
-    def from_args(cls, args, mine_id: int | None = None) -> CustomerFilters:
+    def from_args(cls, args, viewer: Membership | None) -> CustomerFilters:
+        mine_id = viewer.id if viewer is not None else None
+
         def pick(name: str, allowed) -> str:
             value = args.get(name, "")
             return value if value in allowed else ""
@@ -53,6 +60,7 @@ class CustomerFilters:
             importance=pick("importance", IMPORTANCE),
             country=country if len(country) == 2 and country.isalpha() else "",
             owner_id=owner_id,
+            in_pool=owner == "pool",
             status=pick("status", STATUSES),
             stage=pick("stage", STAGE_BITS),
             archived=args.get("archived") == "1",
@@ -64,9 +72,10 @@ class CustomerFilters:
                 for name in ("q", "grade", "category", "importance", "country", "status", "stage")
                 if getattr(filters, name)
             ]
-            + (["owner"] if owner_id else [])
+            + (["owner"] if owner_id or owner == "pool" else [])
             + (["archived"] if filters.archived else [])
         )
+        filters.viewer = viewer
         return filters
 
 
@@ -107,6 +116,10 @@ def _filtered(stmt: Select, f: CustomerFilters, *, with_grade: bool = True) -> S
             stmt = stmt.where(getattr(Customer, name) == getattr(f, name))
     if f.owner_id:
         stmt = stmt.where(Customer.owner_id == f.owner_id)
+    if f.in_pool:
+        stmt = stmt.where(Customer.owner_id.is_(None))
+    if f.viewer is not None:
+        stmt = stmt.where(visible_clause(f.viewer))
     if f.stage:
         stmt = stmt.where(Customer.stages.op("&")(STAGE_BITS[f.stage]) != 0)
     if f.q:
@@ -128,7 +141,7 @@ def grade_counts(f: CustomerFilters) -> dict[str, int]:
 
 
 def dashboard_counts(membership: Membership) -> dict[str, int]:
-    active = Customer.archived_at.is_(None)
+    active = and_(Customer.archived_at.is_(None), visible_clause(membership))
     row = db.session.execute(
         select(
             func.count(Customer.id),
@@ -142,8 +155,8 @@ def dashboard_counts(membership: Membership) -> dict[str, int]:
     return {"customers": row[0], "mine": row[1], "grade_a": row[2], "contacts": contacts}
 
 
-def recent_customers(limit: int = 8) -> list[Customer]:
-    return list(db.session.scalars(customer_query(CustomerFilters()).limit(limit)))
+def recent_customers(viewer: Membership, limit: int = 8) -> list[Customer]:
+    return list(db.session.scalars(customer_query(CustomerFilters(viewer=viewer)).limit(limit)))
 
 
 def team_choices(keep_id: int | None = None, keep_ids=()) -> list[tuple[int, str]]:

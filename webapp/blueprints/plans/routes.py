@@ -21,6 +21,7 @@ from ...pdf import pdf_response, render_pdf
 from ...services import plans as rules
 from ...services.customers import team_choices
 from ...services.roles import can
+from ...services.visibility import visible_clause
 from ...services.weeks import current_week_start, parse_week, week_label
 from ...tenancy import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
@@ -50,7 +51,11 @@ def _customer_choices(plan: CallPlan) -> list[tuple[int, str]]:
     taken = select(CallPlanRow.customer_id).where(CallPlanRow.plan_id == plan.id)
     rows = db.session.execute(
         select(Customer.id, Customer.name, Customer.owner_id)
-        .where(Customer.archived_at.is_(None), Customer.id.not_in(taken))
+        .where(
+            Customer.archived_at.is_(None),
+            Customer.id.not_in(taken),
+            visible_clause(g.membership),
+        )
         .order_by(Customer.name_key)
     ).all()
     return [(cid, name) for cid, name, owner in sorted(rows, key=lambda r: r[2] != plan.member_id)]
