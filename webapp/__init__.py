@@ -140,6 +140,7 @@ def _register_hooks(app: Flask) -> None:
     from .services.phones import display as phone_display
     from .services.roles import ROLE_LABELS, can, role_labels
     from .services.signup import memberships_of
+    from .services.visibility import can_see
 
     @app.context_processor
     def _template_globals() -> dict:
@@ -149,6 +150,8 @@ def _register_hooks(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "can": lambda action: can(g.get("membership"), action),
             "can_change_followup": lambda record: can_change(g.membership, record),
+            # services/visibility.py: show a customer's name/link only to those who may see it
+            "can_see_customer": lambda customer: can_see(g.get("membership"), customer),
             "country_name": country_name,
             "role_labels": ROLE_LABELS,
             "role_names": role_labels,

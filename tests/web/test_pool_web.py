@@ -21,9 +21,11 @@ from tests.factories import (
     make_contact,
     make_customer,
     make_followup,
+    make_inquiry,
     make_order,
     make_plan,
     make_sample,
+    set_visibility,
 )
 from webapp.extensions import db
 from webapp.models import Customer, CustomerOwnerChange, Tenant
@@ -73,12 +75,6 @@ def as_(client, who: str) -> None:
     client.post("/logout")
     login(client, f"{who}@alpha.example.com", PASSWORD)
     client.post("/lang", data={"lang": "en"})
-
-
-def set_visibility(app, company, value: str) -> None:
-    with app.app_context():
-        db.session.get(Tenant, company.id).customer_visibility = value
-        db.session.commit()
 
 
 def owner_of(app, company, customer_id):
@@ -461,3 +457,53 @@ def test_settings_for_visibility_limit_and_rules(app, client, company_a, base):
 def test_settings_refused_to_salespeople(client, company_a, base, people):
     as_(client, "sam")
     assert client.get(f"{base}/settings/").status_code == 403
+
+
+@pytest.mark.parametrize("setting", ["own", "all"])
+def test_inquiries_show_an_invisible_customer_without_its_name(app, client, company_a, base,
+                                                                book, people, setting):  # fmt: skip
+    set_visibility(app, company_a, setting)
+    linked = make_inquiry(app, company_a, "Sueno Textiles", customer_id=book["sues"],
+                          assigned_to_id=people["sam"])  # fmt: skip
+    fresh = make_inquiry(app, company_a, "Sueno Textiles S.L.", assigned_to_id=people["sam"])
+    as_(client, "sam")
+    visible = setting == "all"
+    detail = client.get(f"{base}/inquiries/{linked}").get_data(as_text=True)
+    assert (f"/customers/{book['sues']}" in detail) is visible
+    assert ("owned by Sue Sales" in detail) is not visible
+    listing = client.get(f"{base}/inquiries/").get_data(as_text=True)
+    assert (f"/customers/{book['sues']}" in listing) is visible
+    # converting: the look-alike is named only when visible, and linking to it is refused
+    convert = client.get(f"{base}/inquiries/{fresh}/convert").get_data(as_text=True)
+    assert "owned by Sue Sales" in convert
+    assert ("Sueno Textiles SL" in convert) is visible
+    response = client.post(f"{base}/inquiries/{fresh}/convert",
+                           data={"action": "link", "customer_id": str(book["sues"])})  # fmt: skip
+    assert (response.status_code == 404) is not visible
+
+
+@pytest.mark.parametrize(
+    ("roles", "setting", "sees_all"),
+    [({"sales"}, "own", False), ({"sales"}, "all", True), ({"sales", "manager"}, "own", True),
+     ({"merchandiser"}, "own", True), ({"gm"}, "own", True), ({"admin"}, "own", True)],
+)  # fmt: skip
+def test_visibility_rule(app, company_a, roles, setting, sees_all):
+    from webapp.models import Membership
+    from webapp.services import visibility
+
+    member = add_member(app, company_a, "x@alpha.example.com", roles)
+    set_visibility(app, company_a, setting)
+    theirs = make_customer(app, company_a, "Theirs")
+    mine = make_customer(app, company_a, "Mine", owner_id=member)
+    pooled = make_customer(app, company_a, "Pooled", owner_id=None)
+    with app.app_context(), tenant_context(company_a.id):
+        membership = db.session.get(Membership, member)
+        assert visibility.sees_all(membership) is sees_all
+        ids = set(db.session.scalars(select(Customer.id).where(
+            visibility.visible_clause(membership))))  # fmt: skip
+        assert ids == ({theirs, mine, pooled} if sees_all else {mine, pooled})
+        for cid in (theirs, mine, pooled):
+            assert visibility.can_see(membership, db.session.get(Customer, cid)) is (cid in ids)
+        # no member (a job outside a request): nothing
+        assert db.session.scalars(select(Customer.id).where(
+            visibility.visible_clause(None))).all() == []  # fmt: skip

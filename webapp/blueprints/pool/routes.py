@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -147,7 +148,12 @@ def transfer():
             form.reason.errors = [_("Someone else changed these customers meanwhile. Try again.")]
         else:
             flash(
-                _("%(num)d customers transferred to %(name)s.", num=moved, name=to.user.name),
+                ngettext(
+                    "%(num)d customer transferred to %(name)s.",
+                    "%(num)d customers transferred to %(name)s.",
+                    moved,
+                    name=to.user.name,
+                ),
                 "success",
             )
             if len(customers) == 1:
