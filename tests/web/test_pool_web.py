@@ -507,3 +507,24 @@ def test_visibility_rule(app, company_a, roles, setting, sees_all):
         # no member (a job outside a request): nothing
         assert db.session.scalars(select(Customer.id).where(
             visibility.visible_clause(None))).all() == []  # fmt: skip
+
+
+def test_import_never_names_or_updates_an_invisible_customer(app, client, company_a, base, book):
+    from webapp.services import importing
+
+    sheet = "公司名称,国家\nSueno Textiles S.L.,PT\nPoolside Imports Ltd,IE\n".encode()
+    as_(client, "sam")
+    response = client.post(f"{base}/imports/", data={"file": (io.BytesIO(sheet), "c.csv")},
+                           content_type="multipart/form-data")  # fmt: skip
+    batch_id = int(response.headers["Location"].rstrip("/").split("/")[-2])
+    client.post(f"{base}/imports/{batch_id}/mapping",
+                data={"col-0": "name", "col-1": "country", "year": "2026"})  # fmt: skip
+    preview = client.get(f"{base}/imports/{batch_id}").get_data(as_text=True)
+    assert "A customer you cannot open" in preview
+    assert "Sueno Textiles SL" not in preview and "Poolside Imports Ltd" in preview
+    client.post(f"{base}/imports/{batch_id}/commit",
+                data={"confirm": "1", "default_choice": "update"})  # fmt: skip
+    importing.wait(batch_id)
+    with app.app_context(), tenant_context(company_a.id):
+        assert db.session.get(Customer, book["sues"]).country == "ES"  # untouched
+        assert db.session.get(Customer, book["pooled"]).country == "IE"  # pooled: visible
