@@ -297,3 +297,12 @@ def make_import(
         batch = create_batch(content.encode("utf-8"), filename, company.owner_membership_id)
         db.session.commit()
         return batch.id
+
+
+def set_visibility(app: Flask, company: Company, value: str) -> None:
+    """The company setting of services/visibility.py: "own" (the default) or "all"."""
+    from webapp.models import Tenant
+
+    with app.app_context():
+        db.session.get(Tenant, company.id).customer_visibility = value
+        db.session.commit()

@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints.inquiries.routes import bp as inquiries_bp
     from .blueprints.orders.routes import bp as orders_bp
     from .blueprints.plans.routes import bp as plans_bp
+    from .blueprints.pool.routes import bp as pool_bp
     from .blueprints.printing.routes import bp as printing_bp
     from .blueprints.public.routes import bp as public_bp
     from .blueprints.reports.routes import bp as reports_bp
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         account_bp,
         dashboard_bp,
         customers_bp,
+        pool_bp,
         followups_bp,
         orders_bp,
         inquiries_bp,
@@ -139,6 +141,7 @@ def _register_hooks(app: Flask) -> None:
     from .services.phones import display as phone_display
     from .services.roles import ROLE_LABELS, can, role_labels
     from .services.signup import memberships_of
+    from .services.visibility import can_see
 
     @app.context_processor
     def _template_globals() -> dict:
@@ -148,6 +151,8 @@ def _register_hooks(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "can": lambda action: can(g.get("membership"), action),
             "can_change_followup": lambda record: can_change(g.membership, record),
+            # services/visibility.py: show a customer's name/link only to those who may see it
+            "can_see_customer": lambda customer: can_see(g.get("membership"), customer),
             "country_name": country_name,
             "role_labels": ROLE_LABELS,
             "role_names": role_labels,

@@ -110,3 +110,30 @@ def register_cli(app: Flask) -> None:
             click.echo(str(err), err=True)
             sys.exit(2)
         click.echo(f"Backed up {pages} pages to {target}")
+
+    @app.cli.group("pool")
+    def pool_group() -> None:
+        """The shared customer pool (公海)."""
+
+    @pool_group.command("sweep")
+    def pool_sweep() -> None:
+        """Send customers with no follow-up for longer than their grade's rule back to the
+        pool, in every company (run it from cron, e.g. hourly; the pool page also sweeps its
+        own company whenever it is read)."""
+        from sqlalchemy import select
+
+        from .extensions import db
+        from .models import Tenant
+        from .services.pool import sweep
+        from .tenancy import tenant_context
+
+        total = 0
+        for tenant_id in db.session.scalars(select(Tenant.id).order_by(Tenant.id)).all():
+            with tenant_context(tenant_id):
+                tenant = db.session.get(Tenant, tenant_id)
+                returned = sweep(tenant)
+                db.session.commit()
+            if returned:
+                click.echo(f"{tenant.slug}: {returned} customer(s) back to the pool")
+            total += returned
+        click.echo(f"Swept: {total} customer(s) back to the pool.")

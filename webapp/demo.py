@@ -327,8 +327,73 @@ def seed_demo(force: bool = False) -> list[tuple[str, str, str]] | None:
         _seed_followups(tenant, memberships)
         _seed_orders(tenant, memberships)
         _seed_weekly_work(tenant, memberships)
+        _seed_pool(tenant, memberships)
         db.session.commit()
     return logins
+
+
+# the shared pool (公海): rules per grade (N days, warn M days before, H hours no reclaim)
+POOL_RULES = {"A": (30, 5, 48), "B": (45, 7, 48), "C": (60, 10, 72), "D": (90, 10, 72)}
+# name, country, grade, how it got there (None: never owned), from member index, reason
+POOL_CUSTOMERS = [
+    ("Pacific Rim Imports Pty Ltd", "AU", "C", "release", 3,
+     "Buys only on price; no reply to the last three quotations."),
+    ("Andes Comercial S.A.", "CL", "B", "auto_return", 2, None),
+    ("Baltic Home Supplies OÜ", "EE", "D", None, None, None),
+]  # fmt: skip
+
+
+def _seed_pool(tenant: Tenant, memberships: list[Membership]) -> None:
+    """Rules per grade, three customers in the pool (released, returned automatically, never
+    owned) and one of 张伟's customers four days from going back (a warning on his "my day")."""
+    from datetime import UTC, datetime, timedelta
+
+    from .models import CustomerOwnerChange
+    from .services import pool
+    from .services.followups import Links, company_today, save_followup
+
+    pool.save_rules(POOL_RULES)
+    now = datetime.now(UTC)
+    for days_ago, (name, country, grade, how, member, reason) in enumerate(POOL_CUSTOMERS, 3):
+        customer = Customer(name=name, country=country, grade=grade, nature="buyer", stages=0)
+        db.session.add(customer)
+        db.session.flush()
+        if how:
+            db.session.add(
+                CustomerOwnerChange(
+                    customer_id=customer.id,
+                    kind=how,
+                    from_member_id=memberships[member].id,
+                    by_member_id=memberships[member].id if how == "release" else None,
+                    reason=reason,
+                    idle_days=POOL_RULES[grade][0] if how == "auto_return" else None,
+                    at=now - timedelta(days=days_ago),
+                )
+            )
+    # 张伟's customer: last follow-up 41 days ago, grade B returns after 45 days
+    zhang = memberships[2]
+    customer = Customer(
+        name="Kilimanjaro Office Trading Ltd",
+        country="TZ",
+        grade="B",
+        nature="trading",
+        category="intent",
+        owner_id=zhang.id,
+        owned_since=now - timedelta(days=90),
+        stages=0,
+    )
+    customer.contacts.append(Contact(name="Neema Mushi", title="Director", is_primary=True))
+    db.session.add(customer)
+    db.session.flush()
+    record = FollowUp(
+        method="email",
+        topic="Quotation for A4 paper and toner",
+        content="Sent the quotation; they compare with a supplier in Dubai.",
+        followed_by_id=zhang.id,
+        author_id=zhang.id,
+        on_date=company_today(tenant) - timedelta(days=41),
+    )
+    save_followup(customer, record, Links(contact_ids=[customer.contacts[0].id], colleague_ids=[]))
 
 
 def _seed_weekly_work(tenant: Tenant, memberships: list[Membership]) -> None:

@@ -11,7 +11,7 @@ Two more for a company with 100,000 customers: the list's counts read a covering
 sorting the company (163 -> 6 ms); my day's birthdays read only contacts that have one.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-11-28 13:58:15.334647
 
 """
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

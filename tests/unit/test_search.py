@@ -15,7 +15,7 @@ from webapp.tenancy import tenant_context
 
 def _found(app, company, q: str) -> list[str]:
     with app.app_context(), tenant_context(company.id):
-        stmt = customer_query(CustomerFilters.from_args({"q": q}))
+        stmt = customer_query(CustomerFilters.from_args({"q": q}, viewer=None))
         return [c.name for c in db.session.scalars(stmt)]
 
 

@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from tests.conftest import count_queries, login
-from tests.factories import add_member, make_contact, make_customer
+from tests.factories import add_member, make_contact, make_customer, set_visibility
 from tests.html import field_errors, input_value
 from webapp.extensions import db
 from webapp.models import Contact, Customer
@@ -481,6 +481,7 @@ def test_archived_customer_leaves_the_dashboard_counts(app, client_a, company_a)
 def test_archive_as_sales_is_forbidden(app, client, company_a):
     customer_id = make_customer(app, company_a, "Acme Trading GmbH")
     add_member(app, company_a, "sales@alpha.example.com", {"sales"})
+    set_visibility(app, company_a, "all")  # the owner's customer; visibility tested elsewhere
     login(client, "sales@alpha.example.com")
 
     card = client.get(f"{BASE}/{customer_id}").get_data(as_text=True)
@@ -1580,6 +1581,7 @@ def test_delete_is_forbidden_below_admin(app, client, company_a, roles):
     customer_id = make_customer(app, company_a, "Acme Trading GmbH")
     contact = make_contact(app, company_a, customer_id, "Jonas")
     add_member(app, company_a, "member@alpha.example.com", roles)
+    set_visibility(app, company_a, "all")  # the owner's customer; visibility tested elsewhere
     login(client, "member@alpha.example.com")
     card = client.get(f"{BASE}/{customer_id}").get_data(as_text=True)
     assert f"{BASE}/{customer_id}/delete" not in card  # no button

@@ -20,6 +20,7 @@ from tests.factories import (
     make_contact,
     make_customer,
     make_followup,
+    set_visibility,
 )
 from tests.html import field_errors, input_value
 from webapp.extensions import db
@@ -603,6 +604,7 @@ AUTHOR = "author@alpha.example.com"
 )
 def test_edit_and_delete_rights(app, company_a, base, customer_id, today, who, allowed, htmx):
     author = add_member(app, company_a, AUTHOR, {"sales"}, "Ann Author")
+    set_visibility(app, company_a, "all")  # the owner's customer; visibility tested elsewhere
     first = add_record(app, company_a, customer_id, "first", on_date=today - timedelta(5))
     record = add_record(
         app, company_a, customer_id, "by the author", on_date=today - timedelta(2), author_id=author
@@ -814,6 +816,7 @@ def test_concurrent_requests_get_gap_free_numbers(app, company_a, base, customer
     browser: every request is its own write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL:
     the customer's row lock), so the numbers stay 1..n without gaps or duplicates."""
     sales = add_member(app, company_a, "li.lei@alpha.example.com", {"sales"}, "Li Lei")
+    set_visibility(app, company_a, "all")  # both log on the owner's customer
     members = {"owner": company_a.owner_membership_id, "sales": sales}
     today = today_of(app, company_a)
     clients = {

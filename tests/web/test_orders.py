@@ -8,7 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import count_queries, login
-from tests.factories import PASSWORD, add_member, make_customer, make_order, make_order_row
+from tests.factories import (
+    PASSWORD,
+    add_member,
+    make_customer,
+    make_order,
+    make_order_row,
+    set_visibility,
+)
 from webapp.extensions import db
 from webapp.models import ExportOrder, OrderEvent, OrderSignoff
 from webapp.services.orders import SIGNOFF_KINDS
@@ -124,6 +131,7 @@ def test_signoff_button_only_for_the_role_and_forged_post_refused(
     target = make_order_row(app, company_a, order_id, "payment") if spec.per_payment else None
     data = {"kind": kind, **({"target_id": target} if target else {})}
 
+    set_visibility(app, company_a, "all")  # a salesperson looking at the owner's customer's order
     _member(app, client, company_a, "sales")
     page = client.get(f"{base}/{order_id}").get_data(as_text=True)
     assert f'name="kind" value="{kind}"' not in page  # no button without the role

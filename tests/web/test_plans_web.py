@@ -221,7 +221,7 @@ def test_cycle_by_htmx_and_by_form(app, client, company_a, people, base, zhang_p
 
 
 def test_rows_add_edit_remove(app, client, company_a, people, base, zhang_plan):
-    other = make_customer(app, company_a, "Sunrise Trading LLC")
+    other = make_customer(app, company_a, "Sunrise Trading LLC", owner_id=people["zhang"])
     as_(client, "zhang")
     response = client.post(f"{base}/{zhang_plan}/rows",
                            data={"customer_id": "", "turnover_current": "12000"})  # fmt: skip

@@ -6,6 +6,7 @@ from .imports import ImportBatch
 from .inquiry import Inquiry, Sample
 from .order import ExportOrder, OrderClaim, OrderEvent, OrderInspection, OrderPayment, OrderSignoff
 from .plan import CallPlan, CallPlanCell, CallPlanRow
+from .pool import CustomerOwnerChange, PoolRule
 from .report import WeeklyReport, WeeklyReportComment, WeeklyReportLine
 from .search import CustomerSearch
 from .tenant import Tenant
@@ -17,6 +18,7 @@ __all__ = [
     "CallPlanRow",
     "Contact",
     "Customer",
+    "CustomerOwnerChange",
     "CustomerSearch",
     "ExportOrder",
     "FollowUp",
@@ -32,6 +34,7 @@ __all__ = [
     "OrderPayment",
     "OrderSignoff",
     "PasswordResetToken",
+    "PoolRule",
     "RecoveryCode",
     "Sample",
     "Tenant",

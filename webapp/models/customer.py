@@ -50,7 +50,10 @@ class Customer(TenantScoped, Timestamps, db.Model):
     grade: Mapped[str | None] = mapped_column(String(1))  # A/B/C/D
     importance: Mapped[str | None] = mapped_column(String(20))
     category: Mapped[str | None] = mapped_column(String(20))
-    owner_id: Mapped[int | None] = mapped_column()
+    owner_id: Mapped[int | None] = mapped_column()  # NULL: in the pool (公海)
+    # when the current owner got it (claim, transfer, creation): the auto-return clock starts
+    # here when that is later than the last follow-up (NULL: since created_at)
+    owned_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     industry: Mapped[str | None] = mapped_column(String(500))  # 行业及主营业务
     products: Mapped[str | None] = mapped_column(String(500))  # 产品
     needs: Mapped[str | None] = mapped_column(Text)  # 客户需求及意向

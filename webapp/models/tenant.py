@@ -22,6 +22,13 @@ class Tenant(Timestamps, db.Model):
     stale_days_b: Mapped[int] = mapped_column(Integer, default=14)
     stale_days_c: Mapped[int] = mapped_column(Integer, default=30)
     stale_days_d: Mapped[int] = mapped_column(Integer, default=90)
+    # who sees which customers (services/visibility.py): "own" = salespeople see their own
+    # customers and the pool; "all" = everyone sees every customer
+    customer_visibility: Mapped[str] = mapped_column(
+        String(10), default="own", server_default="own"
+    )
+    # the most customers one salesperson may own before claiming from the pool is refused
+    max_owned_customers: Mapped[int] = mapped_column(Integer, default=200, server_default="200")
 
     def stale_days(self) -> dict[str, int]:
         return {

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Contact, Customer, Membership
 from .classification import CATEGORIES, GRADES, IMPORTANCE, STAGE_BITS, STATUSES
 from .search import matching_customers
+from .visibility import sees_all, visible_clause
 
 SORTS = {
     "updated": (Customer.updated_at.desc(),),
@@ -31,14 +32,20 @@ class CustomerFilters:
     importance: str = ""
     country: str = ""
     owner_id: int | None = None
+    in_pool: bool = False  # owner=pool: customers nobody owns (公海)
     status: str = ""
     stage: str = ""
     archived: bool = False
     sort: str = "updated"
     active: list[str] = field(default_factory=list)
+    # whose eyes: only the customers this member may see (services/visibility.py); None (CLI,
+    # services) leaves the list unrestricted
+    viewer: Membership | None = None
 
     @classmethod
-    def from_args(cls, args, mine_id: int | None = None) -> CustomerFilters:
+    def from_args(cls, args, viewer: Membership | None) -> CustomerFilters:
+        mine_id = viewer.id if viewer is not None else None
+
         def pick(name: str, allowed) -> str:
             value = args.get(name, "")
             return value if value in allowed else ""
@@ -53,6 +60,7 @@ class CustomerFilters:
             importance=pick("importance", IMPORTANCE),
             country=country if len(country) == 2 and country.isalpha() else "",
             owner_id=owner_id,
+            in_pool=owner == "pool",
             status=pick("status", STATUSES),
             stage=pick("stage", STAGE_BITS),
             archived=args.get("archived") == "1",
@@ -64,9 +72,10 @@ class CustomerFilters:
                 for name in ("q", "grade", "category", "importance", "country", "status", "stage")
                 if getattr(filters, name)
             ]
-            + (["owner"] if owner_id else [])
+            + (["owner"] if owner_id or owner == "pool" else [])
             + (["archived"] if filters.archived else [])
         )
+        filters.viewer = viewer
         return filters
 
 
@@ -87,6 +96,10 @@ def _filtered(stmt: Select, f: CustomerFilters, *, with_grade: bool = True) -> S
             stmt = stmt.where(getattr(Customer, name) == getattr(f, name))
     if f.owner_id:
         stmt = stmt.where(Customer.owner_id == f.owner_id)
+    if f.in_pool:
+        stmt = stmt.where(Customer.owner_id.is_(None))
+    if f.viewer is not None:
+        stmt = stmt.where(visible_clause(f.viewer))
     if f.stage:
         stmt = stmt.where(Customer.stages.op("&")(STAGE_BITS[f.stage]) != 0)
     if f.q:
@@ -108,7 +121,7 @@ def grade_counts(f: CustomerFilters) -> dict[str, int]:
 
 
 def dashboard_counts(membership: Membership) -> dict[str, int]:
-    active = Customer.archived_at.is_(None)
+    active = and_(Customer.archived_at.is_(None), visible_clause(membership))
     row = db.session.execute(
         select(
             func.count(Customer.id),
@@ -116,18 +129,27 @@ def dashboard_counts(membership: Membership) -> dict[str, int]:
             func.count(Customer.id).filter(Customer.grade == "A"),
         ).where(active)
     ).one()
-    # all contacts minus those of archived customers: two index-only counts instead of a join
-    # over every contact of the company
-    contacts = db.session.scalar(select(func.count(Contact.id))) - db.session.scalar(
-        select(func.count(Contact.id)).where(
-            Contact.customer_id.in_(select(Customer.id).where(Customer.archived_at.is_not(None)))
+    if sees_all(membership):
+        # all contacts minus those of archived customers: two index-only counts instead of a
+        # join over every contact of the company
+        contacts = db.session.scalar(select(func.count(Contact.id))) - db.session.scalar(
+            select(func.count(Contact.id)).where(
+                Contact.customer_id.in_(
+                    select(Customer.id).where(Customer.archived_at.is_not(None))
+                )
+            )
         )
-    )
+    else:  # their own customers and the pool's: a small set, found by the owner index
+        contacts = db.session.scalar(
+            select(func.count(Contact.id)).where(
+                Contact.customer_id.in_(select(Customer.id).where(active))
+            )
+        )
     return {"customers": row[0], "mine": row[1], "grade_a": row[2], "contacts": contacts}
 
 
-def recent_customers(limit: int = 8) -> list[Customer]:
-    return list(db.session.scalars(customer_query(CustomerFilters()).limit(limit)))
+def recent_customers(viewer: Membership, limit: int = 8) -> list[Customer]:
+    return list(db.session.scalars(customer_query(CustomerFilters(viewer=viewer)).limit(limit)))
 
 
 def team_choices(keep_id: int | None = None, keep_ids=()) -> list[tuple[int, str]]:

@@ -12,14 +12,26 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Contact, Customer
+from ..models import Contact, Customer, Membership
 from .normalize import email_domain, normalize_company_name, website_host
+from .visibility import can_see
 
 
 @dataclass
 class Match:
     customer: Customer
     reasons: list[str]  # codes: name, website, email, phone
+    # may the person asking open it (services/visibility.py)? When not, screens show only
+    # "owned by X" and the reasons, never the name or a link
+    visible: bool = True
+
+    @property
+    def in_pool(self) -> bool:
+        return self.customer.owner_id is None
+
+    @property
+    def owner_name(self) -> str | None:
+        return self.customer.owner.user.name if self.customer.owner else None
 
 
 def find_duplicates(
@@ -30,8 +42,11 @@ def find_duplicates(
     phones: list[str | None] | None = None,
     exclude_id: int | None = None,
     limit: int = 10,
+    viewer: Membership | None = None,
 ) -> list[Match]:
-    """Customers of the current company that look like the one described."""
+    """Customers of the current company that look like the one described. Every match is
+    listed, whoever owns it (a duplicate is a duplicate); with `viewer`, `Match.visible` says
+    whether that member may open it."""
     key = normalize_company_name(name)
     host = website_host(website)
     domains = sorted({d for d in map(email_domain, emails or []) if d})
@@ -72,5 +87,6 @@ def find_duplicates(
             reasons.append("email")
         if any({c.phone, c.mobile} & set(numbers) for c in customer.contacts):
             reasons.append("phone")
-        matches.append(Match(customer, reasons))
+        visible = True if viewer is None else can_see(viewer, customer)
+        matches.append(Match(customer, reasons, visible))
     return matches

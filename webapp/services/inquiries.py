@@ -376,9 +376,11 @@ class Conversion:
     matches: list[Match] = field(default_factory=list)
 
 
-def conversion_matches(inquiry: Inquiry) -> list[Match]:
+def conversion_matches(inquiry: Inquiry, viewer: Membership | None = None) -> list[Match]:
     """The duplicate check (查重) for the customer this inquiry would become."""
-    return find_duplicates(name=inquiry.company, emails=[inquiry.email], phones=[inquiry.phone])
+    return find_duplicates(
+        name=inquiry.company, emails=[inquiry.email], phones=[inquiry.phone], viewer=viewer
+    )
 
 
 def convert_to_customer(
@@ -387,6 +389,7 @@ def convert_to_customer(
     link_customer_id: int | None = None,
     create_anyway: bool = False,
     owner_id: int | None = None,
+    viewer: Membership | None = None,
 ) -> Conversion:
     """Turn the inquiry into a customer + contact, or link it to an existing customer.
 
@@ -408,7 +411,7 @@ def convert_to_customer(
         contact = _matching_contact(customer, inquiry) or _new_contact(customer, inquiry)
         created = False
     else:
-        matches = conversion_matches(inquiry)
+        matches = conversion_matches(inquiry, viewer)
         if matches and not create_anyway:
             return Conversion(matches=matches)
         customer = Customer(

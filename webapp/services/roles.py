@@ -23,6 +23,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "customers.edit": frozenset(ROLES),
     "customers.archive": frozenset({"owner", "admin", "manager"}),
     "customers.delete": frozenset({"owner", "admin"}),
+    # see every customer even when the company setting limits salespeople to their own
+    # customers and the pool (services/visibility.py); finance and merchandisers work on every
+    # salesperson's orders
+    "customers.view_all": frozenset({"owner", "admin", "manager", "gm", "finance", "merchandiser"}),
+    # give customers to another salesperson (with a reason, kept in the customer's history)
+    "customers.transfer": frozenset({"owner", "admin", "manager"}),
+    # the shared pool (公海): claim a customer; release one's own; release anyone's; the rules
+    "pool.claim": frozenset({"owner", "admin", "manager", "sales"}),
+    "pool.release": frozenset({"owner", "admin", "manager", "sales"}),
+    "pool.release_any": frozenset({"owner", "admin", "manager"}),
+    "pool.settings": frozenset({"owner", "admin"}),
     "team.view": frozenset(ROLES),
     "settings.edit": frozenset({"owner", "admin"}),
     # a password reset link for a member (shown to copy; mailed too when SMTP is set)

@@ -95,10 +95,14 @@ def inquiries_and_samples(customer: Customer) -> dict:
 
 
 def render_card(customer: Customer, *, contact_form=None, followup_form=None, method="", log=False):
+    from ...services import pool
     from ...services.orders import STAGES as ORDER_STAGES
 
     return render_template(
         "customers/card.html",
+        owner_history=pool.history(customer.id),
+        owner_kind_labels=pool.KIND_LABELS,
+        can_release=pool.can_release(g.membership, customer),
         **inquiries_and_samples(customer),
         orders=customer_orders(customer),
         order_stages=ORDER_STAGES,

@@ -25,6 +25,7 @@ from ...services.customers import (
 from ...services.duplicates import find_duplicates
 from ...services.phones import InvalidPhone, to_e164
 from ...services.roles import can
+from ...services.visibility import require_visible, visible_customer_or_404
 from ...tenancy import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
 from .card import render_card, timeline_context
@@ -43,7 +44,7 @@ def _render(template: str, partial: str, status: int = 200, **context):
 
 @bp.get("/")
 def index():
-    filters = CustomerFilters.from_args(request.args, mine_id=g.membership.id)
+    filters = CustomerFilters.from_args(request.args, viewer=g.membership)
     counts = grade_counts(filters)
     # the per-grade counts already hold the total: no second COUNT over the filtered customers
     # (with a search term each one scans the search index)
@@ -87,10 +88,16 @@ def create():
                 website=form.website.data,
                 emails=[contact_form.contact_email.data],
                 phones=[mobile],
+                viewer=g.membership,
             )
             if not matches or form.confirm_duplicates.data == "1":
                 customer = Customer(stages=0)
                 _apply(form, customer)
+                if customer.owner_id not in (None, g.membership.id) and not can(
+                    g.membership, "customers.transfer"
+                ):
+                    customer.owner_id = g.membership.id  # only managers hand customers out
+                customer.owned_since = utcnow() if customer.owner_id else None
                 if contact_form.contact_name.data:
                     customer.contacts.append(
                         Contact(
@@ -122,7 +129,7 @@ def create():
 
 @bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
 def edit(customer_id: int):
-    customer = get_or_404(Customer, customer_id)
+    customer = visible_customer_or_404(customer_id)
     form = CustomerForm(obj=customer, keep_owner_id=customer.owner_id)
     if request.method == "GET":
         form.version.data = customer.version
@@ -140,6 +147,7 @@ def edit(customer_id: int):
                 emails=[c.email for c in customer.contacts],
                 phones=[n for c in customer.contacts for n in (c.phone, c.mobile)],
                 exclude_id=customer.id,
+                viewer=g.membership,
             )
             if (
                 not matches
@@ -151,7 +159,7 @@ def edit(customer_id: int):
                     db.session.commit()
                 except StaleDataError:
                     db.session.rollback()
-                    customer = get_or_404(Customer, customer_id)
+                    customer = visible_customer_or_404(customer_id)
                     conflict = _differences(form, customer)
                     form.version.data = customer.version
                     status = 409
@@ -179,7 +187,7 @@ def edit(customer_id: int):
 def duplicates():
     """The duplicate check on demand (htmx, from the customer form while typing)."""
     customer_id = request.form.get("customer_id", type=bounded_int)
-    customer = get_or_404(Customer, customer_id) if customer_id else None
+    customer = visible_customer_or_404(customer_id) if customer_id else None
     emails = [request.form.get("contact_email")]
     phones = []
     if customer is not None:
@@ -194,6 +202,7 @@ def duplicates():
         emails=emails,
         phones=phones,
         exclude_id=customer_id,
+        viewer=g.membership,
     )
     return render_template("customers/_duplicates.html", matches=matches, checked=True)
 
@@ -213,6 +222,8 @@ def _first_contact_mobile(form: CustomerForm, contact_form: FirstContactForm):
 
 def _apply(form: CustomerForm, customer: Customer) -> None:
     for name in CustomerForm.MODEL_FIELDS:
+        if name == "owner_id" and customer.id is not None:
+            continue  # an existing customer changes owner by transfer/release/claim only
         value = form[name].data
         setattr(customer, name, None if value == "" else value)
     customer.name = customer.name.strip()
@@ -236,6 +247,8 @@ def _differences(form: CustomerForm, customer: Customer) -> list[tuple[str, str,
                      ", ".join(labels[s] for s in sorted(saved_stages)) or "—",
                      ", ".join(labels[s] for s in sorted(typed_stages)) or "—"))  # fmt: skip
     for name in CustomerForm.MODEL_FIELDS:
+        if name == "owner_id":
+            continue
         saved, typed = getattr(customer, name), form[name].data
         if (saved if saved not in ("", None) else None) != (
             typed if typed not in ("", None) else None
@@ -266,7 +279,7 @@ def _to_card(customer: Customer):
 
 @bp.get("/<int:customer_id>")
 def card(customer_id: int):
-    customer = get_or_404(Customer, customer_id)
+    customer = visible_customer_or_404(customer_id)
     method = request.args.get("method", "")
     method = method if method in METHODS or method == "visit" else ""
     if request.htmx and request.htmx.target == "timeline":
@@ -278,7 +291,7 @@ def card(customer_id: int):
 
 @bp.post("/<int:customer_id>/archive")
 def archive(customer_id: int):
-    customer = get_or_404(Customer, customer_id)
+    customer = visible_customer_or_404(customer_id)
     if not can(g.membership, "customers.archive"):
         abort(403)
     # the form says which state it wants, so a double click cannot archive and then restore
@@ -300,7 +313,7 @@ def archive(customer_id: int):
 @bp.route("/<int:customer_id>/delete", methods=["GET", "POST"])
 def delete(customer_id: int):
     """Delete for good (owner/admin), after a confirmation page; contacts go with it."""
-    customer = get_or_404(Customer, customer_id)
+    customer = visible_customer_or_404(customer_id)
     if not can(g.membership, "customers.delete"):
         abort(403)
     if request.method == "GET":
@@ -331,7 +344,7 @@ def _region(customer: Customer) -> str:
 
 @bp.post("/<int:customer_id>/contacts")
 def add_contact(customer_id: int):
-    customer = get_or_404(Customer, customer_id)
+    customer = visible_customer_or_404(customer_id)
     form = ContactForm(region=_region(customer))
     if not form.validate_on_submit():
         if request.htmx:
@@ -353,7 +366,7 @@ def add_contact(customer_id: int):
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
 def edit_contact(contact_id: int):
     contact = get_or_404(Contact, contact_id)
-    customer = contact.customer
+    customer = require_visible(contact.customer)
     form = ContactForm(obj=contact, region=_region(customer))
     if request.method == "GET":
         form.version.data = contact.version
@@ -389,7 +402,7 @@ def edit_contact(contact_id: int):
 @bp.post("/contacts/<int:contact_id>/delete")
 def delete_contact(contact_id: int):
     contact = get_or_404(Contact, contact_id)
-    customer = contact.customer
+    customer = require_visible(contact.customer)
     remove_contact(contact)
     db.session.commit()
     if not request.htmx:

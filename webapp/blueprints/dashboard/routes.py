@@ -6,7 +6,7 @@ from flask import g, render_template, request
 from flask_babel import get_locale
 
 from ...models import Membership
-from ...services import myday
+from ...services import myday, pool
 from ...services.customers import dashboard_counts, team_choices
 from ...services.followups import MANAGER_ROLES, company_today, company_zone
 from ...services.orders import STAGES as ORDER_STAGES
@@ -43,6 +43,7 @@ def home():
         due=myday.due(owner_ids, today),
         stale=myday.stale(owner_ids, today, g.tenant.stale_days(), company_zone(g.tenant)),
         stale_days=g.tenant.stale_days(),
+        pool_warnings=pool.warnings(owner_ids, g.tenant),
         birthdays=myday.birthdays(owner_ids, today),
         holidays=myday.holidays_ahead(owner_ids, today, str(get_locale())),
         # sign-offs are personal: always the viewer's own, whoever's day is shown

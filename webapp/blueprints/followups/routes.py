@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import Customer, FollowUp
 from ...services.classification import purposes_to_bits
 from ...services.followups import Links, can_change, delete_followup, save_followup
+from ...services.visibility import require_visible, visible_customer_or_404
 from ...tenancy import get_or_404, tenant_blueprint
 from ..customers.card import edit_followup_form, new_followup_form, render_card, timeline_context
 from .forms import FollowUpForm
@@ -47,7 +48,7 @@ def _refreshed(customer: Customer, message: str):
 
 @bp.post("/customers/<int:customer_id>/followups")
 def add(customer_id: int):
-    customer = get_or_404(Customer, customer_id)
+    customer = visible_customer_or_404(customer_id)
     form = new_followup_form(customer, formdata=request.form)
     if not form.validate_on_submit():
         if request.htmx:
@@ -64,6 +65,7 @@ def add(customer_id: int):
 
 def _load_changeable(followup_id: int) -> FollowUp:
     record = get_or_404(FollowUp, followup_id)
+    require_visible(record.customer)
     if not can_change(g.membership, record):
         abort(403)
     return record

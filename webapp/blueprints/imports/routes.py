@@ -257,7 +257,7 @@ def _download(data: bytes, name: str, mimetype: str) -> Response:
 
 @bp.get("/export.xlsx")
 def export_xlsx():
-    filters = CustomerFilters.from_args(request.args, mine_id=g.membership.id)
+    filters = CustomerFilters.from_args(request.args, viewer=g.membership)
     stamp = company_today(g.tenant).isoformat()
     return _download(
         exporting.to_xlsx(filters),
@@ -271,7 +271,7 @@ def export_csv():
     kind = request.args.get("kind", "customers")
     if kind not in exporting.KINDS:
         kind = "customers"
-    filters = CustomerFilters.from_args(request.args, mine_id=g.membership.id)
+    filters = CustomerFilters.from_args(request.args, viewer=g.membership)
     stamp = company_today(g.tenant).isoformat()
     return _download(exporting.to_csv(kind, filters), f"{kind}-{stamp}.csv", "text/csv")
 

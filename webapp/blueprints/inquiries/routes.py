@@ -16,6 +16,7 @@ from ...services.customers import team_choices
 from ...services.followups import company_zone
 from ...services.roles import can
 from ...services.samples import charge_label, samples_for
+from ...services.visibility import visible_customer_or_404
 from ...tenancy import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
 from .forms import AssignForm, InquiryForm
@@ -212,17 +213,20 @@ def convert(inquiry_id: int):
         flash(_("This inquiry is already linked to a customer."), "warning")
         return redirect(url_for(".detail", inquiry_id=inquiry.id))
     if request.method == "GET":
-        return _convert_page(inquiry, rules.conversion_matches(inquiry))
+        return _convert_page(inquiry, rules.conversion_matches(inquiry, g.membership))
     action = request.form.get("action", "create")
     link_id = request.form.get("customer_id", type=bounded_int) if action == "link" else None
     if action == "link" and link_id is None:
         abort(400)
+    if link_id is not None:
+        visible_customer_or_404(link_id)  # only a customer this member may open
     try:
         result = rules.convert_to_customer(
             inquiry,
             link_customer_id=link_id,
             create_anyway=action == "create_anyway",
             owner_id=inquiry.assigned_to_id or g.membership.id,
+            viewer=g.membership,
         )
     except LookupError:
         abort(404)
@@ -250,10 +254,11 @@ def _convert_page(inquiry: Inquiry, matches, asked: bool = False) -> str:
     from sqlalchemy import select
 
     from ...models import Customer
+    from ...services.visibility import visible_clause
 
     customers = db.session.execute(
         select(Customer.id, Customer.name)
-        .where(Customer.archived_at.is_(None))
+        .where(Customer.archived_at.is_(None), visible_clause(g.membership))
         .order_by(Customer.name_key)
     ).all()
     return render_template(

@@ -14,6 +14,12 @@ from ...models import Customer, ExportOrder, OrderClaim, OrderInspection, OrderP
 from ...services import orders as rules
 from ...services.customers import team_choices
 from ...services.followups import company_today
+from ...services.visibility import (
+    require_visible,
+    visible_clause,
+    visible_customer_or_404,
+    visible_ids,
+)
 from ...tenancy import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
 from .forms import (
@@ -32,6 +38,7 @@ def _load(order_id: int) -> ExportOrder:
     order = db.session.scalar(rules.load_order_query().where(ExportOrder.id == order_id))
     if order is None:
         abort(404)
+    require_visible(order.customer)  # an order of a customer this member may not see: 404
     return order
 
 
@@ -84,7 +91,7 @@ def _body(order: ExportOrder, status: int = 200, **forms):
 @bp.get("/")
 def index():
     args = request.args
-    stmt = select(ExportOrder)
+    stmt = select(ExportOrder).where(ExportOrder.customer_id.in_(visible_ids(g.membership)))
     stage = args.get("stage", "")
     if stage in rules.STAGES:
         stmt = stmt.where(ExportOrder.stage == stage)
@@ -113,7 +120,7 @@ def index():
         "totals": rules.totals_per_currency(stmt),
         "stage": stage,
         "customer_id": customer_id,
-        "customer_name": get_or_404(Customer, customer_id).name if customer_id else "",
+        "customer_name": visible_customer_or_404(customer_id).name if customer_id else "",
         "merchandiser_id": merchandiser_id,
         "currency": currency,
         "waiting": waiting,
@@ -129,7 +136,7 @@ def index():
 def create():
     customers = db.session.execute(
         select(Customer.id, Customer.name)
-        .where(Customer.archived_at.is_(None))
+        .where(Customer.archived_at.is_(None), visible_clause(g.membership))
         .order_by(Customer.name_key)
     ).all()
     form = NewOrderForm(customers=customers, members=team_choices())

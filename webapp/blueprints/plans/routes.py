@@ -22,6 +22,7 @@ from ...services import plans as rules
 from ...services.customers import team_choices
 from ...services.normalize import like_pattern
 from ...services.roles import can
+from ...services.visibility import visible_clause
 from ...services.weeks import current_week_start, parse_week, week_label
 from ...tenancy import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
@@ -58,7 +59,7 @@ def _customer_choices(
     `keep` adds the customer a submitted form chose, so it validates even when not listed."""
     taken = select(CallPlanRow.customer_id).where(CallPlanRow.plan_id == plan.id)
     base = select(Customer.id, Customer.name).where(
-        Customer.archived_at.is_(None), Customer.id.not_in(taken)
+        Customer.archived_at.is_(None), Customer.id.not_in(taken), visible_clause(g.membership)
     )
     if q:
         stmt = base.where(Customer.name.ilike(like_pattern(q), escape="\\")).order_by(

@@ -18,6 +18,7 @@ from ...services import orders as order_rules
 from ...services.classification import VISIT_PURPOSES, bits_to_purposes
 from ...services.customers import CustomerFilters, customer_query
 from ...services.followups import timeline
+from ...services.visibility import require_visible, visible_customer_or_404
 from ...tenancy import get_or_404, tenant_blueprint
 from ..orders.forms import SECTIONS
 from ..orders.routes import _load as load_order
@@ -52,7 +53,7 @@ def _send(form: str, name: str, **context):
 
 @bp.get("/customers/<int:customer_id>/followups.pdf")
 def followup_log(customer_id: int):
-    customer = get_or_404(Customer, customer_id)
+    customer = visible_customer_or_404(customer_id)
     records = sorted(timeline(customer.id), key=lambda r: r.seq)
     return _send("followup_log", customer.name,
                  customer=customer, records=records)  # fmt: skip
@@ -60,7 +61,7 @@ def followup_log(customer_id: int):
 
 @bp.get("/customers/<int:customer_id>/sheet.pdf")
 def customer_sheet(customer_id: int):
-    customer = get_or_404(Customer, customer_id)
+    customer = visible_customer_or_404(customer_id)
     visits = [r for r in sorted(timeline(customer.id), key=lambda r: r.seq) if r.is_visit]
     return _send("customer_sheet", customer.name,
                  customer=customer, visits=visits)  # fmt: skip
@@ -69,6 +70,7 @@ def customer_sheet(customer_id: int):
 @bp.get("/followups/<int:followup_id>/visit.pdf")
 def visit(followup_id: int):
     record = get_or_404(FollowUp, followup_id)
+    require_visible(record.customer)
     if not record.is_visit:
         abort(404)
     return _send("visit", record.customer.name,
@@ -96,7 +98,7 @@ def order(order_id: int):
 @bp.get("/contacts.pdf")
 def contacts_list():
     """客户信息表: the contacts of the customers the list's filters select (same URL args)."""
-    filters = CustomerFilters.from_args(request.args, mine_id=g.membership.id)
+    filters = CustomerFilters.from_args(request.args, viewer=g.membership)
     customer_ids = select(customer_query(filters).subquery().c.id)
     contacts = db.session.scalars(
         select(Contact)

@@ -12,6 +12,7 @@ from ...models import Customer, Inquiry, Sample
 from ...services import samples as rules
 from ...services.customers import team_choices
 from ...services.roles import can
+from ...services.visibility import visible_clause, visible_customer_or_404, visible_ids
 from ...tenancy import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
 from .forms import SampleForm
@@ -24,10 +25,19 @@ def _require_edit() -> None:
         abort(403)
 
 
+def _load_sample(sample_id: int) -> Sample:
+    """A sample, 404 when it was sent to a customer this member may not see."""
+    sample = get_or_404(Sample, sample_id)
+    if sample.customer_id:
+        visible_customer_or_404(sample.customer_id)
+    return sample
+
+
 def _customers(keep_id: int | None = None) -> list[tuple[int, str]]:
     rows = db.session.execute(
         select(Customer.id, Customer.name)
         .where((Customer.archived_at.is_(None)) | (Customer.id == keep_id))
+        .where(visible_clause(g.membership) | (Customer.id == keep_id))
         .order_by(Customer.name_key)
     ).all()
     return [(cid, name) for cid, name in rows]
@@ -64,7 +74,9 @@ def _back(sample: Sample):
 def index():
     filters = rules.SampleFilters.from_args(request.args, mine_id=g.membership.id)
     page = db.paginate(
-        rules.sample_query(filters),
+        rules.sample_query(filters).where(
+            Sample.customer_id.is_(None) | Sample.customer_id.in_(visible_ids(g.membership))
+        ),
         page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
@@ -74,7 +86,7 @@ def index():
         "filters": filters,
         "members": team_choices(),
         "charges": rules.CHARGE_LABELS,
-        "customer_name": get_or_404(Customer, filters.customer_id).name
+        "customer_name": visible_customer_or_404(filters.customer_id).name
         if filters.customer_id
         else "",
     }
@@ -95,7 +107,7 @@ def create():
             inquiry.customer_id if inquiry else None
         )
         if form.customer_id.data:
-            get_or_404(Customer, form.customer_id.data)
+            visible_customer_or_404(form.customer_id.data)
         form.inquiry_id.data = inquiry.id if inquiry else None
         form.sent_by_id.data = (inquiry.assigned_to_id if inquiry else None) or g.membership.id
         form.charge.data = "free"
@@ -115,13 +127,13 @@ def create():
 
 @bp.get("/<int:sample_id>")
 def detail(sample_id: int):
-    sample = get_or_404(Sample, sample_id)
+    sample = _load_sample(sample_id)
     return render_template("samples/detail.html", sample=sample, charge_label=rules.charge_label)
 
 
 @bp.route("/<int:sample_id>/edit", methods=["GET", "POST"])
 def edit(sample_id: int):
-    sample = get_or_404(Sample, sample_id)
+    sample = _load_sample(sample_id)
     _require_edit()
     form = _form(sample)
     if request.method == "GET":
@@ -139,7 +151,7 @@ def edit(sample_id: int):
             form.show_problems(err.problems)
         except StaleDataError:
             db.session.rollback()
-            sample = get_or_404(Sample, sample_id)
+            sample = _load_sample(sample_id)
             form.version.data = sample.version
             return _page(form, sample, sample.inquiry, 409, conflict=True)
         else:
@@ -150,7 +162,7 @@ def edit(sample_id: int):
 
 @bp.route("/<int:sample_id>/delete", methods=["GET", "POST"])
 def delete(sample_id: int):
-    sample = get_or_404(Sample, sample_id)
+    sample = _load_sample(sample_id)
     _require_edit()
     if request.method == "GET":
         return render_template("samples/delete.html", sample=sample)

@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
-from wtforms.validators import DataRequired, NumberRange
+from wtforms import IntegerField, RadioField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+from ...services.classification import GRADES
 
 
 def _days(label) -> IntegerField:
@@ -15,3 +17,48 @@ class StaleRulesForm(FlaskForm):
     stale_days_b = _days(_l("Grade B"))
     stale_days_c = _days(_l("Grade C"))
     stale_days_d = _days(_l("Grade D"))
+
+
+class SettingsForm(StaleRulesForm):
+    """The company settings page: stale rules, who sees which customers, the pool (公海)."""
+
+    customer_visibility = RadioField(
+        _l("Who sees which customers"),
+        validators=[Optional()],  # left out of the post: unchanged
+    )
+    max_owned_customers = IntegerField(
+        _l("Most customers one salesperson may own"),
+        validators=[Optional(), NumberRange(min=1, max=100000)],
+        description=_l("Claiming from the pool is refused above it."),
+    )
+
+    POOL_FIELDS = {grade: (f"pool_days_{grade.lower()}", f"pool_warn_{grade.lower()}",
+                           f"pool_cooldown_{grade.lower()}") for grade in GRADES}  # fmt: skip
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.customer_visibility.choices = [
+            ("own", _l("Salespeople see only their own customers and the pool")),
+            ("all", _l("Everyone sees all customers")),
+        ]
+
+    def pool_values(self) -> dict[str, tuple[int | None, int | None, int | None]]:
+        return {
+            grade: tuple(self[name].data for name in names)
+            for grade, names in self.POOL_FIELDS.items()
+        }
+
+    def pool_rows(self) -> list[tuple[str, tuple]]:
+        return [
+            (grade, tuple(self[name] for name in names))
+            for grade, names in self.POOL_FIELDS.items()
+        ]
+
+
+for _grade, (_n, _m, _h) in SettingsForm.POOL_FIELDS.items():
+    setattr(SettingsForm, _n, IntegerField(_l("Back to the pool after (days)"),
+            validators=[Optional(), NumberRange(min=1, max=3650)]))  # fmt: skip
+    setattr(SettingsForm, _m, IntegerField(_l("Warn the owner (days before)"),
+            validators=[Optional(), NumberRange(min=0, max=365)]))  # fmt: skip
+    setattr(SettingsForm, _h, IntegerField(_l("No reclaim by the last owner (hours)"),
+            validators=[Optional(), NumberRange(min=0, max=8760)]))  # fmt: skip

@@ -1,14 +1,17 @@
-"""Company settings (owner/admin): for now the follow-up rules behind "my day"."""
+"""Company settings (owner/admin): the follow-up rules behind "my day", who sees which
+customers, and the shared pool's limit and auto-return rules (services/pool.py)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...extensions import db
+from ...services import pool
 from ...services.roles import can
+from ...services.visibility import VISIBILITY_CHOICES
 from ...tenancy import tenant_blueprint
-from .forms import StaleRulesForm
+from .forms import SettingsForm
 
 bp = tenant_blueprint("settings", __name__, "/settings")
 
@@ -17,10 +20,34 @@ bp = tenant_blueprint("settings", __name__, "/settings")
 def index():
     if not can(g.membership, "settings.edit"):
         abort(403)
-    form = StaleRulesForm(obj=g.tenant)
+    pool_rules = can(g.membership, "pool.settings")
+    form = SettingsForm(obj=g.tenant)
+    if not pool_rules:
+        pool_names = [n for names in SettingsForm.POOL_FIELDS.values() for n in names]
+        for name in ("customer_visibility", "max_owned_customers", *pool_names):
+            del form[name]
+    elif not form.is_submitted():
+        for grade, rule in pool.rules_for().items():
+            n, m, h = SettingsForm.POOL_FIELDS[grade]
+            form[n].data, form[m].data, form[h].data = (
+                rule.return_days,
+                rule.warn_days,
+                rule.cooldown_hours,
+            )
     if form.validate_on_submit():
-        form.populate_obj(g.tenant)
+        for name in ("stale_days_a", "stale_days_b", "stale_days_c", "stale_days_d"):
+            setattr(g.tenant, name, form[name].data)
+        if pool_rules:
+            # a field left out of the post keeps its value (the form always sends them all)
+            if form.customer_visibility.data in VISIBILITY_CHOICES:
+                g.tenant.customer_visibility = form.customer_visibility.data
+            if form.max_owned_customers.data is not None:
+                g.tenant.max_owned_customers = form.max_owned_customers.data
+            if any(name in request.form for name in SettingsForm.POOL_FIELDS["A"]):
+                pool.save_rules(form.pool_values())
         db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect(url_for(".index"))
-    return render_template("settings/index.html", form=form), 422 if form.errors else 200
+    return render_template(
+        "settings/index.html", form=form, pool_rules=pool_rules
+    ), 422 if form.errors else 200

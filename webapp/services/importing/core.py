@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
 from ...extensions import db
-from ...models import Contact, Customer, FollowUp, ImportBatch
+from ...models import Contact, Customer, FollowUp, ImportBatch, Membership
 from .. import search
 from ..followups import refresh_customer
 from ..normalize import email_domain
@@ -113,12 +113,15 @@ class ExistingIndex:
         self.by_domain: dict[str, int] = {}
         self.by_phone: dict[str, int] = {}
         self.names: dict[int, str] = {}
-        for cid, name, key, host in db.session.execute(
-            select(Customer.id, Customer.name, Customer.name_key, Customer.website_host).order_by(
-                Customer.id
-            )
-        ):
+        self.owners: dict[int, int | None] = {}
+        for cid, name, key, host, owner_id in db.session.execute(
+            select(
+                Customer.id, Customer.name, Customer.name_key, Customer.website_host,
+                Customer.owner_id,
+            ).order_by(Customer.id)
+        ):  # fmt: skip
             self.names[cid] = name
+            self.owners[cid] = owner_id
             if key:
                 self.by_name.setdefault(key, cid)
             if host:
@@ -182,10 +185,18 @@ class Preview:
     warnings: list[dict] = field(default_factory=list)
 
 
+def _may_see(member: Membership | None, owner_id: int | None) -> bool:
+    """services/visibility.can_see for a customer known by its owner id only."""
+    from ..visibility import sees_all
+
+    return member is not None and (sees_all(member) or owner_id in (None, member.id))
+
+
 def build_preview(batch: ImportBatch, today: date) -> Preview:
     """What the commit would do, without writing anything."""
     ctx = _context(batch, today)
     index = ExistingIndex()
+    importer = db.session.get(Membership, batch.created_by_id)
     preview = Preview()
     seen: set[str] = set()
     last_ok = False
@@ -219,9 +230,12 @@ def build_preview(batch: ImportBatch, today: date) -> Preview:
             preview.match_count += 1
             if len(preview.matches) < PREVIEW_LIMIT:
                 cid, reasons = found
+                # a customer the importer may not see is named by no more than "owned by"
+                visible = _may_see(importer, index.owners[cid])
                 preview.matches.append(
                     {"row": row.number, "name": row.name, "customer_id": cid,
-                     "customer_name": index.names[cid], "reasons": reasons}
+                     "customer_name": index.names[cid] if visible else "",
+                     "visible": visible, "reasons": reasons}
                 )  # fmt: skip
         else:
             preview.new += 1
@@ -258,6 +272,7 @@ class _Writer:
 
     def __init__(self, batch: ImportBatch, choices: dict[str, str], default_choice: str) -> None:
         self.author_id = batch.created_by_id
+        self.author = db.session.get(Membership, batch.created_by_id)
         self.choices = choices
         self.default_choice = default_choice if default_choice in CHOICES else "skip"
         self.index = ExistingIndex()
@@ -303,6 +318,8 @@ class _Writer:
         found = self.index.match(row)
         if found:
             choice = self.choices.get(str(row.number), self.default_choice)
+            if choice == "update" and not _may_see(self.author, self.index.owners[found[0]]):
+                choice = "skip"  # never overwrite a customer the importer may not see
             if choice == "skip":
                 self.outcome.skipped += 1
                 self.by_key[key] = None

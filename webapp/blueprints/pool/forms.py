@@ -1,0 +1,24 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ..formkit import OPTIONAL_TEXT
+
+
+class ReasonForm(FlaskForm):
+    """Release to the pool: why (kept in the customer's ownership history)."""
+
+    reason = TextAreaField(
+        _l("Reason"), filters=OPTIONAL_TEXT, validators=[DataRequired(), Length(max=500)]
+    )
+
+
+class TransferForm(ReasonForm):
+    """Give one or more customers to another salesperson."""
+
+    to_member_id = SelectField(_l("New salesperson"), coerce=int, validators=[DataRequired()])
+
+    def __init__(self, *args, members: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.to_member_id.choices = dict(members)

@@ -1,0 +1,72 @@
+"""Who may see which customer: the one rule, used by every screen that shows customers.
+
+The company chooses (`Tenant.customer_visibility`):
+
+- ``"own"`` (the default): a member without the ``customers.view_all`` permission (in practice
+  a salesperson) sees only the customers they own and those in the shared pool (公海, no owner).
+- ``"all"``: everyone sees every customer.
+
+Roles with ``customers.view_all`` (services/roles.py: owner, admin, manager, gm, plus finance
+and merchandiser, who work on every salesperson's orders) always see all. A member holding
+several roles sees all as soon as one role does.
+
+`visible_clause` is the SQL form (a WHERE clause on Customer) for lists, counts, exports and
+pickers; `can_see` is the Python form for one loaded customer (cards, PDFs, records hanging off
+a customer). `visible_customer_or_404` loads a customer for a view and answers 404 — the same as
+for a customer that does not exist — when this member may not see it.
+"""
+
+from __future__ import annotations
+
+from flask import abort, g
+from sqlalchemy import ColumnElement, or_, select, true
+
+from ..models import Customer, Membership
+from .roles import can
+
+VISIBILITY_CHOICES = ("own", "all")
+
+
+def sees_all(membership: Membership | None) -> bool:
+    """True when this member sees every customer of the company."""
+    if membership is None:
+        return False
+    if can(membership, "customers.view_all"):
+        return True
+    return getattr(membership.tenant, "customer_visibility", "own") == "all"
+
+
+def visible_clause(membership: Membership | None) -> ColumnElement[bool]:
+    """WHERE clause selecting the customers `membership` may see (the tenant guard adds the
+    company). None (no member, e.g. CLI) sees nothing: callers outside a request pass none."""
+    if membership is None:
+        return Customer.id.is_(None)  # always false: fail closed
+    if sees_all(membership):
+        return true()
+    return or_(Customer.owner_id == membership.id, Customer.owner_id.is_(None))
+
+
+def can_see(membership: Membership | None, customer: Customer | None) -> bool:
+    if membership is None or customer is None:
+        return False
+    if sees_all(membership):
+        return True
+    return customer.owner_id is None or customer.owner_id == membership.id
+
+
+def visible_ids(membership: Membership | None):
+    """A subquery of visible customer ids, for records hanging off customers (orders …)."""
+    return select(Customer.id).where(visible_clause(membership))
+
+
+def require_visible(customer: Customer | None) -> Customer:
+    """For a view: 404 unless the current member may see this customer."""
+    if not can_see(g.get("membership"), customer):
+        abort(404)
+    return customer
+
+
+def visible_customer_or_404(customer_id: int) -> Customer:
+    from ..tenancy import get_or_404
+
+    return require_visible(get_or_404(Customer, customer_id))
