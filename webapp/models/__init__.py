@@ -7,10 +7,12 @@ from .inquiry import Inquiry, Sample
 from .order import ExportOrder, OrderClaim, OrderEvent, OrderInspection, OrderPayment, OrderSignoff
 from .plan import CallPlan, CallPlanCell, CallPlanRow
 from .report import WeeklyReport, WeeklyReportComment, WeeklyReportLine
+from .team import AuditEvent, Invitation
 from .tenant import Tenant
 from .user import Membership, MembershipRole, PasswordResetToken, RecoveryCode, User
 
 __all__ = [
+    "AuditEvent",
     "CallPlan",
     "CallPlanCell",
     "CallPlanRow",
@@ -22,6 +24,7 @@ __all__ = [
     "FollowUpContact",
     "ImportBatch",
     "Inquiry",
+    "Invitation",
     "Membership",
     "MembershipRole",
     "OrderClaim",
