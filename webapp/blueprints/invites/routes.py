@@ -3,7 +3,7 @@ member (so not a tenant blueprint). The rules live in services/team.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
@@ -14,7 +14,7 @@ from ...models import User
 from ...services import team as rules
 from ...services.accounts import password_problem
 from ...services.passwords import hash_password
-from ...tenancy import cross_tenant
+from ...tenancy import cross_tenant, tenant_context
 from ..auth.routes import _fresh_session
 from .forms import AcceptForm, JoinSignupForm
 
@@ -31,6 +31,8 @@ def join(tenant_slug: str, token: str):
         ), 410
     invitation = check.invitation
     company = invitation.tenant
+    with tenant_context(invitation.tenant_id):  # a valid link: its company's inviter may show
+        g.inviter_name = invitation.created_by.user.name
     if current_user.is_authenticated:
         return _join_as_member(invitation, company)
     with cross_tenant():
