@@ -320,3 +320,16 @@ def test_record_for_user_reaches_each_company(app, company_a, company_b):
         for company in (company_a, company_b):
             with tenant_context(company.id):
                 assert db.session.scalar(select(AuditEvent.user_id)) == user.id
+
+
+def test_erasing_a_company_takes_its_audit_rows_with_it(app, company_a, owner_engine):
+    """The trigger's one exception: the cascade when the company itself is deleted."""
+    if owner_engine.dialect.name != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's")
+    with app.app_context(), tenant_context(company_a.id):
+        audit.record("export", detail="all")
+        db.session.commit()
+    with owner_engine.begin() as conn:
+        conn.execute(text("DELETE FROM invitation"))
+        conn.execute(text("DELETE FROM tenant WHERE id = :t"), {"t": company_a.id})
+        assert conn.scalar(text("SELECT count(*) FROM audit_event")) == 0

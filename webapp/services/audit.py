@@ -241,6 +241,8 @@ def detail_items(event: AuditEvent) -> list[tuple[str, str]]:
         return [("", str(data))]
     items = []
     for key, value in data.items():
+        if value in (None, "", [], {}):
+            continue
         if key in _ROLE_KEYS and isinstance(value, list):
             value = ", ".join(str(ROLE_LABELS.get(v, v)) for v in value)
         elif key == "reason" and value in REASON_LABELS:
