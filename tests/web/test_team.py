@@ -224,6 +224,9 @@ def test_an_admin_cannot_invite_an_owner(app, client, company_a):
         f"/t/{company_a.slug}/team/invite", data={"email": "boss2@example.com", "roles": "owner"}
     )
     assert response.status_code == 422 and "Only an owner" in response.get_data(as_text=True)
+    no_roles = client.post(f"/t/{company_a.slug}/team/invite", data={"email": "r@example.com"})
+    assert no_roles.status_code == 422
+    assert "Choose at least one role." in no_roles.get_data(as_text=True)
 
 
 # --- roles and deactivation -------------------------------------------------------------------

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Invitation, Membership, MembershipRole, Tenant, User
@@ -24,9 +25,10 @@ INVITATION_VALID = timedelta(days=7)
 class TeamRefused(Exception):
     """A team change the rules do not allow; `message` says why (translated)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field  # the form field the message belongs next to, when there is one
 
 
 def ordered_roles(roles: set[str] | list[str]) -> list[str]:
@@ -158,21 +160,28 @@ def member_by_email(email: str) -> Membership | None:
 
 
 def invite_refusal(actor: Membership, email: str, roles: set[str]) -> str | None:
+    return _invite_refusal(actor, email, roles)[1]
+
+
+def _invite_refusal(
+    actor: Membership, email: str, roles: set[str]
+) -> tuple[str | None, str | None]:
+    """(form field, why) an invitation is refused, or (None, None)."""
     if not can(actor, "team.invite"):
-        return _("Your role does not allow this action.")
+        return None, _("Your role does not allow this action.")
     if not roles or not roles <= set(ROLES):
-        return _("Choose at least one role.")
+        return "roles", _("Choose at least one role.")
     if "owner" in roles and not actor.has_role("owner"):
-        return _("Only an owner can grant or remove the owner role.")
+        return "roles", _("Only an owner can grant or remove the owner role.")
     existing = member_by_email(email)
     if existing is not None and existing.active:
-        return _("%(email)s is already a member of this company.", email=email)
+        return "email", _("%(email)s is already a member of this company.", email=email)
     if existing is not None:
-        return _(
+        return "email", _(
             "%(email)s was a member and is deactivated: reactivate them on the team page instead.",
             email=email,
         )
-    return None
+    return None, None
 
 
 def create_invitation(
@@ -186,9 +195,9 @@ def create_invitation(
     the same email is revoked: one working link per person. Raises TeamRefused."""
     now = now or datetime.now(UTC)
     email = email.strip().lower()
-    refusal = invite_refusal(actor, email, roles)
+    field, refusal = _invite_refusal(actor, email, roles)
     if refusal:
-        raise TeamRefused(refusal)
+        raise TeamRefused(refusal, field)
     replaced = []
     for old in db.session.scalars(
         select(Invitation).where(
@@ -329,6 +338,7 @@ def invitations() -> list[Invitation]:
     return list(
         db.session.scalars(
             select(Invitation)
+            .options(selectinload(Invitation.created_by))
             .order_by(Invitation.created_at.desc(), Invitation.id.desc())
             .limit(50)
         )

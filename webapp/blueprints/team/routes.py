@@ -39,7 +39,6 @@ def index():
         "team/index.html",
         members=list(members),
         invitations=[(i, rules.invitation_state(i, now)) for i in invitations],
-        owner_ids=rules.active_owner_ids(),
     )
 
 
@@ -66,7 +65,9 @@ def invite():
             )
         except rules.TeamRefused as refused:
             db.session.rollback()
-            form.email.errors.append(refused.message)
+            if refused.field not in ("email", "roles"):
+                abort(403)
+            form[refused.field].errors.append(refused.message)
         else:
             db.session.commit()
             link = url_for("invites.join", tenant_slug=g.tenant.slug, token=secret, _external=True)
