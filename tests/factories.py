@@ -306,3 +306,22 @@ def set_visibility(app: Flask, company: Company, value: str) -> None:
     with app.app_context():
         db.session.get(Tenant, company.id).customer_visibility = value
         db.session.commit()
+
+
+def make_invitation(
+    app: Flask,
+    company: Company,
+    email: str = "new.colleague@example.com",
+    roles: frozenset[str] = frozenset({"sales"}),
+    *,
+    now=None,
+    name: str | None = None,
+) -> tuple[int, str]:
+    """An open invitation made by the company's owner; returns (invitation id, link secret)."""
+    from webapp.services import team
+
+    with app.app_context(), tenant_context(company.id):
+        owner = db.session.get(Membership, company.owner_membership_id)
+        invitation, secret = team.create_invitation(owner, email, set(roles), name, now)
+        db.session.commit()
+        return invitation.id, secret

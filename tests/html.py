@@ -24,3 +24,13 @@ def field_errors(page: str, field_id: str) -> list[str]:
         html.unescape(m.strip())
         for m in re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', block, re.S)
     ]
+
+
+_CSRF_HEADER = re.compile(r'"X-CSRFToken": "[^"]+"')
+_CSRF_INPUT = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+"')
+
+
+def without_csrf(page: str) -> str:
+    """The page with its CSRF tokens blanked: a token carries a timestamp, so two renders a
+    second apart differ there and nowhere else."""
+    return _CSRF_HEADER.sub('"X-CSRFToken": ""', _CSRF_INPUT.sub(r'\1"', page))

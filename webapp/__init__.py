@@ -76,6 +76,7 @@ def _configure_sqlite(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .blueprints.account.routes import bp as account_bp
+    from .blueprints.audit.routes import bp as audit_bp
     from .blueprints.auth.routes import bp as auth_bp
     from .blueprints.charts.routes import bp as charts_bp
     from .blueprints.customers.routes import bp as customers_bp
@@ -83,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints.followups.routes import bp as followups_bp
     from .blueprints.imports.routes import bp as imports_bp
     from .blueprints.inquiries.routes import bp as inquiries_bp
+    from .blueprints.invites.routes import bp as invites_bp
     from .blueprints.orders.routes import bp as orders_bp
     from .blueprints.plans.routes import bp as plans_bp
     from .blueprints.pool.routes import bp as pool_bp
@@ -111,6 +113,8 @@ def _register_blueprints(app: Flask) -> None:
         imports_bp,
         team_bp,
         settings_bp,
+        audit_bp,
+        invites_bp,
     ):
         app.register_blueprint(bp)
 

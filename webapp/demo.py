@@ -328,6 +328,7 @@ def seed_demo(force: bool = False) -> list[tuple[str, str, str]] | None:
         _seed_orders(tenant, memberships)
         _seed_weekly_work(tenant, memberships)
         _seed_pool(tenant, memberships)
+        _seed_team(tenant, memberships)
         db.session.commit()
     return logins
 
@@ -394,6 +395,46 @@ def _seed_pool(tenant: Tenant, memberships: list[Membership]) -> None:
         on_date=company_today(tenant) - timedelta(days=41),
     )
     save_followup(customer, record, Links(contact_ids=[customer.contacts[0].id], colleague_ids=[]))
+
+
+def _seed_team(tenant: Tenant, memberships: list[Membership]) -> None:
+    """One open invitation and a few audit events, so the team page and the log show something.
+    (The invitation's link is not printed: only its hash is stored, as for every invitation.)"""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from .models import AuditEvent
+    from .services import team
+
+    boss, manager, sales = memberships[0], memberships[1], memberships[2]
+    now = datetime.now(UTC)
+    team.create_invitation(
+        boss, "new.sales@demo.example.com", {"sales"}, "赵磊", now - timedelta(days=1)
+    )
+    events = [
+        # days ago, who, action, detail, address (documentation ranges)
+        (3, boss, "login", None, "203.0.113.10"),
+        (3, boss, "member.roles", {"member": manager.user.name, "before": ["sales"],
+                                   "after": ["manager"]}, "203.0.113.10"),
+        (2, sales, "login.failed", {"reason": "password"}, "198.51.100.23"),
+        (2, sales, "login", None, "198.51.100.23"),
+        (1, manager, "login", None, "203.0.113.44"),
+        (1, manager, "export", {"format": "xlsx", "kind": "customers", "filters": {}},
+         "203.0.113.44"),
+    ]  # fmt: skip
+    for days, member, action, detail, address in events:
+        db.session.add(
+            AuditEvent(
+                tenant_id=tenant.id,
+                created_at=now - timedelta(days=days, hours=2),
+                action=action,
+                user_id=member.user_id,
+                target_type="user" if action.startswith("login") else None,
+                target_id=member.user_id if action.startswith("login") else None,
+                detail=json.dumps(detail, ensure_ascii=False) if detail else None,
+                ip=address,
+            )
+        )
 
 
 def _seed_weekly_work(tenant: Tenant, memberships: list[Membership]) -> None:

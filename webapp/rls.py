@@ -6,7 +6,9 @@ the transaction-local setting `app.tenant_id`, which the application sets at the
 transaction (tenancy.py). With no setting a query sees no row and may write none.
 
 `membership` has a second, read-only policy: a person sees their own memberships in every company
-(`app.user_id`), which is what the company switcher needs. Nothing else crosses companies.
+(`app.user_id`), which is what the company switcher needs. `invitation` has one too: the row whose
+token hash is `app.invite_token` (set while a /join link is opened), so a link to another company
+can say so. Nothing else crosses companies.
 
 SQLite has no RLS: the ORM guard in tenancy.py is its only (and PostgreSQL's first) layer.
 Migration 0007 applies the same statements; tests compare the catalog with `expected_policies`.
@@ -25,6 +27,13 @@ _CURRENT_USER = "NULLIF(current_setting('app.user_id', true), '')::integer"
 # table -> extra read-only policies (name, USING clause)
 EXTRA_POLICIES = {
     "membership": [("own_memberships", f"user_id = {_CURRENT_USER}")],
+    # the one invitation whose link (its SHA-256) is being opened, before its company is known
+    "invitation": [
+        (
+            "invitation_by_token",
+            "token_hash = NULLIF(current_setting('app.invite_token', true), '')",
+        )
+    ],
     "membership_role": [
         (
             "own_membership_roles",

@@ -29,6 +29,9 @@ _tenant_id_var: ContextVar[int | None] = ContextVar("tenant_id", default=None)
 _cross_tenant_var: ContextVar[bool] = ContextVar("cross_tenant", default=False)
 # Whose memberships the database may show across companies (rls.py), outside a logged-in request
 _acting_user_var: ContextVar[int | None] = ContextVar("acting_user", default=None)
+# The SHA-256 of an invitation link being opened: the database shows that one invitation of any
+# company (rls.py, policy invitation_by_token) before the visitor is a member of it
+_invite_token_var: ContextVar[str | None] = ContextVar("invite_token", default=None)
 
 
 class TenantContextMissing(RuntimeError):
@@ -98,6 +101,16 @@ def acting_user(user_id: int) -> Iterator[None]:
 
 
 @contextmanager
+def invitation_token(token_hash: str) -> Iterator[None]:
+    """Let the database show the invitation whose link hash this is, whatever its company."""
+    token = _invite_token_var.set(token_hash)
+    try:
+        yield
+    finally:
+        _invite_token_var.reset(token)
+
+
+@contextmanager
 def cross_tenant() -> Iterator[None]:
     """Explicit, visible opt-out of tenant scoping, for code that must see several tenants."""
     token = _cross_tenant_var.set(True)
@@ -114,11 +127,12 @@ def _touches_tenant_model(mappers) -> bool:
 # --- PostgreSQL row-level security (rls.py): tell the database who is asking -------------------
 _RLS_KEY = "rls_settings"
 _SET_RLS = text(
-    "SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true)"
+    "SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true),"
+    " set_config('app.invite_token', :invite, true)"
 )
 
 
-def _rls_wanted() -> tuple[str, str]:
+def _rls_wanted() -> tuple[str, str, str]:
     tenant_id = None if _cross_tenant_var.get() else current_tenant_id()
     acting = _acting_user_var.get()
     user_id = "" if acting is None else str(acting)
@@ -129,7 +143,8 @@ def _rls_wanted() -> tuple[str, str]:
         if state is not None and state.identity:
             # read from the identity map key: touching an expired attribute would load it
             user_id = str(state.identity[0])
-    return ("" if tenant_id is None else str(tenant_id), user_id)
+    invite = _invite_token_var.get() or ""
+    return ("" if tenant_id is None else str(tenant_id), user_id, invite)
 
 
 def sync_rls(session: Session) -> None:
@@ -142,7 +157,7 @@ def sync_rls(session: Session) -> None:
     connection = session.connection()  # begins the transaction if needed
     if session.info.get(_RLS_KEY) == wanted:
         return
-    connection.execute(_SET_RLS, {"tenant": wanted[0], "user": wanted[1]})
+    connection.execute(_SET_RLS, {"tenant": wanted[0], "user": wanted[1], "invite": wanted[2]})
     session.info[_RLS_KEY] = wanted
 
 

@@ -1,7 +1,7 @@
 """customer pool and visibility
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-28 13:54:17.180373
 
 The shared pool (公海): pool_rule (auto-return per grade), customer_owner_change (history of
@@ -16,7 +16,7 @@ from webapp import rls
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from tests.factories import (
     make_followup,
     make_import,
     make_inquiry,
+    make_invitation,
     make_order,
     make_order_row,
     make_plan,
@@ -114,6 +115,13 @@ def _import(app: Flask, company: Company) -> int:
     return make_import(app, company, filename=SECRET.format(slug=company.slug) + " import.csv")
 
 
+def _invitation(app: Flask, company: Company) -> int:
+    email = f"invitee-{next(_order_numbers)}@{company.slug}.example.com"
+    return make_invitation(app, company, email, name=SECRET.format(slug=company.slug) + " invitee")[
+        0
+    ]
+
+
 # URL parameter -> builder of an object of that kind in a company (returns its id)
 OBJECT_PARAMS: dict[str, Callable[[Flask, Company], int]] = {
     "customer_id": _customer,
@@ -132,6 +140,7 @@ OBJECT_PARAMS: dict[str, Callable[[Flask, Company], int]] = {
     "line_id": _report_row("line"),
     "comment_id": _report_row("comment"),
     "import_id": _import,
+    "invitation_id": _invitation,
 }
 # Parameters that pick a part of a page, not an object: a valid sample value to build the URL.
 SAMPLE_VALUES = {"section": "freight", "week": "2026-W48"}
@@ -141,6 +150,9 @@ NOT_OBJECTS = {
     ("static", "filename"): "public static files, the same for every company",
     ("auth.reset_password", "token"): "a secret link for one person, not a company's object "
     "(tests/web/test_accounts.py covers unknown, used and expired tokens)",
+    ("invites.join", "token"): "an invitation link: public on purpose (the visitor is not a "
+    "member yet); tests/web/test_team.py covers unknown, used, revoked, expired and "
+    "wrong-company links",
 }
 
 
@@ -177,7 +189,7 @@ def build_values(app: Flask, rule: Rule, owner: Company, slug: str) -> dict[str,
             values[arg] = OBJECT_PARAMS[arg](app, owner)
         elif arg in SAMPLE_VALUES:
             values[arg] = SAMPLE_VALUES[arg]
-        elif arg == "token":  # NOT_OBJECTS: a reset link that does not exist
+        elif arg == "token":  # NOT_OBJECTS: a reset or invitation link that does not exist
             values[arg] = "not-a-real-token"
     return values
 

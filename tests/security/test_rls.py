@@ -190,3 +190,28 @@ def test_flask_rls_setup_creates_a_role_that_cannot_bypass(app, owner_engine, ow
         with owner_engine.begin() as conn:
             conn.execute(text("DROP OWNED BY tf_probe_role"))
             conn.execute(text("DROP ROLE IF EXISTS tf_probe_role"))
+
+
+def test_an_invitation_link_shows_that_one_invitation_only(app, app_conn, company_a, company_b):
+    """/join looks an invitation up by its hash before the visitor belongs to the company: the
+    invitation_by_token policy shows exactly the row whose hash is set, and nothing else."""
+    import hashlib
+
+    from tests.factories import make_invitation
+
+    id_a, secret_a = make_invitation(app, company_a, "x@example.com")
+    make_invitation(app, company_b, "y@example.com")
+    digest = hashlib.sha256(secret_a.encode()).hexdigest()
+    _as_tenant(app_conn, None)
+
+    def visible(token: str) -> list[int]:
+        app_conn.execute(text("SELECT set_config('app.invite_token', :h, true)"), {"h": token})
+        return list(app_conn.execute(text("SELECT id FROM invitation")).scalars())
+
+    assert visible(digest) == [id_a]
+    assert visible("0" * 64) == []
+    assert visible("") == []
+    # reading is all it allows: no write through the token
+    app_conn.execute(text("SELECT set_config('app.invite_token', :h, true)"), {"h": digest})
+    changed = app_conn.execute(text("UPDATE invitation SET name = 'hijacked'"))
+    assert changed.rowcount == 0

@@ -334,7 +334,7 @@ def test_customer_choices_are_bounded_and_searchable(app, client, company_a, com
             Customer(name=f"Own {i:03d} Ltd", owner_id=people["zhang"])
             for i in range(CHOICES_SHOWN + 5)
         )
-        db.session.add(Customer(name="Zeta Lighting BV", owner_id=people["lucy"]))
+        db.session.add(Customer(name="Zeta Lighting BV", owner_id=None))  # in the pool (公海)
         db.session.add(Customer(name="Zeta Archived", owner_id=people["zhang"],
                                 archived_at=db.func.now()))  # fmt: skip
         db.session.commit()
@@ -343,7 +343,7 @@ def test_customer_choices_are_bounded_and_searchable(app, client, company_a, com
     as_(client, "zhang")
     page = client.get(f"{base}/{zhang_plan}").get_data(as_text=True)
     assert page.count(">Own ") == CHOICES_SHOWN and "Only the first 50 are shown" in page
-    assert "Zeta Lighting BV" not in page  # someone else's customer: found by search only
+    assert "Zeta Lighting BV" not in page  # not his own: found by search only
 
     options = client.get(f"{base}/{zhang_plan}/customer-options?q=zeta", headers=HX)
     html = options.get_data(as_text=True)

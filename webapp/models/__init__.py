@@ -9,10 +9,12 @@ from .plan import CallPlan, CallPlanCell, CallPlanRow
 from .pool import CustomerOwnerChange, PoolRule
 from .report import WeeklyReport, WeeklyReportComment, WeeklyReportLine
 from .search import CustomerSearch
+from .team import AuditEvent, Invitation
 from .tenant import Tenant
 from .user import Membership, MembershipRole, PasswordResetToken, RecoveryCode, User
 
 __all__ = [
+    "AuditEvent",
     "CallPlan",
     "CallPlanCell",
     "CallPlanRow",
@@ -26,6 +28,7 @@ __all__ = [
     "FollowUpContact",
     "ImportBatch",
     "Inquiry",
+    "Invitation",
     "Membership",
     "MembershipRole",
     "OrderClaim",

@@ -31,6 +31,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Customer, CustomerOwnerChange, Membership, PoolRule, Tenant
+from . import audit
 from .classification import GRADES
 from .followups import company_zone
 from .roles import can
@@ -49,10 +50,9 @@ class PoolError(Exception):
 
 
 def _audit(action: str, **kw) -> None:
-    """Record an audit event. A no-op until services/audit.py (the audit log, built in
-    another branch) is merged; then this calls `audit.record(action, **kw)`. Actions:
-    customer.transfer, pool.release, pool.claim, pool.return."""
-    return None
+    """Every move of a customer between owners and the pool goes into the audit log
+    (customer.transfer, pool.release, pool.claim, pool.return); the caller commits."""
+    audit.record(action, **kw)
 
 
 # --- the rules: pure functions ----------------------------------------------------------------

@@ -38,6 +38,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "settings.edit": frozenset({"owner", "admin"}),
     # a password reset link for a member (shown to copy; mailed too when SMTP is set)
     "team.reset_password": frozenset({"owner", "admin"}),
+    # invite people by link, change members' roles, deactivate/reactivate members (only an
+    # owner grants or removes the owner role: services/team.py)
+    "team.invite": frozenset({"owner", "admin"}),
+    "team.manage": frozenset({"owner", "admin"}),
+    # the audit log: logins, invitations, role changes, imports, exports, deletions …
+    "audit.view": frozenset({"owner", "admin"}),
     # inquiries (询盘) and samples: salespeople record them; managers assign them
     "inquiries.view": frozenset(ROLES),
     "inquiries.edit": frozenset({"owner", "admin", "manager", "sales"}),
@@ -52,6 +58,44 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the team charts of the dashboard
     "dashboard.team": frozenset({"owner", "admin", "manager", "gm"}),
 }
+
+
+# action -> what it lets a member do, in the user's language (the roles page shows the matrix)
+PERMISSION_LABELS = {
+    "customers.view": _l("See customers and their cards"),
+    "customers.edit": _l("Add and edit customers, contacts and follow-ups"),
+    "customers.archive": _l("Archive and restore customers"),
+    "customers.delete": _l("Delete customers for good"),
+    "customers.view_all": _l("Customers: see all (when salespeople see only their own)"),
+    "customers.transfer": _l("Customers: transfer to another salesperson"),
+    "pool.claim": _l("Pool: claim a customer"),
+    "pool.release": _l("Pool: release own customers"),
+    "pool.release_any": _l("Pool: release anyone's customers"),
+    "pool.settings": _l("Pool: settings (visibility, limit, auto-return rules)"),
+    "team.view": _l("See the team and the roles page"),
+    "settings.edit": _l("Change the company's settings"),
+    "team.reset_password": _l("Create password reset links for members"),
+    "team.invite": _l("Invite people and revoke invitations"),
+    "team.manage": _l("Change members' roles, deactivate and reactivate members"),
+    "audit.view": _l("See the audit log"),
+    "inquiries.view": _l("See inquiries and samples"),
+    "inquiries.edit": _l("Record and edit inquiries"),
+    "inquiries.assign": _l("Assign inquiries to someone else"),
+    "samples.edit": _l("Record and edit samples"),
+    "plans.team": _l("Edit the team's call/visit plans"),
+    "plans.view_team": _l("See the team's call/visit plans"),
+    "reports.review": _l("Read, comment and close the team's weekly reports"),
+    "reports.set_target": _l("Set weekly inquiry targets"),
+    "dashboard.team": _l("See the team's charts"),
+}
+
+
+def permission_matrix() -> list[tuple[str, str, list[bool]]]:
+    """(action, label, allowed per role in ROLES order) for every action in PERMISSIONS."""
+    return [
+        (action, str(PERMISSION_LABELS.get(action, action)), [r in allowed for r in ROLES])
+        for action, allowed in PERMISSIONS.items()
+    ]
 
 
 def can(membership: Membership | None, action: str) -> bool:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from ...extensions import db, limiter, login_manager
 from ...models import User
-from ...services import accounts
+from ...services import accounts, audit
 from ...services.mail import mail_configured, send_mail
 from ...services.passwords import hash_password, needs_rehash, verify_password
 from ...services.signup import memberships_of
@@ -78,7 +78,16 @@ def login():
                 return redirect(url_for("auth.second_factor"))
             _fresh_session()
             login_user(user, remember=form.remember.data)
+            audit.record_for_user("login", user)
+            db.session.commit()
             return redirect(next_url or _home_for(user))
+        if user is not None:
+            # recorded in the person's companies; an unknown email is recorded nowhere (the
+            # answer below is the same either way)
+            audit.record_for_user(
+                "login.failed", user, {"reason": "inactive" if ok else "password"}
+            )
+            db.session.commit()
         form.password.errors.append(_("Email or password is incorrect."))
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
@@ -115,8 +124,12 @@ def second_factor():
             session.pop(PENDING_2FA, None)
             session.modified = True
             login_user(user, remember=pending["remember"])
+            audit.record_for_user("login", user)
+            db.session.commit()
             return redirect(pending["next"] or _home_for(user))
         db.session.rollback()
+        audit.record_for_user("login.failed", user, {"reason": "second_factor"})
+        db.session.commit()
         form.code.errors.append(_("This code is not valid. Try the next one your app shows."))
     status = 422 if form.errors else 200
     return render_template("auth/login_code.html", form=form), status
@@ -132,6 +145,7 @@ def forgot_password():
         # the same answer whether or not the address exists: no account discovery here
         if user is not None and user.is_active and mail_configured():
             secret = accounts.create_reset_token(user)
+            audit.record_for_user("password.reset_mail", user)
             db.session.commit()
             link = url_for("auth.reset_password", token=secret, _external=True)
             send_mail(
@@ -158,6 +172,7 @@ def reset_password(token: str):
             form.password.errors.append(problem)
         else:
             accounts.use_reset_token(check.token, form.password.data)
+            audit.record_for_user("password.reset", user)
             db.session.commit()
             logout_user()
             session.clear()

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...extensions import db
 from ...models import Contact, Customer
 from ...models.base import utcnow
+from ...services import audit
 from ...services.classification import METHODS, bits_to_stages, stages_to_bits
 from ...services.countries import country_choices, country_label, parse_country
 from ...services.customers import (
@@ -319,6 +320,12 @@ def delete(customer_id: int):
     if request.method == "GET":
         return render_template("customers/delete.html", customer=customer)
     name = customer.name
+    audit.record(
+        "customer.delete",
+        target_type="customer",
+        target_id=customer.id,
+        detail={"name": name, "contacts": len(customer.contacts)},
+    )
     db.session.delete(customer)
     db.session.commit()
     flash(_("Customer %(name)s and its contacts were deleted.", name=name), "success")
@@ -403,6 +410,12 @@ def edit_contact(contact_id: int):
 def delete_contact(contact_id: int):
     contact = get_or_404(Contact, contact_id)
     customer = require_visible(contact.customer)
+    audit.record(
+        "contact.delete",
+        target_type="contact",
+        target_id=contact.id,
+        detail={"name": contact.name, "customer": customer.name},
+    )
     remove_contact(contact)
     db.session.commit()
     if not request.htmx:

@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import Customer, FollowUp
+from ...services import audit
 from ...services.classification import purposes_to_bits
 from ...services.followups import Links, can_change, delete_followup, save_followup
 from ...services.visibility import require_visible, visible_customer_or_404
@@ -104,6 +105,12 @@ def edit(followup_id: int):
 def delete(followup_id: int):
     record = _load_changeable(followup_id)
     customer, seq = record.customer, record.seq
+    audit.record(
+        "followup.delete",
+        target_type="followup",
+        target_id=record.id,
+        detail={"customer": customer.name, "seq": seq, "topic": record.topic},
+    )
     delete_followup(record)
     db.session.commit()
     return _refreshed(

@@ -24,7 +24,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from ...extensions import db
 from ...models import Customer, ImportBatch
-from ...services import exporting, importing
+from ...services import audit, exporting, importing
 from ...services.classification import DUPLICATE_REASONS
 from ...services.customers import CustomerFilters
 from ...services.followups import MANAGER_ROLES, company_today
@@ -220,6 +220,13 @@ def commit(import_id: int):
         skip_invalid=request.form.get("skip_invalid") == "1",
     ):
         return redirect(url_for("imports.show", import_id=batch.id), 303)
+    audit.record(
+        "import.commit",
+        target_type="import",
+        target_id=batch.id,
+        detail={"file": batch.file_name, "rows": batch.total_rows},
+    )
+    db.session.commit()  # before the import's thread takes the database's write lock
     importing.start(
         current_app._get_current_object(),
         g.tenant.id,
@@ -259,6 +266,7 @@ def _download(data: bytes, name: str, mimetype: str) -> Response:
 def export_xlsx():
     filters = CustomerFilters.from_args(request.args, viewer=g.membership)
     stamp = company_today(g.tenant).isoformat()
+    _record_export("xlsx", "customers")
     return _download(
         exporting.to_xlsx(filters),
         f"customers-{stamp}.xlsx",
@@ -273,7 +281,18 @@ def export_csv():
         kind = "customers"
     filters = CustomerFilters.from_args(request.args, viewer=g.membership)
     stamp = company_today(g.tenant).isoformat()
+    _record_export("csv", kind)
     return _download(exporting.to_csv(kind, filters), f"{kind}-{stamp}.csv", "text/csv")
+
+
+def _record_export(fmt: str, kind: str) -> None:
+    """Who took the company's data out, with the list's filters (committed at once: a GET)."""
+    audit.record(
+        "export",
+        target_type="export",
+        detail={"format": fmt, "kind": kind, "filters": export_args(request.args)},
+    )
+    db.session.commit()
 
 
 FILTER_ARGS = (

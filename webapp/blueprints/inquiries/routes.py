@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import Inquiry
+from ...services import audit
 from ...services import inquiries as rules
 from ...services.countries import country_choices
 from ...services.customers import team_choices
@@ -194,6 +195,12 @@ def delete(inquiry_id: int):
     if request.method == "GET":
         samples = samples_for(inquiry_id=inquiry.id)
         return render_template("inquiries/delete.html", inquiry=inquiry, samples=samples)
+    audit.record(
+        "inquiry.delete",
+        target_type="inquiry",
+        target_id=inquiry.id,
+        detail={"name": inquiry.company},
+    )
     db.session.delete(inquiry)
     db.session.commit()
     flash(_("Inquiry deleted."), "success")

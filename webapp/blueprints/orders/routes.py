@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import Customer, ExportOrder, OrderClaim, OrderInspection, OrderPayment, OrderSignoff
+from ...services import audit
 from ...services import orders as rules
 from ...services.customers import team_choices
 from ...services.followups import company_today
@@ -228,6 +229,12 @@ def delete_payment(payment_id: int):
             payment_error=_("Finance verified this payment: withdraw the verification first."),
         )
     rules.record(order, g.membership, "removed", "payment", rules.describe(payment), None)
+    audit.record(
+        "order.payment.delete",
+        target_type="order",
+        target_id=order.id,
+        detail={"contract": order.contract_no, "payment": rules.describe(payment)},
+    )
     order.payments.remove(payment)
     rules.refresh(order)
     db.session.commit()
@@ -273,6 +280,12 @@ def delete_claim(claim_id: int):
     claim = get_or_404(OrderClaim, claim_id)
     order = _load(claim.order_id)
     rules.record(order, g.membership, "removed", "claim", rules.describe(claim), None)
+    audit.record(
+        "order.claim.delete",
+        target_type="order",
+        target_id=order.id,
+        detail={"contract": order.contract_no, "claim": rules.describe(claim)},
+    )
     order.claims.remove(claim)
     db.session.commit()
     return _body(order)

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...extensions import db
 from ...models import CallPlan, CallPlanRow, Customer
 from ...pdf import pdf_response, render_pdf
+from ...services import audit
 from ...services import plans as rules
 from ...services.customers import team_choices
 from ...services.normalize import like_pattern
@@ -291,6 +292,12 @@ def delete(plan_id: int):
     plan = _plan(plan_id, edit=True)
     if request.method == "GET":
         return render_template("plans/delete.html", plan=plan)
+    audit.record(
+        "plan.delete",
+        target_type="plan",
+        target_id=plan.id,
+        detail={"member": plan.member.user.name, "start": plan.start_on},
+    )
     db.session.delete(plan)
     db.session.commit()
     flash(_("Plan deleted."), "success")

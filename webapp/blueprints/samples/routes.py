@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import Customer, Inquiry, Sample
+from ...services import audit
 from ...services import samples as rules
 from ...services.customers import team_choices
 from ...services.roles import can
@@ -167,6 +168,7 @@ def delete(sample_id: int):
     if request.method == "GET":
         return render_template("samples/delete.html", sample=sample)
     customer_id, inquiry_id, name = sample.customer_id, sample.inquiry_id, sample.name
+    audit.record("sample.delete", target_type="sample", target_id=sample.id, detail={"name": name})
     rules.delete_sample(sample)
     db.session.commit()
     flash(_("Sample %(name)s deleted.", name=name), "success")

@@ -1,29 +1,179 @@
-"""The company's members and their roles (invitations come with the team work), and password
-reset links that owners and admins hand to a member who cannot receive email."""
+"""The company's members, their roles and activity, invitations by link, the roles page, and
+password reset links that owners and admins hand to a member who cannot receive email. The
+rules live in services/team.py."""
 
 from __future__ import annotations
 
-from flask import abort, g, render_template, url_for
+from datetime import UTC, datetime
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ...extensions import db
-from ...models import Membership, User
-from ...services import accounts
+from ...models import Invitation, Membership, User
+from ...services import accounts, audit
+from ...services import team as rules
 from ...services.mail import mail_configured, send_mail
-from ...services.roles import can
+from ...services.roles import ROLE_LABELS, can, permission_matrix
 from ...tenancy import acting_user, cross_tenant, get_or_404, tenant_blueprint
+from .forms import ActiveForm, InviteForm, RolesForm
 
 bp = tenant_blueprint("team", __name__, "/team")
 
 
+def _require(action: str) -> None:
+    if not can(g.membership, action):
+        abort(403)
+
+
 @bp.get("/")
 def index():
-    if not can(g.membership, "team.view"):
-        abort(403)
+    _require("team.view")
     members = db.session.scalars(
         select(Membership).join(Membership.user).order_by(Membership.active.desc(), User.name)
     ).unique()
-    return render_template("team/index.html", members=list(members))
+    invitations = rules.invitations() if can(g.membership, "team.invite") else []
+    now = datetime.now(UTC)
+    return render_template(
+        "team/index.html",
+        members=list(members),
+        invitations=[(i, rules.invitation_state(i, now)) for i in invitations],
+    )
+
+
+@bp.get("/roles")
+def roles():
+    """What each role may do: generated from PERMISSIONS, the one place that says so."""
+    _require("team.view")
+    return render_template("team/roles.html", matrix=permission_matrix(), roles=ROLE_LABELS)
+
+
+# --- invitations ------------------------------------------------------------------------------
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+def invite():
+    _require("team.invite")
+    form = InviteForm()
+    if request.method == "GET":
+        form.roles.data = ["sales"]
+    if form.validate_on_submit():
+        try:
+            invitation, secret = rules.create_invitation(
+                g.membership, form.email.data, set(form.roles.data or []), form.name.data
+            )
+        except rules.TeamRefused as refused:
+            db.session.rollback()
+            if refused.field not in ("email", "roles"):
+                abort(403)
+            form[refused.field].errors.append(refused.message)
+        else:
+            db.session.commit()
+            link = url_for("invites.join", tenant_slug=g.tenant.slug, token=secret, _external=True)
+            mailed = mail_configured()
+            if mailed:
+                send_mail(
+                    invitation.email,
+                    _("Join %(company)s on TradeFollow", company=g.tenant.name),
+                    render_template(
+                        "team/invite_mail.txt", invitation=invitation, link=link,
+                        inviter=g.membership.user, company=g.tenant,
+                    ),
+                )  # fmt: skip
+            return render_template(
+                "team/invite_link.html", invitation=invitation, link=link, mailed=mailed
+            )
+    status = 422 if form.errors else 200
+    return render_template("team/invite.html", form=form), status
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+def revoke(invitation_id: int):
+    _require("team.invite")
+    invitation = get_or_404(Invitation, invitation_id)
+    try:
+        rules.revoke_invitation(g.membership, invitation)
+    except rules.TeamRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "warning")
+    else:
+        db.session.commit()
+        flash(_("The invitation for %(email)s is revoked.", email=invitation.email), "success")
+    return redirect(url_for(".index"), 303)
+
+
+# --- one member: roles, deactivation ----------------------------------------------------------
+
+
+def _member_page(member: Membership, form: RolesForm | None = None, error: str | None = None):
+    if form is None:
+        form = RolesForm(formdata=None)
+        form.roles.data = rules.ordered_roles(member.roles)
+    return render_template(
+        "team/member.html",
+        member=member,
+        form=form,
+        error=error,
+        active_form=ActiveForm(formdata=None),
+        deactivate_refusal=rules.active_refusal(g.membership, member, False),
+        reactivate_refusal=rules.active_refusal(g.membership, member, True),
+    )
+
+
+@bp.get("/<int:member_id>/")
+def member(member_id: int):
+    _require("team.manage")
+    return _member_page(get_or_404(Membership, member_id))
+
+
+@bp.post("/<int:member_id>/roles")
+def change_roles(member_id: int):
+    _require("team.manage")
+    member = get_or_404(Membership, member_id)
+    form = RolesForm()
+    if not form.validate_on_submit():
+        return _member_page(member, form), 422
+    try:
+        changed = rules.change_roles(g.membership, member, set(form.roles.data or []))
+    except rules.TeamRefused as refused:
+        db.session.rollback()
+        member = get_or_404(Membership, member_id)
+        return _member_page(member, form, refused.message), 409
+    db.session.commit()
+    if changed:
+        flash(_("Roles of %(name)s saved.", name=member.user.name), "success")
+    return redirect(url_for(".member", member_id=member.id), 303)
+
+
+@bp.post("/<int:member_id>/active")
+def set_active(member_id: int):
+    _require("team.manage")
+    member = get_or_404(Membership, member_id)
+    form = ActiveForm()
+    if not form.validate_on_submit() or form.active.data not in ("0", "1"):
+        abort(400)
+    active = form.active.data == "1"
+    try:
+        changed = rules.set_active(g.membership, member, active)
+    except rules.TeamRefused as refused:
+        db.session.rollback()
+        return _member_page(get_or_404(Membership, member_id), error=refused.message), 409
+    db.session.commit()
+    if changed:
+        flash(
+            _("%(name)s can log in to this company again.", name=member.user.name)
+            if active
+            else _(
+                "%(name)s is deactivated: they can no longer open this company.",
+                name=member.user.name,
+            ),  # fmt: skip
+            "success",
+        )
+    return redirect(url_for(".member", member_id=member.id), 303)
+
+
+# --- password reset links ---------------------------------------------------------------------
 
 
 def reset_refusal(viewer: Membership, member: Membership) -> str | None:
@@ -58,6 +208,12 @@ def reset_link(member_id: int):
     if refusal:
         return render_template("team/reset_link.html", member=member, refusal=refusal), 409
     secret = accounts.create_reset_token(member.user)
+    audit.record(
+        "password.reset_link",
+        target_type="member",
+        target_id=member.id,
+        detail={"member": member.user.name},
+    )
     db.session.commit()
     link = url_for("auth.reset_password", token=secret, _external=True)
     mailed = mail_configured()

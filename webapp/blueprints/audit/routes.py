@@ -1,0 +1,39 @@
+"""The company's audit log (owner/admin): filter by action, person and dates, newest first."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g, render_template, request
+
+from ...extensions import db
+from ...services import audit
+from ...services.followups import company_zone
+from ...services.roles import can
+from ...tenancy import tenant_blueprint
+from ..formkit import bounded_int
+
+bp = tenant_blueprint("audit", __name__, "/audit")
+
+
+@bp.get("/")
+def index():
+    if not can(g.membership, "audit.view"):
+        abort(403)
+    zone = company_zone(g.tenant)
+    filters = audit.AuditFilters.from_args(request.args)
+    page = db.paginate(
+        audit.log_query(filters, zone),
+        page=request.args.get("page", 1, type=bounded_int),
+        per_page=current_app.config["PAGE_SIZE"] * 2,
+        error_out=False,
+        max_per_page=200,
+    )
+    return render_template(
+        "audit/index.html",
+        page=page,
+        filters=filters,
+        actions=audit.ACTION_LABELS,
+        people=audit.people(),
+        local=lambda moment: audit.local_moment(moment, zone),
+        detail_items=audit.detail_items,
+        action_label=audit.action_label,
+    )

@@ -1,0 +1,48 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ...blueprints.formkit import OPTIONAL_TEXT
+from ...services.roles import ROLE_LABELS
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(code, str(label)) for code, label in ROLE_LABELS.items()]
+
+
+class _RolesMixin:
+    roles = SelectMultipleField(
+        _l("Roles"),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
+    )
+
+    def set_role_choices(self) -> None:
+        self.roles.choices = _role_choices()
+
+
+class InviteForm(_RolesMixin, FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(
+        _l("Name"),
+        validators=[Optional(), Length(max=80)],
+        filters=OPTIONAL_TEXT,
+        description=_l("Optional: filled in for them when they sign up."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_role_choices()
+
+
+class RolesForm(_RolesMixin, FlaskForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_role_choices()
+
+
+class ActiveForm(FlaskForm):
+    active = HiddenField()
