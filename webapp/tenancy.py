@@ -197,12 +197,13 @@ def _guard_writes(session: Session, flush_context, instances) -> None:
     if _cross_tenant_var.get():
         return
     tenant_id = current_tenant_id()
-    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+    new = session.new  # a fresh set on every access: taken once, not once per object
+    for obj in list(new) + list(session.dirty) + list(session.deleted):
         if not isinstance(obj, TenantScoped):
             continue
         if tenant_id is None:
             raise TenantContextMissing(f"write of {type(obj).__name__} with no tenant in context")
-        if obj in session.new and obj.tenant_id is None:
+        if obj in new and obj.tenant_id is None:
             obj.tenant_id = tenant_id
         elif obj.tenant_id != tenant_id:
             raise CrossTenantWrite(
