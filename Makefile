@@ -77,6 +77,7 @@ i18n-extract: $(VENV)/.installed ## collect strings from code and templates into
 i18n-update: i18n-extract ## merge the .pot into the zh/en catalogs (en msgstr = msgid)
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python scripts/i18n_fill_en.py
+	$(BIN)/python scripts/i18n_apply_zh.py  # no files: rewrites zh at the width the catalogs use
 
 i18n-compile: $(MO) ## compile the catalogs
 
