@@ -50,6 +50,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     _register_hooks(app)
     _register_errors(app)
     register_security_headers(app)
+    _close_sessions_quietly(app)
 
     from .cli import register_cli
 
@@ -200,6 +201,22 @@ def _date_skeleton(value, skeleton: str = "MMMd") -> str:
     return format_skeleton(skeleton, value, locale=get_locale()) if value else ""
 
 
+def _close_sessions_quietly(app: Flask) -> None:
+    """End each request's session before Flask-SQLAlchemy's own teardown (teardowns run in
+    reverse order of registration), tolerating a database that went away after the response was
+    made: its rollback fails (PostgreSQL restarting: "terminating connection due to administrator
+    command"), SQLAlchemy has already invalidated the connection so the pool replaces it, and the
+    finished response must not turn into a 500."""
+
+    @app.teardown_appcontext
+    def _close(_error: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except (OperationalError, InterfaceError):
+            app.logger.warning("database connection lost while closing the session")
+            db.session.registry.clear()
+
+
 # the last resort when not even the user's language can be read: both languages, no database
 UNAVAILABLE_BOTH_LANGUAGES = (
     "<!doctype html><html><head><meta charset='utf-8'><title>503</title></head><body>"
@@ -281,13 +298,16 @@ def _register_errors(app: Flask) -> None:
             "The database did not answer. Nothing was saved by this request: wait a few seconds, "
             "then reload the page or send the form again."
         )
-        try:  # the layout asks the database for the user and the company; it may fail too
+        # The layout asks the database for the user and the company, and after the failed
+        # rollback the logged-in user is a detached object whose attributes cannot be loaded:
+        # whatever that raises, fall back to a page without the layout, then to a constant.
+        try:
             body = render_template("errors.html", code=503, title=title, message=message)
-        except (OperationalError, InterfaceError):
+        except Exception:
             db.session.remove()
             try:  # the language may need the user's own choice from the database
                 body = render_template("errors_bare.html", code=503, title=title, message=message)
-            except (OperationalError, InterfaceError):
+            except Exception:
                 db.session.remove()
                 body = UNAVAILABLE_BOTH_LANGUAGES
         return body, 503, {"Retry-After": "5"}
