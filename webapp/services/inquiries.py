@@ -29,6 +29,7 @@ from ..models import Contact, Customer, FollowUp, Inquiry, Membership, Sample, T
 from ..models.inquiry import INQUIRY_CHANNELS
 from .duplicates import Match, find_duplicates
 from .followups import company_zone
+from .normalize import like_pattern
 from .weeks import local_date
 
 CHANNEL_LABELS = {
@@ -197,11 +198,6 @@ def assign(inquiry: Inquiry, member_id: int | None) -> None:
 # --- the list --------------------------------------------------------------------------------
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _parse_day(text: str | None) -> date | None:
     try:
         return date.fromisoformat((text or "").strip())
@@ -277,7 +273,7 @@ def inquiry_query(filters: InquiryFilters) -> Select:
         selectinload(Inquiry.customer),
     )
     if filters.q:
-        pattern = _like(filters.q.lower())
+        pattern = like_pattern(filters.q.lower())
         stmt = stmt.where(
             or_(
                 *(

@@ -35,6 +35,7 @@ from . import audit
 from .classification import GRADES
 from .followups import company_zone
 from .roles import can
+from .search import matching_customers
 
 KIND_LABELS = {
     "transfer": _l("Transferred"),
@@ -380,11 +381,9 @@ def warnings(owner_ids: list[int] | None, tenant: Tenant,
 
 def pool_query(q: str = "", grade: str = "", country: str = ""):
     """Customers in the pool (not archived), newest arrivals first."""
-    from .customers import _search
-
     stmt = select(Customer).where(Customer.owner_id.is_(None), Customer.archived_at.is_(None))
     if q:
-        stmt = stmt.where(_search(q))
+        stmt = stmt.where(Customer.id.in_(matching_customers(q)))
     if grade:
         stmt = stmt.where(Customer.grade == grade)
     if country:

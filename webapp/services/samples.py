@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Customer, Inquiry, Membership, Sample
 from ..models.inquiry import SAMPLE_CHARGES
+from .normalize import like_pattern
 
 CHARGE_LABELS = {
     "free": _l("Free"),
@@ -182,8 +183,7 @@ def sample_query(filters: SampleFilters) -> Select:
     if filters.date_to:
         stmt = stmt.where(Sample.sent_on <= filters.date_to)
     if filters.q:
-        escaped = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        pattern = like_pattern(filters.q.lower())
         stmt = stmt.where(
             or_(
                 func.lower(Sample.name).like(pattern, escape="\\"),
