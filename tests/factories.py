@@ -27,6 +27,16 @@ class Company:
     owner_membership_id: int
 
 
+def company_today(app: Flask, company: Company):
+    """Today where the company is (its home country's zone), which is what the app calls today:
+    between 16:00 and 24:00 UTC a Chinese company is already on the next day."""
+    from webapp.models import Tenant
+    from webapp.services.followups import company_today as today_of
+
+    with app.app_context():
+        return today_of(db.session.get(Tenant, company.id))
+
+
 def make_company(app: Flask, slug: str, name: str | None = None, *, locale: str = "zh") -> Company:
     with app.app_context():
         tenant, user = create_company(
@@ -95,8 +105,6 @@ def make_followup(
     **fields,
 ) -> int:
     """A follow-up record through the service, so numbering and customer updates happen."""
-    from datetime import date
-
     from webapp.models import FollowUp
     from webapp.services.followups import Links, save_followup
 
@@ -106,7 +114,7 @@ def make_followup(
         record = FollowUp(
             method=method,
             topic=topic,
-            on_date=on_date or date.today(),
+            on_date=on_date or company_today(app, company),
             followed_by_id=member,
             author_id=member,
             **fields,
@@ -212,12 +220,12 @@ def make_plan(app: Flask, company: Company, start_on=None, *, member_id: int | N
               weeks: int = 3, customer_ids: tuple[int, ...] = (),
               cells: dict[tuple[int, object], str] | None = None) -> int:  # fmt: skip
     """A call/visit plan; `cells` maps (customer_id, day) to "C" or "X"."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from webapp.models import CallPlan, CallPlanCell, CallPlanRow
 
     if start_on is None:
-        today = date.today()
+        today = company_today(app, company)
         start_on = today - timedelta(days=today.weekday())
     member = member_id or company.owner_membership_id
     with app.app_context(), tenant_context(company.id):
@@ -249,12 +257,12 @@ def plan_row_ids(app: Flask, company: Company, plan_id: int) -> list[int]:
 def make_report(app: Flask, company: Company, week_start=None, *, member_id: int | None = None,
                 **fields) -> int:  # fmt: skip
     """A weekly inquiry report (empty unless fields are given)."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from webapp.models import WeeklyReport
 
     if week_start is None:
-        today = date.today()
+        today = company_today(app, company)
         week_start = today - timedelta(days=today.weekday())
     with app.app_context(), tenant_context(company.id):
         report = WeeklyReport(

@@ -11,7 +11,7 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 
-from flask import current_app, render_template, send_file
+from flask import current_app, g, render_template, send_file
 from flask_babel import force_locale
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
@@ -31,10 +31,19 @@ class StaticOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+def print_today() -> date:
+    """The date a form is printed on: the company's day (a Chinese office printing at 01:00
+    dates its paper the new day, although the server's clock still says yesterday)."""
+    from .services.followups import company_today
+
+    tenant = g.get("tenant")
+    return company_today(tenant) if tenant is not None else date.today()
+
+
 def render_pdf(template: str, locale: str, **context) -> bytes:
     """Render a print template to PDF bytes in the given language (zh or en)."""
     with force_locale(locale):
-        html = render_template(template, print_locale=locale, print_date=date.today(), **context)
+        html = render_template(template, print_locale=locale, print_date=print_today(), **context)
     static = current_app.static_folder
     document = HTML(
         string=html,

@@ -4,7 +4,7 @@ reported in the console while pages load and htmx swaps parts of them."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.test_followup_journey import log_in
 from tests.factories import (
+    company_today,
     make_company,
     make_contact,
     make_customer,
@@ -43,7 +44,8 @@ def test_main_screens_raise_no_csp_violation(page: Page, app: Flask) -> None:
     order = make_order(app, company, customer, "SC-CSP-1")
     make_inquiry(app, company, "Nordlicht Handel", customer_id=customer)
     make_sample(app, company, customer_id=customer)
-    monday = date.today() - timedelta(days=date.today().weekday())
+    today = company_today(app, company)
+    monday = today - timedelta(days=today.weekday())
     plan = make_plan(app, company, monday, weeks=1, customer_ids=(customer,))
     report = make_report(app, company, monday)
     log_in(page, company.owner_email, company.slug)

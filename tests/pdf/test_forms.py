@@ -9,7 +9,14 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from tests.factories import make_contact, make_customer, make_followup, make_order, make_order_row
+from tests.factories import (
+    company_today,
+    make_contact,
+    make_customer,
+    make_followup,
+    make_order,
+    make_order_row,
+)
 
 CUSTOMER = "深圳市华彩数码科技有限公司"
 
@@ -80,7 +87,7 @@ def test_form_prints_filled_values_and_labels(client_a, company_a, filled, form,
     assert any("CJK" in name for name in _fonts(reader)), _fonts(reader)
 
 
-def test_download_has_a_meaningful_chinese_file_name(client_a, company_a, filled):
+def test_download_has_a_meaningful_chinese_file_name(app, client_a, company_a, filled):
     url = _urls(company_a, filled)["followup_log"]
     opened = client_a.get(url)
     assert opened.headers["Content-Disposition"].startswith("inline")
@@ -89,7 +96,8 @@ def test_download_has_a_meaningful_chinese_file_name(client_a, company_a, filled
     assert disposition.startswith("attachment")
     assert "filename*=UTF-8''" in disposition
     assert "%E6%B7%B1%E5%9C%B3" in disposition  # 深圳, percent-encoded
-    assert date.today().isoformat() in disposition
+    # dated the company's day: at 17:00 UTC it is already tomorrow in Shenzhen
+    assert company_today(app, company_a).isoformat() in disposition
 
 
 def test_long_log_continues_with_header_repeated(app, client_a, company_a):

@@ -96,11 +96,11 @@ def test_query_count_does_not_grow_with_customers_or_followups(app, client, url,
 
 
 def test_plan_compliance_chart_reads_the_plans(app, client, url, team, company_a):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    from tests.factories import make_plan
+    from tests.factories import company_today, make_plan
 
-    today = date.today()
+    today = company_today(app, company_a)
     monday = today - timedelta(days=today.weekday())
     customer = make_customer(app, company_a, "Planned", owner_id=team["sales"])
     make_plan(

@@ -985,24 +985,20 @@ def test_a_malformed_website_is_no_server_error(app, client_a, company_a, websit
 
 @pytest.fixture
 def fixed_clock(monkeypatch):
-    """The card's 'today' and 'now': 2026-09-28, 04:30 UTC (webapp.services.localinfo)."""
-    from datetime import date, datetime
+    """The card's 'now': 2026-09-28, 04:30 UTC, for the local time (webapp.services.localinfo)
+    and the company's today that the holidays start from (webapp.services.followups)."""
+    from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from webapp.services import localinfo
-
-    class FixedDate(date):
-        @classmethod
-        def today(cls):
-            return cls(2026, 9, 28)
+    from webapp.services import followups, localinfo
 
     class FixedDateTime(datetime):
         @classmethod
         def now(cls, tz=None):
             return datetime(2026, 9, 28, 4, 30, tzinfo=ZoneInfo("UTC")).astimezone(tz)
 
-    monkeypatch.setattr(localinfo, "date", FixedDate)
     monkeypatch.setattr(localinfo, "datetime", FixedDateTime)
+    monkeypatch.setattr(followups, "datetime", FixedDateTime)
 
 
 def local_info(page: str) -> str:

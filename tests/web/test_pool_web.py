@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
 import pytest
@@ -18,6 +18,7 @@ from tests.conftest import login
 from tests.factories import (
     PASSWORD,
     add_member,
+    company_today,
     make_contact,
     make_customer,
     make_followup,
@@ -121,8 +122,9 @@ def test_salesperson_card_pdf_and_followups(app, client, company_a, base, book, 
     assert client.get(f"{base}/customers/{sues}/edit").status_code == want
     assert client.get(f"{base}/print/customers/{sues}/followups.pdf").status_code == want
     assert client.get(f"{base}/print/customers/{sues}/sheet.pdf").status_code == want
+    today = company_today(app, company_a).isoformat()
     response = client.post(f"{base}/customers/{sues}/followups",
-                           data={"method": "phone", "on_date": date.today().isoformat(),
+                           data={"method": "phone", "on_date": today,
                                  "topic": "x", "followed_by_id": str(book and 0)})  # fmt: skip
     assert (response.status_code == 404) is (setting == "own")
     # own and pooled customers always open
@@ -196,7 +198,7 @@ def test_managers_finance_and_owners_see_all_under_own(app, client, company_a, b
 
 def test_my_day_shows_only_own_customers_and_the_pool_warning(app, client, company_a, base,
                                                               book, people):  # fmt: skip
-    today = date.today()
+    today = company_today(app, company_a)
     with app.app_context(), tenant_context(company_a.id):
         pool.save_rules({"A": (30, 5, 48)})
         for cid in (book["sams"], book["sues"]):
@@ -337,10 +339,11 @@ def test_release_refused_to_a_colleague_allowed_to_a_manager(app, client, compan
 
 
 def test_reclaim_cooldown_after_auto_return(app, client, company_a, base, book, people):
+    today = company_today(app, company_a)
     with app.app_context(), tenant_context(company_a.id):
         pool.save_rules({"A": (30, 5, 48)})
         customer = db.session.get(Customer, book["sams"])
-        customer.last_followup_on = date.today() - timedelta(days=40)
+        customer.last_followup_on = today - timedelta(days=40)
         customer.owned_since = datetime(2020, 1, 1, tzinfo=UTC)
         db.session.commit()
     as_(client, "sam")
@@ -358,10 +361,11 @@ def test_reclaim_cooldown_after_auto_return(app, client, company_a, base, book, 
 
 
 def test_cli_sweep_gives_the_same_result(app, company_a, book, people):
+    today = company_today(app, company_a)
     with app.app_context(), tenant_context(company_a.id):
         pool.save_rules({"A": (30, 5, 48)})
         customer = db.session.get(Customer, book["sams"])
-        customer.last_followup_on = date.today() - timedelta(days=40)
+        customer.last_followup_on = today - timedelta(days=40)
         customer.owned_since = datetime(2020, 1, 1, tzinfo=UTC)
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["pool", "sweep"])

@@ -67,14 +67,13 @@ def _calendar(country: str, year: int, language: str | None):
 
 
 def upcoming_holidays(
-    country: str | None, locale: str, start: date | None = None, days: int = 30
+    country: str | None, locale: str, start: date, days: int = 30
 ) -> list[Holiday]:
     """Public holidays of the country in [start, start + days), names in the user's language
     where the holidays package has it (else English, else the country's own)."""
     if not country or country.upper() not in holidays.list_supported_countries():
         return []
     code = country.upper()
-    start = start or date.today()
     supported = holidays.country_holidays(code).supported_languages
     language = next(
         (lang for lang in _HOLIDAY_LANGUAGES.get(locale, ()) if lang in supported), None

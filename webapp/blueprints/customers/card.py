@@ -108,7 +108,7 @@ def render_card(customer: Customer, *, contact_form=None, followup_form=None, me
         order_stages=ORDER_STAGES,
         contact_form=contact_form or ContactForm(formdata=None),
         local_time=local_now(customer.country),
-        holidays=upcoming_holidays(customer.country, str(get_locale())),
+        holidays=upcoming_holidays(customer.country, str(get_locale()), company_today(g.tenant)),
         stages=bits_to_stages(customer.stages),
         open_log=log,
         **timeline_context(customer, method, followup_form),

@@ -3,8 +3,6 @@ instead of opening it. Members of the company only (the tenant blueprint checks 
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, g, request
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
@@ -13,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import Contact, Customer, FollowUp
-from ...pdf import pdf_response, render_pdf
+from ...pdf import pdf_response, print_today, render_pdf
 from ...services import orders as order_rules
 from ...services.classification import VISIT_PURPOSES, bits_to_purposes
 from ...services.customers import CustomerFilters, customer_query
@@ -47,7 +45,7 @@ def _send(form: str, name: str, **context):
     with force_locale(locale):
         title = str(FORM_TITLES[form])
     pdf = render_pdf(f"print/{form}.html", locale, form_title=title, **context)
-    filename = f"{title}-{name}-{date.today().isoformat()}.pdf".replace("/", "-")
+    filename = f"{title}-{name}-{print_today().isoformat()}.pdf".replace("/", "-")
     return pdf_response(pdf, filename, download=request.args.get("download") == "1")
 
 
