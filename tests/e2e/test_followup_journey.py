@@ -76,12 +76,12 @@ def test_log_follow_ups_inline(page: Page, app: Flask) -> None:
     expect(header.locator("#current-category")).to_have_text(intent)
     # a fresh, folded form for the next one
     expect(panel.locator("#add-followup")).not_to_have_attribute("open", re.compile(".*"))
-    expect(form.locator("#topic")).to_have_value("")
     expect(page.locator("#category-history")).to_have_count(0)
     assert page_was_not_reloaded(page)
 
-    # the second one lands on top as number 2
+    # the second one lands on top as number 2 (the form is fetched again when unfolded)
     panel.locator("#add-followup > summary").click()
+    expect(form.locator("#topic")).to_have_value("")
     form.locator("#topic").fill("Sent samples of model X-200")
     form.locator("#method").select_option("email")
     form.locator("#category").select_option("ready")

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Customer, FollowUp, FollowUpColleague, FollowUpContact, Membership, Tenant
@@ -136,23 +136,38 @@ def can_change(membership: Membership, record: FollowUp) -> bool:
     return record.author_id == membership.id or membership.has_role(*MANAGER_ROLES)
 
 
-def timeline(customer_id: int, method: str | None = None) -> list[FollowUp]:
-    """Newest first, visits and other follow-ups together; contacts and people preloaded."""
-    stmt = (
-        select(FollowUp)
-        .options(
-            selectinload(FollowUp.contacts),
-            selectinload(FollowUp.colleagues).selectinload(Membership.user),
-            selectinload(FollowUp.followed_by),
-        )
-        .where(FollowUp.customer_id == customer_id)
-        .order_by(FollowUp.seq.desc())
-    )
+TIMELINE_FIRST = 20  # the card shows the newest ones; "show older" brings the rest
+
+
+def _of_customer(stmt, customer_id: int, method: str | None):
+    stmt = stmt.where(FollowUp.customer_id == customer_id)
     if method == "visit":
-        stmt = stmt.where(FollowUp.method.in_(("visit_direct", "visit_invited")))
-    elif method:
-        stmt = stmt.where(FollowUp.method == method)
-    return list(db.session.scalars(stmt))
+        return stmt.where(FollowUp.method.in_(("visit_direct", "visit_invited")))
+    if method:
+        return stmt.where(FollowUp.method == method)
+    return stmt
+
+
+def timeline(
+    customer_id: int, method: str | None = None, limit: int | None = None
+) -> list[FollowUp]:
+    """Newest first, visits and other follow-ups together; contacts and people preloaded."""
+    stmt = _of_customer(
+        select(FollowUp).options(
+            selectinload(FollowUp.contacts),
+            selectinload(FollowUp.colleagues).joinedload(Membership.user),
+            # joined, not selectin: "id IN (…) AND tenant_id = ?" led SQLite through the
+            # tenant's whole follow-up index (1M rows) via the joined-in tenant row
+            joinedload(FollowUp.followed_by),
+        ),
+        customer_id,
+        method,
+    ).order_by(FollowUp.seq.desc())
+    return list(db.session.scalars(stmt.limit(limit)))
+
+
+def timeline_count(customer_id: int, method: str | None = None) -> int:
+    return db.session.scalar(_of_customer(select(func.count(FollowUp.id)), customer_id, method))
 
 
 def category_history(customer_id: int) -> list[tuple[date, str]]:

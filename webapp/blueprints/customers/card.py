@@ -9,7 +9,13 @@ from flask_babel import get_locale
 from ...models import Customer, FollowUp
 from ...services.classification import bits_to_stages
 from ...services.customers import team_choices
-from ...services.followups import category_history, company_today, timeline
+from ...services.followups import (
+    TIMELINE_FIRST,
+    category_history,
+    company_today,
+    timeline,
+    timeline_count,
+)
 from ...services.localinfo import local_now, upcoming_holidays
 from ..followups.forms import FollowUpForm
 from .forms import ContactForm
@@ -54,13 +60,24 @@ def edit_followup_form(record: FollowUp, formdata=None) -> FollowUpForm:
     return form
 
 
-def timeline_context(customer: Customer, method: str = "", followup_form=None) -> dict:
+def timeline_context(
+    customer: Customer, method: str = "", followup_form=None, *, everything: bool = False
+) -> dict:
+    """The timeline panel: the newest TIMELINE_FIRST records unless `everything`, and the
+    "log a follow-up" form only when it is given (an open or failed form): a folded form is
+    fetched when it is unfolded, since rendering it cost as much as the rest of the card."""
+    records = timeline(customer.id, method or None, None if everything else TIMELINE_FIRST + 1)
+    older = 0
+    if not everything and len(records) > TIMELINE_FIRST:
+        records = records[:TIMELINE_FIRST]
+        older = timeline_count(customer.id, method or None) - TIMELINE_FIRST
     return {
         "customer": customer,
-        "records": timeline(customer.id, method or None),
+        "records": records,
+        "older": older,
         "method_filter": method,
         "history": category_history(customer.id),
-        "followup_form": followup_form or new_followup_form(customer),
+        "followup_form": followup_form,
     }
 
 
@@ -94,7 +111,15 @@ def inquiries_and_samples(customer: Customer) -> dict:
     }
 
 
-def render_card(customer: Customer, *, contact_form=None, followup_form=None, method="", log=False):
+def render_card(
+    customer: Customer,
+    *,
+    contact_form=None,
+    followup_form=None,
+    method="",
+    log=False,
+    everything=False,
+):
     from ...services import pool
     from ...services.orders import STAGES as ORDER_STAGES
 
@@ -111,5 +136,10 @@ def render_card(customer: Customer, *, contact_form=None, followup_form=None, me
         holidays=upcoming_holidays(customer.country, str(get_locale()), company_today(g.tenant)),
         stages=bits_to_stages(customer.stages),
         open_log=log,
-        **timeline_context(customer, method, followup_form),
+        **timeline_context(
+            customer,
+            method,
+            followup_form or (new_followup_form(customer) if log else None),
+            everything=everything,
+        ),
     )

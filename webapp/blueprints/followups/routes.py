@@ -47,6 +47,21 @@ def _refreshed(customer: Customer, message: str):
     )
 
 
+@bp.get("/customers/<int:customer_id>/followups/new")
+def new(customer_id: int):
+    """The "log a follow-up" form, fetched by htmx when the card's folded form is unfolded;
+    without htmx, the card with the form open."""
+    customer = visible_customer_or_404(customer_id)
+    if not request.htmx:
+        return redirect(url_for("customers.card", customer_id=customer.id, log=1) + "#add-followup")
+    return render_template(
+        "customers/_followup_form.html",
+        customer=customer,
+        form=new_followup_form(customer),
+        record=None,
+    )
+
+
 @bp.post("/customers/<int:customer_id>/followups")
 def add(customer_id: int):
     customer = visible_customer_or_404(customer_id)
