@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Contact, Customer, Membership
@@ -68,7 +68,7 @@ def find_duplicates(
         return []
     stmt = (
         select(Customer)
-        .options(selectinload(Customer.contacts), selectinload(Customer.owner))
+        .options(selectinload(Customer.contacts), joinedload(Customer.owner))
         .where(or_(*conditions))
         .order_by(Customer.id)
         .limit(limit)

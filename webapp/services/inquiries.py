@@ -22,7 +22,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Contact, Customer, FollowUp, Inquiry, Membership, Sample, Tenant
@@ -269,8 +269,8 @@ class InquiryFilters:
 def inquiry_query(filters: InquiryFilters) -> Select:
     """Newest first, with what each row shows loaded up front (assignee, customer)."""
     stmt = select(Inquiry).options(
-        selectinload(Inquiry.assigned_to).selectinload(Membership.user),
-        selectinload(Inquiry.customer),
+        joinedload(Inquiry.assigned_to).joinedload(Membership.user),
+        joinedload(Inquiry.customer),
     )
     if filters.q:
         pattern = like_pattern(filters.q.lower())
@@ -348,7 +348,7 @@ def customer_inquiries(customer_id: int) -> list[Inquiry]:
     return list(
         db.session.scalars(
             select(Inquiry)
-            .options(selectinload(Inquiry.assigned_to).selectinload(Membership.user))
+            .options(joinedload(Inquiry.assigned_to).joinedload(Membership.user))
             .where(Inquiry.customer_id == customer_id)
             .order_by(Inquiry.received_at.desc())
         )

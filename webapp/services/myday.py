@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import calendar
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, extract, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, extract, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Contact, Customer, Tenant
@@ -26,7 +25,7 @@ def _mine(stmt, owner_ids: list[int] | None):
 
 def due(owner_ids: list[int] | None, today: date) -> list[Customer]:
     """Customers whose next follow-up (预约日程) is today or overdue, most overdue first."""
-    stmt = _mine(select(Customer).options(selectinload(Customer.owner)), owner_ids).where(
+    stmt = _mine(select(Customer).options(joinedload(Customer.owner)), owner_ids).where(
         Customer.next_followup_on <= today
     )
     return list(
@@ -57,7 +56,7 @@ def stale(
                 ),
             )
         )
-    stmt = _mine(select(Customer).options(selectinload(Customer.owner)), owner_ids)
+    stmt = _mine(select(Customer).options(joinedload(Customer.owner)), owner_ids)
     stmt = stmt.where(or_(*conditions)).order_by(
         Customer.last_followup_on.asc().nulls_first(), Customer.id
     )
@@ -81,7 +80,7 @@ def birthdays(owner_ids: list[int] | None, today: date, days: int = 14) -> list[
     month, day = extract("month", Contact.birthday), extract("day", Contact.birthday)
     in_window = or_(*(and_(month == m, day == d) for m, d in upcoming))
     stmt = _mine(
-        select(Contact).join(Contact.customer).options(selectinload(Contact.customer)), owner_ids
+        select(Contact).join(Contact.customer).options(joinedload(Contact.customer)), owner_ids
     ).where(Contact.birthday.is_not(None), in_window)
     found = [
         Birthday(upcoming[(c.birthday.month, c.birthday.day)], c) for c in db.session.scalars(stmt)
@@ -101,8 +100,11 @@ def holidays_ahead(
     owner_ids: list[int] | None, today: date, locale: str, days: int = 14
 ) -> list[CountryHoliday]:
     """Public holidays in the next `days` days in the countries these customers are in."""
-    stmt = _mine(select(Customer.country).where(Customer.country.is_not(None)), owner_ids)
-    per_country = Counter(db.session.scalars(stmt))
+    stmt = _mine(
+        select(Customer.country, func.count(Customer.id)).where(Customer.country.is_not(None)),
+        owner_ids,
+    )
+    per_country = dict(db.session.execute(stmt.group_by(Customer.country)).all())
     found = [
         CountryHoliday(h.day, country, h.name, n)
         for country, n in per_country.items()

@@ -11,7 +11,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import ExportOrder, Membership, OrderEvent, OrderSignoff
@@ -318,9 +318,9 @@ def load_order_query():
         selectinload(ExportOrder.payments),
         selectinload(ExportOrder.inspections),
         selectinload(ExportOrder.claims),
-        selectinload(ExportOrder.signoffs).selectinload(OrderSignoff.member),
-        selectinload(ExportOrder.customer),
-        selectinload(ExportOrder.merchandiser),
+        selectinload(ExportOrder.signoffs).joinedload(OrderSignoff.member),
+        joinedload(ExportOrder.customer),
+        joinedload(ExportOrder.merchandiser),
     )
 
 

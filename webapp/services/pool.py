@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Customer, CustomerOwnerChange, Membership, PoolRule, Tenant
@@ -368,7 +368,7 @@ def warnings(owner_ids: list[int] | None, tenant: Tenant,
     if stmt is None:
         return []
     found = []
-    for customer in db.session.scalars(stmt.options(selectinload(Customer.owner))):
+    for customer in db.session.scalars(stmt.options(joinedload(Customer.owner))):
         rule = rules[customer.grade]
         args = (customer.last_followup_on, _owned_since(customer), rule, now, zone)
         if warns(*args) or is_due(*args):
@@ -403,7 +403,7 @@ def last_owners(customer_ids: list[int]) -> dict[int, CustomerOwnerChange]:
             CustomerOwnerChange.customer_id.in_(customer_ids),
             CustomerOwnerChange.to_member_id.is_(None),
         )
-        .options(selectinload(CustomerOwnerChange.from_member))
+        .options(joinedload(CustomerOwnerChange.from_member))
         .order_by(CustomerOwnerChange.at, CustomerOwnerChange.id)
     )
     return {row.customer_id: row for row in rows}
@@ -416,9 +416,9 @@ def history(customer_id: int) -> list[CustomerOwnerChange]:
             select(CustomerOwnerChange)
             .where(CustomerOwnerChange.customer_id == customer_id)
             .options(
-                selectinload(CustomerOwnerChange.from_member),
-                selectinload(CustomerOwnerChange.to_member),
-                selectinload(CustomerOwnerChange.by_member),
+                joinedload(CustomerOwnerChange.from_member),
+                joinedload(CustomerOwnerChange.to_member),
+                joinedload(CustomerOwnerChange.by_member),
             )
             .order_by(CustomerOwnerChange.at.desc(), CustomerOwnerChange.id.desc())
         )

@@ -25,7 +25,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -393,8 +393,8 @@ def _sample_lines(member_id: int, monday: date, locale: str) -> list[dict]:
             Sample.sent_on < monday + timedelta(days=7),
         )
         .options(
-            selectinload(Sample.customer).selectinload(Customer.contacts),
-            selectinload(Sample.inquiry),
+            joinedload(Sample.customer).selectinload(Customer.contacts),
+            joinedload(Sample.inquiry),
         )
         .order_by(Sample.sent_on, Sample.id)
         .limit(PREFILL_LIMIT)
@@ -502,7 +502,7 @@ def _deal_lines(tenant: Tenant, member_id: int, monday: date, locale: str) -> li
                 and_(ExportOrder.created_at >= start_utc, ExportOrder.created_at < end_utc),
             )
         )
-        .options(selectinload(ExportOrder.customer).selectinload(Customer.contacts))
+        .options(joinedload(ExportOrder.customer).selectinload(Customer.contacts))
         .order_by(ExportOrder.customer_order_date, ExportOrder.id)
         .limit(PREFILL_LIMIT)
     ).all()

@@ -10,7 +10,7 @@ from decimal import Decimal
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Customer, Inquiry, Membership, Sample
@@ -166,9 +166,9 @@ class SampleFilters:
 def sample_query(filters: SampleFilters) -> Select:
     """Newest sent first (unsent ones on top: they are the ones still to do)."""
     stmt = select(Sample).options(
-        selectinload(Sample.customer),
-        selectinload(Sample.inquiry),
-        selectinload(Sample.sent_by).selectinload(Membership.user),
+        joinedload(Sample.customer),
+        joinedload(Sample.inquiry),
+        joinedload(Sample.sent_by).joinedload(Membership.user),
     )
     if filters.customer_id:
         stmt = stmt.where(Sample.customer_id == filters.customer_id)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Invitation, Membership, MembershipRole, Tenant, User
@@ -338,7 +338,7 @@ def invitations() -> list[Invitation]:
     return list(
         db.session.scalars(
             select(Invitation)
-            .options(selectinload(Invitation.created_by))
+            .options(joinedload(Invitation.created_by))
             .order_by(Invitation.created_at.desc(), Invitation.id.desc())
             .limit(50)
         )

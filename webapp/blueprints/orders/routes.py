@@ -7,7 +7,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from htmx_flask import make_response
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import Customer, ExportOrder, OrderClaim, OrderInspection, OrderPayment, OrderSignoff
@@ -110,7 +110,7 @@ def index():
         stmt = stmt.where(ExportOrder.id.in_([o.id for o in rules.waiting_for(g.membership)]))
     page = db.paginate(
         stmt.options(
-            selectinload(ExportOrder.customer), selectinload(ExportOrder.merchandiser)
+            joinedload(ExportOrder.customer), joinedload(ExportOrder.merchandiser)
         ).order_by(ExportOrder.id.desc()),
         page=args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],

@@ -7,7 +7,7 @@ from flask import abort, g, request
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import Contact, Customer, FollowUp
@@ -102,7 +102,7 @@ def contacts_list():
         select(Contact)
         .join(Contact.customer)
         .where(Contact.customer_id.in_(customer_ids))
-        .options(selectinload(Contact.customer).selectinload(Customer.owner))
+        .options(joinedload(Contact.customer).joinedload(Customer.owner))
         .order_by(Customer.name_key, Contact.is_primary.desc(), Contact.id)
         .limit(2000)
     ).all()
