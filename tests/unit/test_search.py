@@ -101,3 +101,27 @@ def test_rebuild_after_a_bulk_insert_matches_the_hooks(app, company_a):
         assert search.rebuild(db.session.connection(), company_a.id) == 1
         db.session.commit()
     assert _text(app, company_a, kept) == before
+
+
+def _found_once(app, company, q: str, cap: int) -> tuple[list[int] | None, list[str]]:
+    """As the list does it: the matches found once (when at most `cap`), then the page."""
+    with app.app_context(), tenant_context(company.id):
+        filters = CustomerFilters.from_args({"q": q}, viewer=None)
+        filters.matched_ids = search.few_matches(q, cap)
+        return filters.matched_ids, [c.name for c in db.session.scalars(customer_query(filters))]
+
+
+def test_few_matches_gives_the_ids_or_none_and_the_same_customers(app, company_a, company_b):
+    names = ["Lumen Lighting", "Lumos Lamps", "Luminous GmbH", "Other Ltd"]
+    ids = {name: make_customer(app, company_a, name) for name in names}
+    make_customer(app, company_b, "Lumen Lighting B")  # another company's: never among the ids
+    found, page = _found_once(app, company_a, "lum", cap=3)
+    assert sorted(found) == sorted(ids[n] for n in names[:3])
+    assert sorted(page) == sorted(names[:3])
+    # more than the cap: no ids, the page comes from the subquery and is the same
+    many, page = _found_once(app, company_a, "lum", cap=2)
+    assert many is None and sorted(page) == sorted(names[:3])
+    assert _found_once(app, company_a, "nothing like it", cap=3) == ([], [])
+    # the user's % and _ are characters here too (a substring test, not a pattern)
+    assert _found_once(app, company_a, "l_men", cap=3) == ([], [])
+    assert _found_once(app, company_a, "%", cap=3) == ([], [])

@@ -1885,3 +1885,38 @@ def test_list_total_comes_from_the_grade_counts(app, client_a, company_a):
     graded = list_page(client_a, q="pager", grade="A")
     expected_a = (page_size + 3) // 2
     assert len(listed_ids(graded)) == expected_a and f"1–{expected_a} of {expected_a}" in graded
+
+
+def test_a_search_with_very_many_matches_pages_without_counting(
+    app, client_a, company_a, monkeypatch
+):
+    """Above the cap the list walks its order and stops after a page: no per-grade counts, "of
+    more than N", and Next for as long as a page comes back full."""
+    from webapp.blueprints.customers import routes
+    from webapp.services import customers
+
+    monkeypatch.setattr(customers, "SEARCH_ID_CAP", 2)
+    monkeypatch.setattr(routes, "SEARCH_ID_CAP", 2)
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    english(client_a)
+    ids = [make_customer(app, company_a, f"Lumen {i}", grade="A") for i in range(5)]
+    make_customer(app, company_a, "Other Ltd", grade="A")
+
+    first = list_page(client_a, q="lumen")
+    assert "More than 2 customers match" in first
+    assert "1–2 of more than 2" in first
+    assert 'id="grade-counts"' in first and "no grade" not in first
+    seen = listed_ids(first)
+    assert len(seen) == 2
+    assert re.search(r'<li class="page-item ">\s*<a class="page-link" href="[^"]*page=2', first)
+    for number in (2, 3):
+        page = list_page(client_a, q="lumen", page=number)
+        seen += listed_ids(page)
+    assert sorted(seen) == sorted(ids)  # every match once, "Other Ltd" never
+    last = list_page(client_a, q="lumen", page=3)
+    assert "5–5 of more than 2" in last
+    assert re.search(r'<li class="page-item disabled">\s*<a class="page-link"[^>]*>Next', last)
+
+    # at or under the cap: counted as before
+    few = list_page(client_a, q="lumen 3")
+    assert "More than" not in few and "1–1 of 1" in few and "no grade" in few

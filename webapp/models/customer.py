@@ -34,7 +34,30 @@ class Customer(TenantScoped, Timestamps, db.Model):
         # duplicate check (查重) looks customers up by these keys within one company
         Index("ix_customer_tenant_name_key", "tenant_id", "name_key"),
         Index("ix_customer_tenant_website_host", "tenant_id", "website_host"),
-        Index("ix_customer_tenant_owner", "tenant_id", "owner_id"),
+        # one member's customers ("my day"): due by next date, stale by last date, and the
+        # countries (and grades) they are in, each a range of one index, never the company's rows
+        Index(
+            "ix_customer_tenant_owner_next",
+            "tenant_id",
+            "owner_id",
+            "archived_at",
+            "next_followup_on",
+        ),
+        Index(
+            "ix_customer_tenant_owner_last",
+            "tenant_id",
+            "owner_id",
+            "archived_at",
+            "last_followup_on",
+        ),
+        Index(
+            "ix_customer_tenant_owner_country",
+            "tenant_id",
+            "owner_id",
+            "archived_at",
+            "country",
+            "grade",
+        ),
         # the list's counts (per grade, mine, all) read only this index, never the rows
         Index("ix_customer_tenant_archived_grade", "tenant_id", "archived_at", "grade", "owner_id"),
         # the list's default order walks this index and stops after one page

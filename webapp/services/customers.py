@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Contact, Customer, Membership
 from .classification import CATEGORIES, GRADES, IMPORTANCE, STAGE_BITS, STATUSES
-from .search import matching_customers
+from .search import customer_matches, few_matches
 from .visibility import sees_all, visible_clause
 
 SORTS = {
@@ -41,6 +41,8 @@ class CustomerFilters:
     # whose eyes: only the customers this member may see (services/visibility.py); None (CLI,
     # services) leaves the list unrestricted
     viewer: Membership | None = None
+    # the search's matches when they are few (search.few_matches), found once per request
+    matched_ids: list[int] | None = None
 
     @classmethod
     def from_args(cls, args, viewer: Membership | None) -> CustomerFilters:
@@ -78,11 +80,29 @@ class CustomerFilters:
         filters.viewer = viewer
         return filters
 
+    @property
+    def many_matches(self) -> bool:
+        """A search with more than SEARCH_ID_CAP matches (after find_matches)."""
+        return bool(self.q) and self.matched_ids is None
 
-def _search(q: str):
+    def find_matches(self) -> CustomerFilters:
+        """Run the search once, so that the counts and the page reuse its ids."""
+        if self.q:
+            self.matched_ids = few_matches(self.q, SEARCH_ID_CAP)
+        return self
+
+
+# above this many matches a search is "many": its page is found by walking the list's order,
+# and nothing counts them all (each count would scan the search index again)
+SEARCH_ID_CAP = 1000
+
+
+def _search(f: CustomerFilters):
     """Company name, website, contact names, emails and phones ("+86 138-1234" finds E.164):
-    one LIKE over the search index (services/search.py)."""
-    return Customer.id.in_(matching_customers(q))
+    a substring test over the search index (services/search.py), or its ids found already."""
+    if f.matched_ids is not None:
+        return Customer.id.in_(f.matched_ids)
+    return customer_matches(f.q)
 
 
 def _filtered(stmt: Select, f: CustomerFilters, *, with_grade: bool = True) -> Select:
@@ -103,13 +123,13 @@ def _filtered(stmt: Select, f: CustomerFilters, *, with_grade: bool = True) -> S
     if f.stage:
         stmt = stmt.where(Customer.stages.op("&")(STAGE_BITS[f.stage]) != 0)
     if f.q:
-        stmt = stmt.where(_search(f.q))
+        stmt = stmt.where(_search(f))
     return stmt
 
 
 def customer_query(f: CustomerFilters) -> Select:
     """The customer list's SELECT: filters, search and sort (contacts and owner preloaded)."""
-    stmt = select(Customer).options(selectinload(Customer.contacts), selectinload(Customer.owner))
+    stmt = select(Customer).options(selectinload(Customer.contacts), joinedload(Customer.owner))
     return _filtered(stmt, f).order_by(*SORTS[f.sort], Customer.id.desc())
 
 
@@ -121,31 +141,25 @@ def grade_counts(f: CustomerFilters) -> dict[str, int]:
 
 
 def dashboard_counts(membership: Membership) -> dict[str, int]:
-    active = and_(Customer.archived_at.is_(None), visible_clause(membership))
-    row = db.session.execute(
-        select(
-            func.count(Customer.id),
-            func.count(Customer.id).filter(Customer.owner_id == membership.id),
-            func.count(Customer.id).filter(Customer.grade == "A"),
-        ).where(active)
-    ).one()
+    """My day's tiles: the customers one sees, one's own, and those of grade A."""
+
+    def counts(*where) -> tuple[int, int, int]:
+        mine = func.count(Customer.id).filter(Customer.owner_id == membership.id)
+        grade_a = func.count(Customer.id).filter(Customer.grade == "A")
+        stmt = select(func.count(Customer.id), mine, grade_a)
+        return tuple(db.session.execute(stmt.where(Customer.archived_at.is_(None), *where)).one())
+
     if sees_all(membership):
-        # all contacts minus those of archived customers: two index-only counts instead of a
-        # join over every contact of the company
-        contacts = db.session.scalar(select(func.count(Contact.id))) - db.session.scalar(
-            select(func.count(Contact.id)).where(
-                Contact.customer_id.in_(
-                    select(Customer.id).where(Customer.archived_at.is_not(None))
-                )
-            )
+        total, mine, grade_a = counts()
+    else:
+        # own customers and the pool's, counted apart: each is a range of the owner index,
+        # where "owner = me OR owner IS NULL" read the whole company's (SQLite, 15 ms at 100k)
+        own, pooled = (
+            counts(Customer.owner_id == membership.id),
+            counts(Customer.owner_id.is_(None)),
         )
-    else:  # their own customers and the pool's: a small set, found by the owner index
-        contacts = db.session.scalar(
-            select(func.count(Contact.id)).where(
-                Contact.customer_id.in_(select(Customer.id).where(active))
-            )
-        )
-    return {"customers": row[0], "mine": row[1], "grade_a": row[2], "contacts": contacts}
+        total, mine, grade_a = (a + b for a, b in zip(own, pooled, strict=True))
+    return {"customers": total, "mine": mine, "grade_a": grade_a}
 
 
 def recent_customers(viewer: Membership, limit: int = 8) -> list[Customer]:

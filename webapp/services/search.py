@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, delete, event, insert, inspect, or_, select
+from sqlalchemy import Select, delete, event, func, insert, inspect, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from ..extensions import db
 from ..models import Contact, Customer, CustomerSearch
 from .normalize import like_pattern
 from .phones import search_digits
@@ -32,12 +33,58 @@ def search_text(name: str | None, website: str | None, contacts: Iterable[Iterab
     return "\n".join(f.lower() for f in fields if f)
 
 
-def matching_customers(q: str) -> Select:
-    """customer_search rows whose text contains the term, or a phone that contains its digits
-    ("+86 138-1234" finds +861381234…)."""
-    terms = [CustomerSearch.text.like(like_pattern(q.lower()), escape="\\")]
-    terms += [CustomerSearch.text.like(f"%{digits}%") for digits in search_digits(q)]
-    return select(CustomerSearch.customer_id).where(or_(*terms))
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def contains(term: str, dialect: str | None = None):
+    """The search text contains `term` (already folded). PostgreSQL: strpos, a plain substring
+    test that scans 100,000 rows in half the time of LIKE. SQLite: LIKE, whose byte matching
+    beats its own instr() (which counts characters) by 2x on Chinese text."""
+    dialect = dialect or _dialect()
+    if dialect == "postgresql":
+        return func.strpos(CustomerSearch.text, term) > 0
+    return CustomerSearch.text.like(like_pattern(term), escape="\\")
+
+
+def matches(q: str, dialect: str | None = None):
+    """The text contains the term, or a phone in it contains the term's digits ("+86 138-1234"
+    finds +861381234…)."""
+    dialect = dialect or _dialect()
+    term = q.lower()
+    terms = [contains(term, dialect)]
+    terms += [contains(digits, dialect) for digits in search_digits(q) if digits != term]
+    return or_(*terms)
+
+
+def matching_customers(q: str, dialect: str | None = None) -> Select:
+    """The ids of the customers whose search row matches `q`."""
+    return select(CustomerSearch.customer_id).where(matches(q, dialect))
+
+
+def customer_matches(q: str):
+    """For a query over customers: this customer's search row matches `q`. Correlated, so a
+    list ordered by another index probes one row per customer it walks and stops after a page,
+    where "id IN (every match)" first collected all of them."""
+    return (
+        select(CustomerSearch.customer_id)
+        .where(
+            CustomerSearch.tenant_id == Customer.tenant_id,
+            CustomerSearch.customer_id == Customer.id,
+            matches(q),
+        )
+        .exists()
+    )
+
+
+def few_matches(q: str, cap: int) -> list[int] | None:
+    """The ids of the customers matching `q` when there are at most `cap` of them, else None.
+
+    One scan of the index: with the ids in hand the list's counts and page are lookups by
+    primary key, where a subquery made each of them scan again. A common term stops the scan
+    early (after cap + 1 rows), and its page is found quickly by the subquery instead."""
+    ids = list(db.session.scalars(matching_customers(q).limit(cap + 1)))
+    return ids if len(ids) <= cap else None
 
 
 def refresh(connection: Connection, tenant_id: int, customer_ids: Iterable[int]) -> None:

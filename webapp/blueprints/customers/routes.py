@@ -12,10 +12,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...extensions import db
 from ...models import Contact, Customer
 from ...models.base import utcnow
+from ...paging import open_page
 from ...services import audit
 from ...services.classification import METHODS, bits_to_stages, stages_to_bits
 from ...services.countries import country_choices, country_label, parse_country
 from ...services.customers import (
+    SEARCH_ID_CAP,
     CustomerFilters,
     customer_query,
     grade_counts,
@@ -45,18 +47,20 @@ def _render(template: str, partial: str, status: int = 200, **context):
 
 @bp.get("/")
 def index():
-    filters = CustomerFilters.from_args(request.args, viewer=g.membership)
-    counts = grade_counts(filters)
-    # the per-grade counts already hold the total: no second COUNT over the filtered customers
-    # (with a search term each one scans the search index)
-    page = db.paginate(
-        customer_query(filters),
-        page=request.args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-        count=False,
-    )
-    page.total = counts.get(filters.grade, 0) if filters.grade else sum(counts.values())
+    filters = CustomerFilters.from_args(request.args, viewer=g.membership).find_matches()
+    number = request.args.get("page", 1, type=bounded_int)
+    per_page = current_app.config["PAGE_SIZE"]
+    if filters.many_matches:
+        # thousands of matches: a page walks the list's order and stops; nothing counts them
+        counts = None
+        page = open_page(customer_query(filters), number, per_page, at_least=SEARCH_ID_CAP)
+    else:
+        counts = grade_counts(filters)
+        # the per-grade counts already hold the total: no second COUNT over the customers
+        page = db.paginate(
+            customer_query(filters), page=number, per_page=per_page, error_out=False, count=False
+        )
+        page.total = counts.get(filters.grade, 0) if filters.grade else sum(counts.values())
     context = {
         "page": page,
         "filters": filters,
@@ -283,11 +287,15 @@ def card(customer_id: int):
     customer = visible_customer_or_404(customer_id)
     method = request.args.get("method", "")
     method = method if method in METHODS or method == "visit" else ""
+    everything = request.args.get("all") == "1"
     if request.htmx and request.htmx.target == "timeline":
         return render_template(
-            "customers/_timeline_items.html", **timeline_context(customer, method)
+            "customers/_timeline_items.html",
+            **timeline_context(customer, method, everything=everything),
         )
-    return render_card(customer, method=method, log=request.args.get("log") == "1")
+    return render_card(
+        customer, method=method, log=request.args.get("log") == "1", everything=everything
+    )
 
 
 @bp.post("/<int:customer_id>/archive")

@@ -1,0 +1,49 @@
+"""A page of a list whose total is not counted (a search with very many matches): counting
+would scan again what the page itself found after a few rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select
+
+from .extensions import db
+
+
+@dataclass
+class OpenPage:
+    """What the pagination macro reads, for a list known only to have "more than `at_least`"
+    rows: "next" is offered when one row more than the page came back."""
+
+    items: list
+    page: int
+    per_page: int
+    has_next: bool
+    at_least: int
+    total: None = None
+    pages: None = None
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def open_page(stmt: Select, page: int, per_page: int, at_least: int) -> OpenPage:
+    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)))
+    return OpenPage(rows[:per_page], page, per_page, len(rows) > per_page, at_least)
