@@ -1,5 +1,8 @@
 """Flask extensions as module globals, bound to the app in create_app() (init_app pattern)."""
 
+import sqlite3
+import time
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,6 +14,7 @@ from htmx_flask import Htmx
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 # Stable constraint names so Alembic migrations name things the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -54,6 +58,32 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
         dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
         # we emit BEGIN ourselves (below): the driver's implicit BEGIN would be DEFERRED
         dbapi_conn.isolation_level = None
+
+
+SQLITE_OPTIMIZE_EVERY = 3600.0  # seconds, per pooled connection
+
+
+@event.listens_for(Pool, "checkin")
+def _sqlite_optimize(dbapi_conn, record) -> None:
+    """SQLite: keep the planner's statistics (sqlite_stat1) current. Once an hour per pooled
+    connection, ANALYZE reading at most 1,000 rows per index (21 ms for 100,000 customers and
+    1,000,000 follow-ups). SQLite's own `PRAGMA optimize` only analyzes what the connection
+    has queried so far, which right after a login is the membership table.
+
+    Without statistics SQLite guesses that "tenant_id = ?" picks a few rows, and a 100,000-
+    customer company's count of three customers by id read the company's whole index (15 ms
+    instead of 0.05)."""
+    if dbapi_conn is None or not type(dbapi_conn).__module__.startswith("sqlite3"):
+        return
+    now = time.monotonic()
+    if now - record.info.get("optimized_at", -SQLITE_OPTIMIZE_EVERY) < SQLITE_OPTIMIZE_EVERY:
+        return
+    record.info["optimized_at"] = now
+    try:
+        dbapi_conn.execute("PRAGMA analysis_limit=1000")
+        dbapi_conn.execute("ANALYZE")
+    except sqlite3.Error:  # e.g. another writer holds the lock: next hour, then
+        pass
 
 
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -40,3 +40,35 @@ def test_writing_get_begins_immediate_and_reads_do_not(app, client, company_a, d
         assert client.get(f"/t/{company_a.slug}/reports/").status_code == 200
     assert opening and set(opening) == {"BEGIN IMMEDIATE"}
     assert listing and set(listing) == {"BEGIN"}
+
+
+def test_sqlite_statistics_are_kept_by_the_pool(app, client, company_a, database_url, monkeypatch):
+    """A pooled connection analyzes (limited) when it comes back to the pool, then not again
+    until the interval has passed."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's planner statistics")
+    from sqlalchemy import text
+
+    from tests.factories import make_customer
+    from webapp import extensions
+
+    make_customer(app, company_a, "Lumen Lighting")
+    with app.app_context():
+        db.session.execute(text("DELETE FROM sqlite_stat1"))
+        db.session.commit()
+        db.engine.dispose()  # fresh connections: each analyzes at its first check-in
+
+    def analyzed() -> set[str]:
+        with app.app_context():
+            return set(db.session.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1")))
+
+    login(client, company_a.owner_email)
+    assert client.get(f"/t/{company_a.slug}/customers/").status_code == 200
+    assert "customer" in analyzed()  # (empty tables get no statistics)
+
+    with app.app_context():
+        db.session.execute(text("DELETE FROM sqlite_stat1"))
+        db.session.commit()
+    monkeypatch.setattr(extensions, "SQLITE_OPTIMIZE_EVERY", 10_000.0)
+    assert client.get(f"/t/{company_a.slug}/customers/").status_code == 200
+    assert analyzed() == set()  # within the interval: not again
