@@ -6,7 +6,7 @@
 
 Each simulated member logs in as one of the "large" company's people (scripts/seed_large.py)
 and, until the time is up, browses the customer list, opens cards it saw there, searches, looks
-at my day and adds follow-ups, with a short think time between requests. Only the standard
+at my day and adds follow-ups, with a think time between requests (--think). Only the standard
 library is used (threads, urllib), so the client needs nothing installed.
 
 Prints throughput, p50/p99 per action and overall, and every non-2xx/3xx answer by status. With
@@ -116,7 +116,7 @@ class Member(threading.Thread):
                 self.request("my day", f"{base}/")
             else:
                 self.add_followup(base)
-            time.sleep(self.rng.uniform(0.2, 1.0))  # think time
+            time.sleep(self.rng.uniform(*self.run_.think))  # think time
 
     def add_followup(self, base: str) -> None:
         customer_id = self.rng.choice(self.seen)
@@ -159,6 +159,8 @@ class Member(threading.Thread):
 
 
 class Run:
+    think: tuple[float, float] = (0.2, 1.0)
+
     def __init__(self, base: str, slug: str, duration: float) -> None:
         self.base, self.slug = base.rstrip("/"), slug
         self.started = time.monotonic()
@@ -237,6 +239,12 @@ def main() -> None:
     parser.add_argument("--restart-db-at", type=float)
     parser.add_argument("--restart-cmd", default="pg_ctlcluster 15 main restart")
     parser.add_argument("--verify-db", help="database URL to look the confirmed follow-ups up in")
+    parser.add_argument(
+        "--think",
+        default="0.2,1.0",
+        help="seconds between a member's requests, MIN,MAX (default 0.2,1.0: a stress pace; "
+        "people reading a page take seconds, e.g. 2,8)",
+    )
     default_mix = ",".join(f"{k}={v}" for k, v in MIX.items())
     parser.add_argument("--mix", help=f"weights per action (default: {default_mix})")
     args = parser.parse_args()
@@ -245,6 +253,8 @@ def main() -> None:
         MIX.clear()
         MIX.update({action: int(weight) for action, weight in weights.items()})
     run = Run(args.base, args.slug, args.duration)
+    low, high = (float(x) for x in args.think.split(","))
+    run.think = (low, high)
     members = [Member(run, i) for i in range(args.users)]
     for member in members:
         member.start()
