@@ -72,11 +72,18 @@ def _sqlite_optimize(dbapi_conn, record) -> None:
 
     Without statistics SQLite guesses that "tenant_id = ?" picks a few rows, and a 100,000-
     customer company's count of three customers by id read the company's whole index (15 ms
-    instead of 0.05)."""
+    instead of 0.05).
+
+    A connection's first hour is skipped: ANALYZE is a write, and a write committed by another
+    connection makes a DEFERRED transaction that has already read fail its first write at once
+    ("database is locked", SQLITE_BUSY_SNAPSHOT: busy_timeout cannot help). Requests that write
+    begin IMMEDIATE, but CLI commands and test factories read first; analyzing at every new
+    connection's first check-in broke them (CI, 2026-11-28). Bulk loads analyze themselves
+    (scripts/seed_large.py)."""
     if dbapi_conn is None or not type(dbapi_conn).__module__.startswith("sqlite3"):
         return
     now = time.monotonic()
-    if now - record.info.get("optimized_at", -SQLITE_OPTIMIZE_EVERY) < SQLITE_OPTIMIZE_EVERY:
+    if now - record.info.setdefault("optimized_at", now) < SQLITE_OPTIMIZE_EVERY:
         return
     record.info["optimized_at"] = now
     try:
