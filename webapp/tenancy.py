@@ -14,8 +14,9 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, TypeVar
 
 from flask import abort, g, has_app_context
-from sqlalchemy import ForeignKey, UniqueConstraint, event, inspect, select, text
+from sqlalchemy import ForeignKey, Table, UniqueConstraint, event, inspect, select, text
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.sql.visitors import iterate
 
 from .extensions import db
 
@@ -120,8 +121,30 @@ def cross_tenant() -> Iterator[None]:
         _cross_tenant_var.reset(token)
 
 
-def _touches_tenant_model(mappers) -> bool:
-    return any(issubclass(m.class_, TenantScoped) for m in mappers)
+def _tenant_tables() -> frozenset[Table]:
+    """The tables of every tenant-owned model (mapped by the time any query runs)."""
+    global _TENANT_TABLES
+    if _TENANT_TABLES is None:
+        _TENANT_TABLES = frozenset(
+            mapper.local_table
+            for mapper in db.Model.registry.mappers
+            if issubclass(mapper.class_, TenantScoped)
+        )
+    return _TENANT_TABLES
+
+
+_TENANT_TABLES: frozenset[Table] | None = None
+
+
+def _touches_tenant_model(state) -> bool:
+    """Whether the statement reads a tenant table anywhere: as the selected entity, a join
+    target from a global model (select(User).join(Membership)), or inside a subquery (the count
+    db.paginate wraps around the page's query). Looking at the selected entities alone let
+    those through unfiltered on SQLite."""
+    if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+        return True
+    tables = _tenant_tables()
+    return any(element in tables for element in iterate(state.statement))
 
 
 # --- PostgreSQL row-level security (rls.py): tell the database who is asking -------------------
@@ -174,7 +197,7 @@ def _scope_to_tenant(state) -> None:
         return
     if _cross_tenant_var.get() or state.execution_options.get("cross_tenant", False):
         return
-    if not _touches_tenant_model(state.all_mappers):
+    if not _touches_tenant_model(state):
         return
     tenant_id = current_tenant_id()
     if tenant_id is None:

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.factories import make_contact, make_customer
 from webapp.extensions import db
-from webapp.models import Contact, Customer
+from webapp.models import Contact, Customer, Membership, Tenant, User
 from webapp.tenancy import CrossTenantWrite, TenantContextMissing, cross_tenant, tenant_context
 
 
@@ -109,3 +109,33 @@ def test_customer_owner_must_be_member_of_same_company(app, company_a, company_b
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+# A tenant table anywhere in the statement puts the filter on, not only as the selected entity:
+# a join from a global model, a count over a subquery (db.paginate's total) and a subquery in
+# WHERE each once returned every company's rows on SQLite (PostgreSQL's RLS hid it there).
+
+
+def test_join_from_a_global_model_is_scoped(app, company_a, company_b, two_customers):
+    with app.app_context(), tenant_context(company_a.id):
+        emails = db.session.scalars(select(User.email).join(Membership)).all()
+        slugs = db.session.scalars(
+            select(Tenant.slug).join(Customer, Customer.tenant_id == Tenant.id)
+        ).all()
+    assert emails == [company_a.owner_email]
+    assert slugs == [company_a.slug]
+
+
+def test_count_over_a_subquery_is_scoped(app, company_a, two_customers):
+    inner = select(Customer).subquery()
+    with app.app_context(), tenant_context(company_a.id):
+        assert db.session.scalar(select(func.count()).select_from(inner)) == 1
+        assert db.paginate(select(Customer), page=1, per_page=10).total == 1
+        members = select(Membership.user_id).scalar_subquery()
+        assert db.session.scalar(select(func.count(User.id)).where(User.id.in_(members))) == 1
+
+
+def test_subquery_without_tenant_fails_closed(app, two_customers):
+    inner = select(Customer.id).subquery()
+    with app.app_context(), pytest.raises(TenantContextMissing):
+        db.session.scalar(select(func.count()).select_from(inner))
