@@ -19,6 +19,8 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -41,6 +43,11 @@ def main() -> None:
     parser.add_argument("--skip-pdf", action="store_true")
     parser.add_argument(
         "--profile", metavar="PAGE", help="instead of timing, cProfile N requests of one page"
+    )
+    parser.add_argument(
+        "--scan-too",
+        action="store_true",
+        help="SQLite: time the searches a second time without the trigram index (scan)",
     )
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.db
@@ -87,6 +94,8 @@ def main() -> None:
         f"list, page {pages_of_list}": f"{base}/customers/?page={pages_of_list}",
         "search 中文 substring": f"{base}/customers/?q={chinese[2:4] if chinese else '贸易'}",
         "search phone fragment": f"{base}/customers/?q=1612345",
+        "search common word": f"{base}/customers/?q=有限公司",
+        "search a contact name": f"{base}/customers/?q=zhang wei",
         "card, 50 follow-ups": f"{base}/customers/{card_id}",
         "my day": f"{base}/",
         "orders list": f"{base}/orders/",
@@ -94,6 +103,11 @@ def main() -> None:
     }
     if not args.skip_pdf and order_id:
         pages["order PDF"] = f"{base}/print/orders/{order_id}/order.pdf"
+    scanning: set[str] = set()
+    if args.scan_too:  # the same searches with the trigram index switched off, same run
+        for name in [name for name in pages if name.startswith("search")]:
+            pages[f"{name} (scan)"] = pages[name]
+            scanning.add(f"{name} (scan)")
 
     statements = {"n": 0}
 
@@ -112,15 +126,17 @@ def main() -> None:
     queries: dict[str, int] = {}
     for name, url in pages.items():  # warm-up round, and the statement count per page
         statements["n"] = 0
-        response = client.get(url)
+        with _trigram_off(name in scanning):
+            response = client.get(url)
         if response.status_code != 200:
             sys.exit(f"{name}: {url} answered {response.status_code}")
         queries[name] = statements["n"]
     for _ in range(args.n):
         for name, url in pages.items():
-            started = time.perf_counter()
-            client.get(url).close()
-            times[name].append((time.perf_counter() - started) * 1000)
+            with _trigram_off(name in scanning):
+                started = time.perf_counter()
+                client.get(url).close()
+                times[name].append((time.perf_counter() - started) * 1000)
 
     healthz = statistics.median(times["/healthz"])
     print(f"{args.db.split('://')[0]}, company {slug} ({n_customers:,} customers), n={args.n}")
@@ -129,6 +145,22 @@ def main() -> None:
         p50 = statistics.median(times[name])
         p99 = percentile(times[name], 0.99)
         print(f"{name:26} {p50:8.1f} {p99:8.1f} {queries[name]:5d} {p50 / healthz:10.1f}")
+
+
+@contextmanager
+def _trigram_off(off: bool) -> Iterator[None]:
+    """Make the search scan as if SQLite had no trigram index (migration 0014)."""
+    from webapp.services import search
+
+    if not off:
+        yield
+        return
+    kept = search._has_trigram_index
+    search._has_trigram_index = lambda: False
+    try:
+        yield
+    finally:
+        search._has_trigram_index = kept
 
 
 def _profile(client, url: str, n: int) -> None:

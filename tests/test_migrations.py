@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from webapp import create_app, rls
 from webapp.config import TestConfig
 from webapp.extensions import db
+from webapp.models.search import TRIGRAM_TABLE, is_schema_object
 
 
 @pytest.fixture
@@ -43,7 +44,12 @@ def test_upgrade_from_empty_matches_models(empty_database_url: str) -> None:
         upgrade()
         with db.engine.connect() as conn:
             context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "compare_server_default": True}
+                conn,
+                opts={
+                    "compare_type": True,
+                    "compare_server_default": True,
+                    "include_name": is_schema_object,  # SQLite's trigram index (0014)
+                },
             )
             diff = compare_metadata(context, db.metadata)
             if conn.dialect.name == "postgresql":
@@ -87,7 +93,21 @@ def test_upgrade_keeps_existing_rows(empty_database_url: str) -> None:
             contact = conn.execute(text("SELECT name, phone, version FROM contact")).one()
         assert tuple(customer) == ("nordlichtprojektoren", "nordlicht.de")
         assert tuple(contact) == ("Jonas", "+493055571201", 1)
+        if db.engine.dialect.name == "sqlite":
+            _assert_trigram_index_kept(db.engine)
         db.engine.dispose()
+
+
+def _assert_trigram_index_kept(engine) -> None:
+    """Migration 0014 filled SQLite's trigram index from the existing rows, and its triggers
+    exist at head (a later batch rebuild of customer_search would drop them silently)."""
+    with engine.connect() as conn:
+        triggers = set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+        found = conn.scalars(
+            text(f"SELECT rowid FROM {TRIGRAM_TABLE} WHERE {TRIGRAM_TABLE} MATCH '\"jonas\"'")
+        ).all()
+    assert {f"{TRIGRAM_TABLE}_{op}" for op in ("insert", "update", "delete")} <= triggers
+    assert found == [1]
 
 
 def test_every_index_of_a_tenant_table_leads_with_tenant_id() -> None:

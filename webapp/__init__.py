@@ -30,7 +30,11 @@ def create_app(config: type | dict | None = None) -> Flask:
     _configure_sqlite(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    from .models.search import is_schema_object
+
+    migrate.init_app(
+        app, db, directory=MIGRATIONS_DIR, render_as_batch=True, include_name=is_schema_object
+    )
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
