@@ -71,6 +71,12 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
 
+    # how many proxies (nginx, a load balancer) stand in front of the app and set X-Forwarded-For
+    # and X-Forwarded-Proto: behind them the client's address is read from those headers, so the
+    # rate limits and the audit log see the visitor, not 127.0.0.1. 0 (the default) trusts no
+    # header: a visitor reaching the app directly could otherwise claim any address.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -42,7 +42,8 @@ def _as_tenant(conn: Connection, tenant_id: int | None) -> None:
     conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": value})
 
 
-def test_every_tenant_table_has_rls_forced_with_the_tenant_policy(owner_engine):
+def test_every_tenant_table_has_rls_forced_with_the_tenant_policy(app, owner_engine):
+    """`app` migrates the database first: run alone, this test met an empty one."""
     with owner_engine.connect() as conn:
         tables = rls.tenant_tables(conn)
         assert {"customer", "contact", "followup", "export_order", "membership"} <= set(tables)

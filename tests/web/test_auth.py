@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 
 from tests.conftest import login
 from tests.factories import PASSWORD, add_member
@@ -381,3 +381,21 @@ def test_navbar_switcher_lists_every_company_of_the_user(app, client, company_a,
     page = client.get(f"/t/{company_a.slug}/").get_data(as_text=True)
     assert f'href="/t/{company_b.slug}/"' in page and company_b.name in page
     assert client.get(f"/t/{company_b.slug}/").status_code == 200
+
+
+@pytest.mark.parametrize("hops, expected", [(0, "127.0.0.9"), (1, "198.51.100.7")])
+def test_client_address_behind_a_trusted_proxy(database_url, hops, expected):
+    """TRUSTED_PROXIES=1 (nginx in front): rate limits and the audit log see the visitor's
+    address from X-Forwarded-For; with 0 the header is ignored, as a visitor could forge it."""
+    from webapp import create_app
+    from webapp.config import TestConfig
+
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXIES": hops}
+    app = create_app(type("ProxyConfig", (TestConfig,), config))
+    app.add_url_rule("/_seen", "seen", lambda: f"{request.remote_addr} {request.scheme}")
+    response = app.test_client().get(
+        "/_seen",
+        headers={"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": "127.0.0.9"},
+    )
+    assert response.get_data(as_text=True) == f"{expected} {'https' if hops else 'http'}"
