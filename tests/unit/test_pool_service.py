@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from tests.factories import add_member, make_customer
 from webapp.extensions import db
-from webapp.models import Customer, CustomerOwnerChange, Membership, Tenant
-from webapp.services import pool
+from webapp.models import AuditEvent, Customer, CustomerOwnerChange, Membership, Tenant
+from webapp.services import audit, pool
 from webapp.services.followups import company_zone
 from webapp.tenancy import tenant_context
 
@@ -157,6 +157,12 @@ def test_transfer_many_with_reason_and_history(app, company_a, team):
                 change.reason) == ("transfer", team["sales"], team["other"], team["owner"],
                                    "Sam left")  # fmt: skip
         assert pool.history(c) == []
+        # the audit log names the new owner, in words a reader understands (not a member id)
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "customer.transfer").limit(1)
+        )
+        name = _member(team["other"]).user.name
+        assert audit.detail_items(event) == [("Member", name), ("Reason", "Sam left")]
 
 
 def _idle_customer(app, company, member_id, grade, last_followup_on, name="Idle Ltd"):

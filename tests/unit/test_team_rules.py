@@ -248,7 +248,9 @@ def test_join_refusals(app, company_a, company_b):
 def test_an_event_holds_who_when_what_and_the_address(app, company_a):
     from webapp.models import User
 
-    request = app.test_request_context(environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    request = app.test_request_context(
+        environ_base={"REMOTE_ADDR": "198.51.100.7"}, headers={"Accept-Language": "en"}
+    )
     with request, tenant_context(company_a.id):
         user = db.session.get(User, company_a.owner_id)
         before = datetime.now(UTC)
@@ -267,6 +269,8 @@ def test_an_event_holds_who_when_what_and_the_address(app, company_a):
         assert json.loads(stored.detail) == {"name": "Acme 张"}
         assert before - timedelta(seconds=1) <= created <= datetime.now(UTC)
         assert [value for _label, value in audit.detail_items(stored)] == ["Acme 张"]
+        exported = audit.record("export", detail={"format": "csv", "kind": "followups"})
+        assert audit.detail_items(exported) == [("Format", "csv"), ("Kind", "Follow-ups")]
 
 
 def test_an_event_for_another_company_and_outside_requests(app, company_a, company_b):

@@ -84,6 +84,14 @@ REASON_LABELS = {
     "inactive": _l("account deactivated"),
     "second_factor": _l("wrong two-factor code"),
 }
+# what an export took out (the `kind` of services/exporting.KINDS)
+EXPORT_KIND_LABELS = {
+    "customers": _l("Customers"),
+    "contacts": _l("Contacts"),
+    "followups": _l("Follow-ups"),
+}
+# detail values stored as codes and shown in the reader's language
+_VALUE_LABELS = {"reason": REASON_LABELS, "kind": EXPORT_KIND_LABELS}
 
 
 def _user_id(user: User | Membership | int | None) -> int | None:
@@ -245,8 +253,8 @@ def detail_items(event: AuditEvent) -> list[tuple[str, str]]:
             continue
         if key in _ROLE_KEYS and isinstance(value, list):
             value = ", ".join(str(ROLE_LABELS.get(v, v)) for v in value)
-        elif key == "reason" and value in REASON_LABELS:
-            value = REASON_LABELS[value]
+        elif isinstance(value, str) and value in _VALUE_LABELS.get(key, {}):
+            value = _VALUE_LABELS[key][value]
         elif isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items())
         elif isinstance(value, list):

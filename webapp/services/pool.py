@@ -207,7 +207,7 @@ def transfer(customers: list[Customer], to: Membership, by: Membership, reason: 
         _change(customer, "transfer", to.id, by, text, now)
         moved += 1
         _audit("customer.transfer", target_type="customer", target_id=customer.id,
-               detail=f"→ {to.id}: {text}")  # fmt: skip
+               detail={"member": to.user.name, "reason": text})  # fmt: skip
     return moved
 
 
@@ -229,7 +229,8 @@ def release(customer: Customer, by: Membership, reason: str | None,
     if not can_release(by, customer):
         raise PoolError(_("Only the customer's salesperson or a manager may release it."))
     _change(customer, "release", None, by, text, now or datetime.now(UTC))
-    _audit("pool.release", target_type="customer", target_id=customer.id, detail=text)
+    _audit("pool.release", target_type="customer", target_id=customer.id,
+           detail={"reason": text})  # fmt: skip
 
 
 def owned_count(member: Membership) -> int:
