@@ -45,6 +45,9 @@ def main() -> None:
         "--profile", metavar="PAGE", help="instead of timing, cProfile N requests of one page"
     )
     parser.add_argument(
+        "--sql", metavar="PAGE", help="instead of timing pages, time each SQL statement of one page"
+    )
+    parser.add_argument(
         "--scan-too",
         action="store_true",
         help="SQLite: time the searches a second time without the trigram index (scan)",
@@ -122,6 +125,9 @@ def main() -> None:
     if args.profile:
         _profile(client, pages[args.profile], args.n)
         return
+    if args.sql:
+        _sql_times(client, pages[args.sql], args.n, _engine(app, db), os.environ.get("SQL_FULL") == "1")
+        return
     times: dict[str, list[float]] = {name: [] for name in pages}
     queries: dict[str, int] = {}
     for name, url in pages.items():  # warm-up round, and the statement count per page
@@ -177,6 +183,42 @@ def _profile(client, url: str, n: int) -> None:
     stats = pstats.Stats(profiler).strip_dirs()
     stats.sort_stats("tottime").print_stats(25)
     stats.sort_stats("cumulative").print_stats(40)
+
+
+def _sql_times(client, url: str, n: int, engine, verbose: bool = False) -> None:
+    """Each statement of one page (in the order it runs): median ms over n requests, and the
+    total against the page's own median, i.e. how much of the page is the database."""
+    from sqlalchemy import event
+
+    ran: list[tuple[str, float]] = []
+
+    def before(conn, cursor, statement, *_a) -> None:
+        conn.info["started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, *_a) -> None:
+        ran.append((statement, (time.perf_counter() - conn.info.pop("started")) * 1000))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    client.get(url).close()
+    per_statement: dict[int, list[float]] = {}
+    texts: dict[int, str] = {}
+    pages: list[float] = []
+    for _ in range(n):
+        ran.clear()
+        started = time.perf_counter()
+        client.get(url).close()
+        pages.append((time.perf_counter() - started) * 1000)
+        for i, (statement, ms) in enumerate(ran):
+            per_statement.setdefault(i, []).append(ms)
+            texts[i] = " ".join(statement.split())
+    total = 0.0
+    for i, values in per_statement.items():
+        ms = statistics.median(values)
+        total += ms
+        print(f"{ms:7.2f} ms  {texts[i] if verbose else texts[i][:150]}")
+    page = statistics.median(pages)
+    print(f"SQL {total:.1f} ms of a {page:.1f} ms page ({100 * total / page:.0f} %)")
 
 
 def _engine(app, db):
