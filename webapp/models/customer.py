@@ -150,7 +150,9 @@ class Contact(TenantScoped, Timestamps, db.Model):
         ForeignKeyConstraint(
             ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"], ondelete="CASCADE"
         ),
-        Index("ix_contact_tenant_customer", "tenant_id", "customer_id"),
+        # a customer's contacts; with the birthday, my day skips the contacts without one
+        # (migration 0015)
+        Index("ix_contact_tenant_customer_birthday", "tenant_id", "customer_id", "birthday"),
         # my day's birthdays: only contacts with a birthday are read, not the whole company's
         Index("ix_contact_tenant_birthday", "tenant_id", "birthday"),
     )
