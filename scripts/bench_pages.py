@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument(
         "--sql", metavar="PAGE", help="instead of timing pages, time each SQL statement of one page"
     )
+    parser.add_argument("--full-sql", action="store_true", help="with --sql: whole statements")
     parser.add_argument(
         "--scan-too",
         action="store_true",
@@ -126,7 +127,7 @@ def main() -> None:
         _profile(client, pages[args.profile], args.n)
         return
     if args.sql:
-        _sql_times(client, pages[args.sql], args.n, _engine(app, db), os.environ.get("SQL_FULL") == "1")
+        _sql_times(client, pages[args.sql], args.n, _engine(app, db), args.full_sql)
         return
     times: dict[str, list[float]] = {name: [] for name in pages}
     queries: dict[str, int] = {}
