@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.conftest import login
-from tests.factories import add_member, make_contact, make_customer
+from tests.factories import add_member, make_contact, make_customer, set_visibility
 from webapp.extensions import db
 from webapp.models import Contact, Customer, FollowUp, ImportBatch
 from webapp.services import importing
@@ -261,14 +262,24 @@ def test_commit_needs_confirmation_and_runs_once(app, client_a, company_a):
     assert _count(app, company_a, Customer) == 2
 
 
-def test_other_member_cannot_run_my_import(app, client, company_a):
+@pytest.mark.parametrize("visibility", ["own", "all"])
+def test_other_member_cannot_run_or_read_my_import(app, client, company_a, visibility):
+    """Under "own", a salesperson may not even open a colleague's import: its preview and
+    result name customers they may not see. Under "all" they may read it but not run it."""
+    set_visibility(app, company_a, visibility)
     login(client, company_a.owner_email)
     batch_id = _batch_id(_upload(client, company_a.slug, SHEET.encode()))
     client.post("/logout")
     add_member(app, company_a, "sales@alpha.example.com", {"sales"})
     login(client, "sales@alpha.example.com")
-    response = client.post(f"/t/{company_a.slug}/imports/{batch_id}/commit", data={"confirm": "1"})
-    assert response.status_code == 403
+    base = f"/t/{company_a.slug}/imports"
+    response = client.post(f"{base}/{batch_id}/commit", data={"confirm": "1"})
+    assert response.status_code == (404 if visibility == "own" else 403)
+    for path in (f"{base}/{batch_id}", f"{base}/{batch_id}/mapping", f"{base}/{batch_id}/status"):
+        reached = client.get(path).status_code
+        assert (reached == 404) is (visibility == "own"), path
+    history = client.get(f"{base}/").get_data(as_text=True)
+    assert ("customers.csv" in history) is (visibility == "all")
 
 
 def test_export_keeps_filters_and_round_trips(app, client_a, company_a, company_b):

@@ -3,6 +3,7 @@ pagination, the convert flow with and without look-alike customers, delete, the 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -394,3 +395,25 @@ def test_deleting_the_customer_or_contact_keeps_the_inquiry(app, client_a, compa
     assert (inquiry.customer_id, inquiry.contact_id) == (None, None)
     with app.app_context(), tenant_context(company_a.id):
         assert db.session.scalar(select(func.count(Sample.id))) == 0  # went with the customer
+
+
+def test_link_picker_lists_recent_customers_and_searches_the_rest(app, client_a, company_a, base):
+    """The link <select> starts with the 50 most recently updated customers, never the whole
+    company; the search box next to it finds the others by name."""
+    for i in range(55):
+        make_customer(app, company_a, f"Picker Customer {i:02d}")
+    inquiry_id = make_inquiry(app, company_a, "Unrelated Inquirer Ltd")
+    page = client_a.get(f"{base}/{inquiry_id}/convert").get_data(as_text=True)
+    assert len(re.findall(r"Picker Customer \d\d</option>", page)) == 50
+    found = client_a.get(
+        f"/t/{company_a.slug}/customers/pick?q=customer 0", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert re.findall(r"Picker Customer (\d\d)</option>", found) == [f"0{i}" for i in range(10)]
+    none = client_a.get(f"/t/{company_a.slug}/customers/pick?q=zzz").get_data(as_text=True)
+    assert "No customer with this name" in none and "<html" not in none
+    # "Link" with nothing chosen says so and keeps the page
+    response = client_a.post(
+        f"{base}/{inquiry_id}/convert", data={"action": "link", "customer_id": ""}
+    )
+    assert response.status_code == 422
+    assert "Pick the customer to link the inquiry to." in response.get_data(as_text=True)

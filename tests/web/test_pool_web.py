@@ -183,6 +183,30 @@ def test_salesperson_orders_samples_and_plan_choices(app, client, company_a, bas
     assert ("Sueno Textiles" in plan_search("sueno")) is visible
 
 
+@pytest.mark.parametrize("setting", ["own", "all"])
+def test_a_sample_cannot_go_to_a_customer_one_may_not_see(app, client, company_a, base, book,
+                                                         people, setting):  # fmt: skip
+    """The form lists only visible customers; a forged id is refused the same way."""
+    set_visibility(app, company_a, setting)
+    as_(client, "sam")
+    client.post("/lang", data={"lang": "en"})
+    form = {"customer_id": book["sues"], "name": "Forged swatch", "charge": "free",
+            "sent_by_id": people["sam"]}  # fmt: skip
+    response = client.post(f"{base}/samples/new", data=form)
+    if setting == "all":
+        assert response.status_code == 302
+        return
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Pick a customer from the list." in page and "Forged swatch" in page  # input kept
+    mine = client.post(f"{base}/samples/new", data=form | {"customer_id": book["sams"]})
+    assert mine.status_code == 302
+    sample_id = int(mine.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    moved = client.post(f"{base}/samples/{sample_id}/edit",
+                        data=form | {"version": 1, "name": "Moved swatch"})  # fmt: skip
+    assert moved.status_code == 422
+
+
 @pytest.mark.parametrize("who", ["mia", "fay", "owner"])
 def test_managers_finance_and_owners_see_all_under_own(app, client, company_a, base, book, who):
     set_visibility(app, company_a, "own")
@@ -538,3 +562,13 @@ def test_import_never_names_or_updates_an_invisible_customer(app, client, compan
     with app.app_context(), tenant_context(company_a.id):
         assert db.session.get(Customer, book["sues"]).country == "ES"  # untouched
         assert db.session.get(Customer, book["pooled"]).country == "IE"  # pooled: visible
+
+
+def test_customer_picker_offers_only_visible_customers(app, client, company_a, base, book):
+    as_(client, "sam")
+    for q in ("", "s"):
+        options = client.get(f"{base}/customers/pick?q={q}").get_data(as_text=True)
+        assert "Samsara Lighting" in options and "Poolside Imports" in options
+        assert "Sueno Textiles" not in options
+    form = client.get(f"{base}/samples/new").get_data(as_text=True)
+    assert "Samsara Lighting" in form and "Sueno Textiles" not in form

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db
 from ..models import Contact, Customer, Membership
 from .classification import CATEGORIES, GRADES, IMPORTANCE, STAGE_BITS, STATUSES
+from .normalize import like_pattern
 from .search import customer_matches, few_matches
 from .visibility import sees_all, visible_clause
 
@@ -164,6 +165,31 @@ def dashboard_counts(membership: Membership) -> dict[str, int]:
 
 def recent_customers(viewer: Membership, limit: int = 8) -> list[Customer]:
     return list(db.session.scalars(customer_query(CustomerFilters(viewer=viewer)).limit(limit)))
+
+
+PICK_SHOWN = 50
+
+
+def pick_choices(viewer: Membership, q: str = "", keep: int | None = None) -> list[tuple[int, str]]:
+    """Customers for a <select> of one customer (a sample's, an inquiry to link): at most
+    PICK_SHOWN active ones the viewer may see, those whose name contains `q`, else the most
+    recently updated. A company with 100,000 customers cannot send them all as <option>s (5 s
+    to render); a search box next to the select asks for more (route customers.pick_options).
+    `keep` adds the chosen one, so a form shown again still has it selected."""
+    base = select(Customer.id, Customer.name).where(
+        Customer.archived_at.is_(None), visible_clause(viewer)
+    )
+    if q:
+        # walks the names in order and stops after a page of matches
+        stmt = base.where(Customer.name.ilike(like_pattern(q), escape="\\")).order_by(
+            Customer.name_key
+        )
+    else:
+        stmt = base.order_by(Customer.updated_at.desc(), Customer.id.desc())
+    rows = [(cid, name) for cid, name in db.session.execute(stmt.limit(PICK_SHOWN))]
+    if keep and all(cid != keep for cid, _ in rows):
+        rows += [(cid, name) for cid, name in db.session.execute(base.where(Customer.id == keep))]
+    return rows
 
 
 def team_choices(keep_id: int | None = None, keep_ids=()) -> list[tuple[int, str]]:

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import Customer, Inquiry, Membership, Sample
 from ..models.inquiry import SAMPLE_CHARGES
 from .normalize import like_pattern
+from .visibility import can_see
 
 CHARGE_LABELS = {
     "free": _l("Free"),
@@ -53,8 +54,12 @@ class SampleInvalid(ValueError):
         self.problems = problems
 
 
-def sample_problems(data: SampleInput) -> dict[str, str]:
-    """Field name -> message in the user's language; empty when the sample can be saved."""
+def sample_problems(
+    data: SampleInput, viewer: Membership | None = None, kept_customer_id: int | None = None
+) -> dict[str, str]:
+    """Field name -> message in the user's language; empty when the sample can be saved.
+    With `viewer`, the customer must be one they may see (or the one the sample already has):
+    the form lists only those, and a forged id must not attach a sample to someone else's."""
     problems: dict[str, str] = {}
     if not (data.name or "").strip():
         problems["name"] = gettext("Enter the sample's name.")
@@ -67,8 +72,16 @@ def sample_problems(data: SampleInput) -> dict[str, str]:
             problems["currency"] = gettext("A charged sample needs the currency.")
     if data.customer_id is None and data.inquiry_id is None:
         problems["customer_id"] = gettext("Pick the customer (or send it from an inquiry).")
-    if data.customer_id is not None and db.session.get(Customer, data.customer_id) is None:
+    customer = db.session.get(Customer, data.customer_id) if data.customer_id else None
+    if data.customer_id is not None and customer is None:
         problems["customer_id"] = gettext("Pick a customer of this company.")
+    elif (
+        customer is not None
+        and viewer is not None
+        and customer.id != kept_customer_id
+        and not can_see(viewer, customer)
+    ):
+        problems["customer_id"] = gettext("Pick a customer from the list.")
     if data.inquiry_id is not None and db.session.get(Inquiry, data.inquiry_id) is None:
         problems["inquiry_id"] = gettext("This inquiry does not exist.")
     member = db.session.get(Membership, data.sent_by_id) if data.sent_by_id else None
@@ -77,9 +90,9 @@ def sample_problems(data: SampleInput) -> dict[str, str]:
     return problems
 
 
-def apply_sample(sample: Sample, data: SampleInput) -> None:
+def apply_sample(sample: Sample, data: SampleInput, viewer: Membership | None = None) -> None:
     """Copy validated input onto the sample (raises SampleInvalid otherwise)."""
-    problems = sample_problems(data)
+    problems = sample_problems(data, viewer, kept_customer_id=sample.customer_id)
     if problems:
         raise SampleInvalid(problems)
     for name in ("name", "charge", "sent_by_id", "customer_id", "inquiry_id", "quantity",
@@ -97,9 +110,9 @@ def apply_sample(sample: Sample, data: SampleInput) -> None:
         sample.customer_id = inquiry.customer_id if inquiry else None
 
 
-def create_sample(data: SampleInput) -> Sample:
+def create_sample(data: SampleInput, viewer: Membership | None = None) -> Sample:
     sample = Sample()
-    apply_sample(sample, data)
+    apply_sample(sample, data, viewer)
     db.session.add(sample)
     db.session.flush()
     return sample

@@ -17,10 +17,12 @@ from ...services import audit
 from ...services.classification import METHODS, bits_to_stages, stages_to_bits
 from ...services.countries import country_choices, country_label, parse_country
 from ...services.customers import (
+    PICK_SHOWN,
     SEARCH_ID_CAP,
     CustomerFilters,
     customer_query,
     grade_counts,
+    pick_choices,
     remove_contact,
     set_primary_contact,
     team_choices,
@@ -75,6 +77,19 @@ def index():
 
 
 # --- create / edit ----------------------------------------------------------------------------
+
+
+@bp.get("/pick")
+def pick_options():
+    """The options of a one-customer <select> (a sample's customer, an inquiry to link) for
+    what was typed in the search box next to it (htmx); see customers.pick_choices."""
+    q = request.args.get("q", "").strip()[:100]
+    return render_template(
+        "customers/_pick_options.html",
+        choices=pick_choices(g.membership, q),
+        limit=PICK_SHOWN,
+        searched=bool(q),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

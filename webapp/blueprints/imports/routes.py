@@ -30,6 +30,7 @@ from ...services.customers import CustomerFilters
 from ...services.followups import MANAGER_ROLES, company_today
 from ...services.importing.readers import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
 from ...services.roles import can
+from ...services.visibility import sees_all, visible_clause
 from ...tenancy import get_or_404, tenant_blueprint
 
 bp = tenant_blueprint("imports", __name__, "/imports")
@@ -38,6 +39,22 @@ bp = tenant_blueprint("imports", __name__, "/imports")
 def _require_edit() -> None:
     if not can(g.membership, "customers.edit"):
         abort(403)
+
+
+def _load(import_id: int) -> ImportBatch:
+    """An import its uploader may open, and whoever sees every customer: its preview and
+    result name customers, which a salesperson who sees only their own must not read through
+    a colleague's import (404, as for a customer they may not see)."""
+    batch = get_or_404(ImportBatch, import_id)
+    if batch.created_by_id != g.membership.id and not sees_all(g.membership):
+        abort(404)
+    return batch
+
+
+def _mine_unless_all(stmt):
+    if sees_all(g.membership):
+        return stmt
+    return stmt.where(ImportBatch.created_by_id == g.membership.id)
 
 
 def _may_run(batch: ImportBatch) -> bool:
@@ -72,7 +89,7 @@ def index():
                 return redirect(url_for("imports.mapping", import_id=batch.id), 303)
         status = 422
     page = db.paginate(
-        select(ImportBatch)
+        _mine_unless_all(select(ImportBatch))
         .options(selectinload(ImportBatch.created_by), defer(ImportBatch.content))
         .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc()),
         page=request.args.get("page", 1, type=int),
@@ -88,7 +105,7 @@ def index():
 @bp.route("/<int:import_id>/mapping", methods=["GET", "POST"])
 def mapping(import_id: int):
     _require_edit()
-    batch = get_or_404(ImportBatch, import_id)
+    batch = _load(import_id)
     if batch.status != "uploaded":
         return redirect(url_for("imports.show", import_id=batch.id))
     if not _may_run(batch):
@@ -155,7 +172,7 @@ def _preview_context(batch: ImportBatch) -> dict:
 
 @bp.get("/<int:import_id>")
 def show(import_id: int):
-    batch = get_or_404(ImportBatch, import_id)
+    batch = _load(import_id)
     if batch.status == "uploaded":
         if "preview" not in importing.settings_of(batch):
             return redirect(url_for("imports.mapping", import_id=batch.id))
@@ -177,7 +194,9 @@ def _result_context(batch: ImportBatch) -> dict:
     customers = (
         list(
             db.session.scalars(
-                select(Customer).where(Customer.id.in_(ids[:50])).order_by(Customer.id)
+                select(Customer)
+                .where(Customer.id.in_(ids[:50]), visible_clause(g.membership))
+                .order_by(Customer.id)
             )
         )
         if ids
@@ -197,7 +216,7 @@ def _progress(batch: ImportBatch) -> int:
 @bp.post("/<int:import_id>/commit")
 def commit(import_id: int):
     _require_edit()
-    batch = get_or_404(ImportBatch, import_id)
+    batch = _load(import_id)
     if not _may_run(batch):
         abort(403)
     if batch.status != "uploaded":
@@ -240,7 +259,7 @@ def commit(import_id: int):
 @bp.get("/<int:import_id>/status")
 def status(import_id: int):
     """The progress bar's partial; once the import has ended, htmx is sent to the result."""
-    batch = get_or_404(ImportBatch, import_id)
+    batch = _load(import_id)
     if batch.status in ("done", "failed"):
         response = Response("", 200)
         response.headers["HX-Redirect"] = url_for("imports.show", import_id=batch.id)

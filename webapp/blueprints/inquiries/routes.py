@@ -224,7 +224,9 @@ def convert(inquiry_id: int):
     action = request.form.get("action", "create")
     link_id = request.form.get("customer_id", type=bounded_int) if action == "link" else None
     if action == "link" and link_id is None:
-        abort(400)
+        matches = rules.conversion_matches(inquiry, g.membership)
+        pick_error = _("Pick the customer to link the inquiry to.")
+        return _convert_page(inquiry, matches, pick_error=pick_error), 422
     if link_id is not None:
         visible_customer_or_404(link_id)  # only a customer this member may open
     try:
@@ -257,18 +259,10 @@ def convert(inquiry_id: int):
     return redirect(url_for("customers.card", customer_id=result.customer.id))
 
 
-def _convert_page(inquiry: Inquiry, matches, asked: bool = False) -> str:
-    from sqlalchemy import select
+def _convert_page(inquiry: Inquiry, matches, asked: bool = False, pick_error: str = "") -> str:
+    from ...services.customers import pick_choices
 
-    from ...models import Customer
-    from ...services.visibility import visible_clause
-
-    customers = db.session.execute(
-        select(Customer.id, Customer.name)
-        .where(Customer.archived_at.is_(None), visible_clause(g.membership))
-        .order_by(Customer.name_key)
-    ).all()
     return render_template(
         "inquiries/convert.html", inquiry=inquiry, matches=matches, asked=asked,
-        customers=customers,
+        customers=pick_choices(g.membership), pick_error=pick_error,
     )  # fmt: skip

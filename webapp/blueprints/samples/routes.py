@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
-from ...models import Customer, Inquiry, Sample
+from ...models import Inquiry, Sample
 from ...services import audit
 from ...services import samples as rules
-from ...services.customers import team_choices
+from ...services.customers import pick_choices, team_choices
 from ...services.roles import can
-from ...services.visibility import visible_clause, visible_customer_or_404, visible_ids
+from ...services.visibility import visible_customer_or_404, visible_ids
 from ...tenancy import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
 from .forms import SampleForm
@@ -34,23 +33,17 @@ def _load_sample(sample_id: int) -> Sample:
     return sample
 
 
-def _customers(keep_id: int | None = None) -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(Customer.id, Customer.name)
-        .where((Customer.archived_at.is_(None)) | (Customer.id == keep_id))
-        .where(visible_clause(g.membership) | (Customer.id == keep_id))
-        .order_by(Customer.name_key)
-    ).all()
-    return [(cid, name) for cid, name in rows]
-
-
-def _form(sample: Sample | None = None, formdata=None) -> SampleForm:
-    kwargs = {} if formdata is None else {"formdata": formdata}
+def _form(sample: Sample | None = None, keep_customer: int | None = None) -> SampleForm:
+    """The form with the customer picker's first options: the most recently updated customers,
+    plus the chosen one (the sample's, the one asked for, or the one just submitted)."""
+    if request.method == "POST":
+        keep_customer = request.form.get("customer_id", type=bounded_int)
+    elif sample is not None:
+        keep_customer = sample.customer_id
     return SampleForm(
         obj=sample,
-        customers=_customers(sample.customer_id if sample else None),
+        customers=pick_choices(g.membership, keep=keep_customer),
         members=team_choices(keep_id=sample.sent_by_id if sample else None),
-        **kwargs,
     )
 
 
@@ -100,13 +93,14 @@ def index():
 def create():
     """New sample; `?customer_id=` or `?inquiry_id=` when started from a card or an inquiry."""
     _require_edit()
-    form = _form()
     source_id = request.values.get("inquiry_id", type=bounded_int)
     inquiry = get_or_404(Inquiry, source_id) if source_id else None
+    asked_for = request.args.get("customer_id", type=bounded_int) or (
+        inquiry.customer_id if inquiry else None
+    )
+    form = _form(keep_customer=asked_for)
     if request.method == "GET":
-        form.customer_id.data = request.args.get("customer_id", type=bounded_int) or (
-            inquiry.customer_id if inquiry else None
-        )
+        form.customer_id.data = asked_for
         if form.customer_id.data:
             visible_customer_or_404(form.customer_id.data)
         form.inquiry_id.data = inquiry.id if inquiry else None
@@ -115,7 +109,7 @@ def create():
         return _page(form, None, inquiry)
     if form.validate_on_submit():
         try:
-            sample = rules.create_sample(form.to_input())
+            sample = rules.create_sample(form.to_input(), g.membership)
         except rules.SampleInvalid as err:
             db.session.rollback()
             form.show_problems(err.problems)
@@ -145,7 +139,7 @@ def edit(sample_id: int):
             form.version.data = sample.version
             return _page(form, sample, sample.inquiry, 409, conflict=True)
         try:
-            rules.apply_sample(sample, form.to_input())
+            rules.apply_sample(sample, form.to_input(), g.membership)
             db.session.commit()
         except rules.SampleInvalid as err:
             db.session.rollback()
