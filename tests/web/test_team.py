@@ -75,9 +75,37 @@ def test_team_pages_render_in_both_languages(app, client_a, company_a, lang):
 def test_roles_matrix_lists_every_permission(app, client_a, company_a):
     from webapp.services.roles import PERMISSIONS
 
+    _english(client_a)
     html = client_a.get(f"/t/{company_a.slug}/team/roles").get_data(as_text=True)
     for action in PERMISSIONS:
         assert action in html
+    # the export order's signature lines and who signs each, from orders.SIGNOFF_KINDS
+    signoffs = html.split('id="signoff-roles"')[1]
+    assert signoffs.count("<tr><td>") == 11
+    assert "<td>General manager&#39;s signature</td><td>General manager</td>" in signoffs
+
+
+def test_rights_are_asked_of_the_permission_table_only():
+    """No view or service decides a right by naming roles itself: roles.PERMISSIONS does, and
+    the roles page shows it. The exceptions are shown there too: the signature lines
+    (orders.SIGNOFF_KINDS) and the rule that only an owner grants or removes the owner role."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "webapp"
+    allowed = {
+        "services/roles.py",
+        "models/user.py",  # defines has_role
+        "services/orders.py",  # SIGNOFF_KINDS
+        "services/team.py",  # the owner role
+        "blueprints/team/routes.py",  # the owner role
+    }
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if str(path.relative_to(root)) not in allowed
+        and "has_role(" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == [], offenders
 
 
 @pytest.mark.parametrize("role", ["manager", "sales", "finance", "gm", "merchandiser"])

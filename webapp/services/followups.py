@@ -13,8 +13,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db
 from ..models import Customer, FollowUp, FollowUpColleague, FollowUpContact, Membership, Tenant
 from .localinfo import main_zone
+from .roles import can
 
-MANAGER_ROLES = ("owner", "admin", "manager")
 DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
 
 
@@ -132,8 +132,8 @@ def delete_followup(record: FollowUp) -> None:
 
 
 def can_change(membership: Membership, record: FollowUp) -> bool:
-    """The author and managers (owner, admin, manager) may edit or delete a record."""
-    return record.author_id == membership.id or membership.has_role(*MANAGER_ROLES)
+    """The author, and whoever may change colleagues' records (roles.PERMISSIONS)."""
+    return record.author_id == membership.id or can(membership, "followups.edit_others")
 
 
 TIMELINE_FIRST = 20  # the card shows the newest ones; "show older" brings the rest

@@ -69,6 +69,26 @@ SIGNOFF_KINDS: dict[str, SignoffKind] = {
 }
 
 
+# the panel of the paper form a signature line sits in, for the roles page
+SIGNOFF_SECTION_LABELS = {
+    "payment": _l("Payment"),
+    "inspection": _l("Inspection"),
+    "freight": _l("Freight"),
+    "sales_list": _l("Factory sales list and B/L"),
+    "claims": _l("Claims"),
+}
+
+
+def signoff_roles() -> list[tuple[str, str, str]]:
+    """(panel, signature line, role that signs it) for every line, in the paper's order."""
+    from .roles import ROLE_LABELS
+
+    return [
+        (str(SIGNOFF_SECTION_LABELS[k.section]), str(k.label), str(ROLE_LABELS[k.role]))
+        for k in SIGNOFF_KINDS.values()
+    ]
+
+
 class SignoffRefused(Exception):
     """The member may not sign this (wrong role, not the signer): an HTTP 403."""
 

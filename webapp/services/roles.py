@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "customers.edit": frozenset(ROLES),
     "customers.archive": frozenset({"owner", "admin", "manager"}),
     "customers.delete": frozenset({"owner", "admin"}),
+    # edit or delete a follow-up record someone else wrote (everyone edits their own)
+    "followups.edit_others": frozenset({"owner", "admin", "manager"}),
     # see every customer even when the company setting limits salespeople to their own
     # customers and the pool (services/visibility.py); finance and merchandisers work on every
     # salesperson's orders
@@ -44,6 +46,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "team.manage": frozenset({"owner", "admin"}),
     # the audit log: logins, invitations, role changes, imports, exports, deletions …
     "audit.view": frozenset({"owner", "admin"}),
+    # map, run or cancel an import someone else uploaded (everyone runs their own)
+    "imports.run_others": frozenset({"owner", "admin", "manager"}),
+    # "my day" of a colleague or of the whole team
+    "myday.team": frozenset({"owner", "admin", "manager"}),
     # inquiries (询盘) and samples: salespeople record them; managers assign them
     "inquiries.view": frozenset(ROLES),
     "inquiries.edit": frozenset({"owner", "admin", "manager", "sales"}),
@@ -66,6 +72,7 @@ PERMISSION_LABELS = {
     "customers.edit": _l("Add and edit customers, contacts and follow-ups"),
     "customers.archive": _l("Archive and restore customers"),
     "customers.delete": _l("Delete customers for good"),
+    "followups.edit_others": _l("Edit and delete colleagues' follow-up records"),
     "customers.view_all": _l("Customers: see all (when salespeople see only their own)"),
     "customers.transfer": _l("Customers: transfer to another salesperson"),
     "pool.claim": _l("Pool: claim a customer"),
@@ -78,6 +85,8 @@ PERMISSION_LABELS = {
     "team.invite": _l("Invite people and revoke invitations"),
     "team.manage": _l("Change members' roles, deactivate and reactivate members"),
     "audit.view": _l("See the audit log"),
+    "imports.run_others": _l("Run a colleague's import"),
+    "myday.team": _l("See a colleague's or the team's “my day”"),
     "inquiries.view": _l("See inquiries and samples"),
     "inquiries.edit": _l("Record and edit inquiries"),
     "inquiries.assign": _l("Assign inquiries to someone else"),

@@ -8,9 +8,10 @@ from flask_babel import get_locale
 from ...models import Membership
 from ...services import myday, pool
 from ...services.customers import dashboard_counts, team_choices
-from ...services.followups import MANAGER_ROLES, company_today, company_zone
+from ...services.followups import company_today, company_zone
 from ...services.orders import STAGES as ORDER_STAGES
 from ...services.orders import waiting_for
+from ...services.roles import can
 from ...tenancy import get_or_404, tenant_blueprint
 
 bp = tenant_blueprint("dashboard", __name__)
@@ -20,7 +21,7 @@ def _whose_day() -> tuple[list[int] | None, str]:
     """Whose customers to show: mine; a manager may pick a colleague (?member=id) or the team
     (?member=all). Others asking for someone else still see their own."""
     wanted = request.args.get("member", "")
-    if g.membership.has_role(*MANAGER_ROLES):
+    if can(g.membership, "myday.team"):
         if wanted == "all":
             return None, "all"
         if wanted.isdigit():
@@ -37,7 +38,7 @@ def home():
         "dashboard/home.html",
         today=today,
         viewing=viewing,
-        can_switch=g.membership.has_role(*MANAGER_ROLES),
+        can_switch=can(g.membership, "myday.team"),
         members=team_choices(),
         counts=dashboard_counts(g.membership),
         due=myday.due(owner_ids, today),

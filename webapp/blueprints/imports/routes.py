@@ -27,7 +27,7 @@ from ...models import Customer, ImportBatch
 from ...services import audit, exporting, importing
 from ...services.classification import DUPLICATE_REASONS
 from ...services.customers import CustomerFilters
-from ...services.followups import MANAGER_ROLES, company_today
+from ...services.followups import company_today
 from ...services.importing.readers import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
 from ...services.roles import can
 from ...services.visibility import sees_all, visible_clause
@@ -59,7 +59,7 @@ def _mine_unless_all(stmt):
 
 def _may_run(batch: ImportBatch) -> bool:
     """The person who uploaded the file, or a manager, decides on it."""
-    return batch.created_by_id == g.membership.id or g.membership.has_role(*MANAGER_ROLES)
+    return batch.created_by_id == g.membership.id or can(g.membership, "imports.run_others")
 
 
 def _limits() -> dict:

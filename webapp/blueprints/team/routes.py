@@ -44,9 +44,14 @@ def index():
 
 @bp.get("/roles")
 def roles():
-    """What each role may do: generated from PERMISSIONS, the one place that says so."""
+    """What each role may do: generated from PERMISSIONS, the one place that says so, and who
+    signs each line of the export order form (orders.SIGNOFF_KINDS)."""
     _require("team.view")
-    return render_template("team/roles.html", matrix=permission_matrix(), roles=ROLE_LABELS)
+    from ...services.orders import signoff_roles
+
+    return render_template(
+        "team/roles.html", matrix=permission_matrix(), roles=ROLE_LABELS, signoffs=signoff_roles()
+    )
 
 
 # --- invitations ------------------------------------------------------------------------------
