@@ -32,6 +32,8 @@ import urllib.request
 from collections import Counter, defaultdict
 from datetime import date
 
+from benchstats import percentile  # scripts/ is on the path when run as a script
+
 PASSWORD = "bench password 123"
 ACCOUNTS = [f"sales{i:02d}" for i in range(1, 21)] + ["manager1", "manager2", "owner", "gm"]
 SEARCHES = ["贸易", "有限公司", "global", "lighting", "1612", "müller", "王", "projector"]
@@ -188,11 +190,6 @@ class Run:
     def saved(self, topic: str) -> None:
         with self.lock:
             self.confirmed.append(topic)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def report(run: Run, duration: float, restart_at: float | None) -> None:
