@@ -572,3 +572,19 @@ def test_customer_picker_offers_only_visible_customers(app, client, company_a, b
         assert "Sueno Textiles" not in options
     form = client.get(f"{base}/samples/new").get_data(as_text=True)
     assert "Samsara Lighting" in form and "Sueno Textiles" not in form
+
+
+def test_order_for_a_customer_one_may_not_see_is_refused(app, client, company_a, base, book):
+    """The order form offers 50 recent customers and a search; a customer outside those is
+    accepted when visible (chosen by the search) and refused when not (a forged id)."""
+    for i in range(55):
+        make_customer(app, company_a, f"Recent Pooled {i:02d}", owner_id=None)
+    as_(client, "sam")
+    data = {"contract_no": "SC-PICK", "contract_amount": "100", "currency": "USD",
+            "payment_method": "LC"}  # fmt: skip
+    form = client.get(f"{base}/orders/new").get_data(as_text=True)
+    assert "Samsara Lighting" not in form  # 55 newer pool customers come first
+    chosen = client.post(f"{base}/orders/new", data=data | {"customer_id": book["sams"]})
+    assert chosen.status_code == 302
+    refused = client.post(f"{base}/orders/new", data=data | {"customer_id": book["sues"]})
+    assert refused.status_code == 422

@@ -10,14 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
-from ...models import Customer, ExportOrder, OrderClaim, OrderInspection, OrderPayment, OrderSignoff
+from ...models import ExportOrder, OrderClaim, OrderInspection, OrderPayment, OrderSignoff
 from ...services import audit
 from ...services import orders as rules
-from ...services.customers import team_choices
+from ...services.customers import pick_choices, team_choices
 from ...services.followups import company_today
 from ...services.visibility import (
     require_visible,
-    visible_clause,
     visible_customer_or_404,
     visible_ids,
 )
@@ -135,14 +134,13 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
-    customers = db.session.execute(
-        select(Customer.id, Customer.name)
-        .where(Customer.archived_at.is_(None), visible_clause(g.membership))
-        .order_by(Customer.name_key)
-    ).all()
+    # the customer picker: recent customers and the chosen one (pick_choices offers only what
+    # this member may see, so the field's own choice check refuses a forged id)
+    wanted = request.values.get("customer_id", type=bounded_int)
+    customers = pick_choices(g.membership, keep=wanted)
     form = NewOrderForm(customers=customers, members=team_choices())
     if request.method == "GET":
-        form.customer_id.data = request.args.get("customer_id", type=bounded_int)
+        form.customer_id.data = wanted
         form.currency.data = "USD"
         form.customer_order_date.data = company_today(g.tenant)
     if form.validate_on_submit():
