@@ -223,3 +223,72 @@ def test_a_saved_inquiry_holds_exactly_what_was_typed(app, client, company_a, co
             saved = db.session.scalars(select(Inquiry).order_by(Inquiry.id.desc())).first()
             assert _same_text(saved.company, company)
             assert _same_text(saved.message, message)
+
+
+def _newest(app, company, model):
+    with app.app_context(), tenant_context(company.id):
+        return db.session.scalars(select(model).order_by(model.id.desc())).first()
+
+
+def _saved_or_refused(app, company, model, response, before_id, typed: dict[str, str]) -> None:
+    """Either a new row holding exactly what was typed, or a 4xx and no new row."""
+    assert response.status_code < 500
+    newest = _newest(app, company, model)
+    created = newest is not None and newest.id != before_id
+    if created:
+        for name, text in typed.items():
+            assert _same_text(getattr(newest, name), text), name
+    else:
+        assert 400 <= response.status_code < 500
+
+
+@SETTINGS
+@given(name=hostile_text, hobbies=hostile_text)
+def test_a_saved_contact_holds_exactly_what_was_typed(
+    app, client, company_a, customer_id, name, hobbies
+):
+    from webapp.models import Contact
+
+    login(client, company_a.owner_email)
+    before = _newest(app, company_a, Contact)
+    response = client.post(
+        f"/t/{company_a.slug}/customers/{customer_id}/contacts",
+        data={"name": name, "hobbies": hobbies},
+    )
+    _saved_or_refused(app, company_a, Contact, response, before and before.id,
+                      {"name": name, "hobbies": hobbies})  # fmt: skip
+
+
+@SETTINGS
+@given(name=hostile_text, feedback=hostile_text)
+def test_a_saved_sample_holds_exactly_what_was_typed(
+    app, client, company_a, customer_id, name, feedback
+):
+    from webapp.models import Sample
+
+    login(client, company_a.owner_email)
+    before = _newest(app, company_a, Sample)
+    response = client.post(
+        f"/t/{company_a.slug}/samples/new",
+        data={"customer_id": customer_id, "name": name, "feedback": feedback, "charge": "free",
+              "sent_by_id": company_a.owner_membership_id},
+    )  # fmt: skip
+    _saved_or_refused(app, company_a, Sample, response, before and before.id,
+                      {"name": name, "feedback": feedback})  # fmt: skip
+
+
+@SETTINGS
+@given(contract_no=hostile_text)
+def test_a_saved_order_holds_exactly_what_was_typed(app, client, company_a, customer_id,
+                                                    contract_no):  # fmt: skip
+    from webapp.models import ExportOrder
+
+    login(client, company_a.owner_email)
+    before = _newest(app, company_a, ExportOrder)
+    response = client.post(
+        f"/t/{company_a.slug}/orders/new",
+        data={"customer_id": customer_id, "contract_no": contract_no, "contract_amount": "10",
+              "currency": "USD", "payment_method": "LC"},
+    )  # fmt: skip
+    _saved_or_refused(app, company_a, ExportOrder, response, before and before.id,
+                      {"contract_no": contract_no})  # fmt: skip
