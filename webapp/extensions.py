@@ -96,11 +96,22 @@ def _sqlite_optimize(dbapi_conn, record) -> None:
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def writes_on_get(view):
+def writes_on_get(view=None, *, when=None):
     """Mark a GET view that writes (e.g. creates a record on first open): on SQLite its
-    transaction starts IMMEDIATE like a POST's, for the reason given in _sqlite_begin."""
-    view.writes_on_get = True
-    return view
+    transaction starts IMMEDIATE like a POST's, for the reason given in _sqlite_begin.
+    `when`: a function of the request saying whether this GET writes (the customer list writes
+    only when it shows the pool); other GETs of the view stay DEFERRED and never wait."""
+
+    def mark(view):
+        view.writes_on_get = when or True
+        return view
+
+    return mark(view) if view is not None else mark
+
+
+def _view_writes_on_get(view) -> bool:
+    flag = getattr(view, "writes_on_get", False)
+    return bool(flag()) if callable(flag) else bool(flag)
 
 
 @event.listens_for(Engine, "begin")
@@ -118,6 +129,6 @@ def _sqlite_begin(conn) -> None:
 
     writing = has_request_context() and (
         request.method in _WRITE_METHODS
-        or getattr(current_app.view_functions.get(request.endpoint), "writes_on_get", False)
+        or _view_writes_on_get(current_app.view_functions.get(request.endpoint))
     )
     conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -384,6 +384,22 @@ def test_reclaim_cooldown_after_auto_return(app, client, company_a, base, book, 
     assert owner_of(app, company_a, book["sams"]) == people["sue"]
 
 
+def test_the_lists_pool_filter_sweeps_first(app, client, company_a, base, book, people):
+    """ "In the pool" on the customer list reads the pool like the pool page: a customer due to go
+    back is there although no cron ran."""
+    today = company_today(app, company_a)
+    with app.app_context(), tenant_context(company_a.id):
+        pool.save_rules({"A": (30, 5, 48)})
+        customer = db.session.get(Customer, book["sues"])
+        customer.last_followup_on = today - timedelta(days=40)
+        customer.owned_since = datetime(2020, 1, 1, tzinfo=UTC)
+        db.session.commit()
+    as_(client, "mia")
+    listed = client.get(f"{base}/customers/?owner=pool").get_data(as_text=True)
+    assert "Sueno Textiles" in listed and "Poolside Imports" in listed
+    assert owner_of(app, company_a, book["sues"]) is None
+
+
 def test_cli_sweep_gives_the_same_result(app, company_a, book, people):
     today = company_today(app, company_a)
     with app.app_context(), tenant_context(company_a.id):

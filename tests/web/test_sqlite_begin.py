@@ -40,6 +40,13 @@ def test_writing_get_begins_immediate_and_reads_do_not(app, client, company_a, d
         assert client.get(f"/t/{company_a.slug}/reports/").status_code == 200
     assert opening and set(opening) == {"BEGIN IMMEDIATE"}
     assert listing and set(listing) == {"BEGIN"}
+    # a view that writes on some GETs only: the customer list sweeps when it shows the pool
+    with begins(app) as pool_list:
+        assert client.get(f"/t/{company_a.slug}/customers/?owner=pool").status_code == 200
+    with begins(app) as plain_list:
+        assert client.get(f"/t/{company_a.slug}/customers/").status_code == 200
+    assert pool_list and set(pool_list) == {"BEGIN IMMEDIATE"}
+    assert plain_list and set(plain_list) == {"BEGIN"}
 
 
 def test_sqlite_statistics_are_kept_by_the_pool(app, client, company_a, database_url, monkeypatch):

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from htmx_flask import make_response
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...extensions import db
+from ...extensions import db, writes_on_get
 from ...models import Contact, Customer
 from ...models.base import utcnow
 from ...paging import open_page
-from ...services import audit
+from ...services import audit, pool
 from ...services.classification import METHODS, bits_to_stages, stages_to_bits
 from ...services.countries import country_choices, country_label, parse_country
 from ...services.customers import (
@@ -47,8 +47,20 @@ def _render(template: str, partial: str, status: int = 200, **context):
 # --- list -------------------------------------------------------------------------------------
 
 
+def _shows_the_pool() -> bool:
+    return request.args.get("owner") == "pool"
+
+
 @bp.get("/")
+@writes_on_get(when=_shows_the_pool)
 def index():
+    if _shows_the_pool():
+        # the pool, read here as on the pool page: overdue customers go back first, so the list
+        # is the same whether or not cron ran `flask pool sweep`
+        try:
+            pool.lazy_sweep(g.tenant)
+        except StaleDataError:  # a customer changed meanwhile: the next read sweeps it
+            db.session.rollback()
     filters = CustomerFilters.from_args(request.args, viewer=g.membership).find_matches()
     number = request.args.get("page", 1, type=bounded_int)
     per_page = current_app.config["PAGE_SIZE"]
