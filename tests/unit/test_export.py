@@ -31,6 +31,8 @@ def data(app, company_a):
     )  # fmt: skip
     make_contact(app, company_a, a, "John Smith", email="john@acme.com", mobile="+12025550123",
                  is_primary=True)  # fmt: skip
+    # a second contact: the Customers sheet carries it on a line of its own below
+    make_contact(app, company_a, a, "Mary Jones", email="mary@acme.com")
     make_followup(app, company_a, a, "send quotation", on_date=date(2026, 3, 11))
     make_followup(app, company_a, a, "reply RFQ", on_date=date(2026, 3, 10))
     b = make_customer(app, company_a, EVIL[1], country="DE", grade="B", address=EVIL[2],

@@ -130,6 +130,14 @@ def rows(kind: str, filters: CustomerFilters) -> Iterator[list[object]]:
                     phone_display(primary.phone) if primary else None,
                     phone_display(primary.mobile) if primary else None, log or None,
                 ]  # fmt: skip
+                # further contacts on the lines below with the company cells left empty, as in
+                # a sheet with merged company cells: the import adds them to the customer above
+                # (importing.rows.ParsedRow.is_continuation), so a round trip keeps them all
+                for p in c.contacts[1:]:
+                    yield [None] * CUSTOMER_COLUMNS.index("contact_name") + [
+                        p.name, p.title, p.email, phone_display(p.phone),
+                        phone_display(p.mobile), None,
+                    ]  # fmt: skip
             elif kind == "contacts":
                 for p in c.contacts:
                     yield [
