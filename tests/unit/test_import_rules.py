@@ -152,6 +152,14 @@ def test_bad_phone_is_kept_not_lost(en):
     assert row.errors == [] and row.contact["other"] == "ext. 12 ask for Jo"
 
 
+def test_overflowing_contact_details_are_refused_not_cut(en):
+    """Second addresses and phone notes go to the contact's "other" (200 characters): more than
+    fits makes the row invalid with the reason, instead of losing the end."""
+    emails = "jo@acme.com; " + "; ".join(f"colleague{i}@acme.com" for i in range(12))
+    row = parse_row(3, ["Acme", "DE", None, "Jo", emails], MAPPING, _ctx())
+    assert row.errors == ["Contact other (WhatsApp, Skype…) is longer than 200 characters."]
+
+
 def test_leading_apostrophe_of_neutralized_cells_is_dropped(en):
     row = parse_row(3, ["'=Acme", None, None, "Jo", None, "'+86 138 1234 5678"], MAPPING, _ctx())
     assert row.customer["name"] == "=Acme" and row.contact["mobile"] == "+8613812345678"

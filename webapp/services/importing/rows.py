@@ -228,7 +228,19 @@ def _contact(raw: dict[str, Any], country: str | None, row: ParsedRow) -> dict[s
         else:
             other.append(raw["contact_gender"])
     if other:
-        contact["other"] = "; ".join(other)[:200]
+        joined = "; ".join(other)
+        limit = MAX_LENGTHS["contact_other"]
+        if len(joined) > limit:
+            # extra addresses, phone notes and the "other" cell together: refused with the
+            # reason rather than cut (an import loses nothing)
+            row.errors.append(
+                _(
+                    "%(field)s is longer than %(n)d characters.",
+                    field=FIELDS["contact_other"],
+                    n=limit,
+                )  # fmt: skip
+            )
+        contact["other"] = joined[:limit]
     if raw.get("contact_name"):
         contact["name"] = raw["contact_name"]
     elif contact:
