@@ -92,6 +92,10 @@ def test_log_year_is_chosen_and_never_in_the_future():
     assert [e.on_date for e in entries] == [date(2025, 12, 20), date(2026, 11, 2)]
     entries, _ = parse_log("12/20 xmas order", 2024, TODAY)
     assert entries[0].on_date == date(2024, 12, 20)
+    # a full date after today is a plan, not a follow-up: kept word for word in the remarks
+    entries, undated = parse_log("2027-05-01 visit the fair; 2026-11-02 quote", 2026, TODAY)
+    assert [e.on_date for e in entries] == [date(2026, 11, 2)]
+    assert undated == ["2027-05-01 visit the fair"]
 
 
 def test_long_entries_keep_everything():

@@ -62,6 +62,10 @@ def parse_entry(text: str, year: int, today: date) -> LogEntry | None:
     full = _FULL_RE.match(text)
     if full:
         on = _safe_date(int(full.group(1)), int(full.group(2)), int(full.group(3)))
+        if on is not None and on > today:
+            # a follow-up cannot have happened yet (often a plan: "2027-05-01 visit"): the whole
+            # text stays in the remarks instead of becoming a record dated in the future
+            return None
         rest = text[full.end() :]
     else:
         short = _SHORT_RE.match(text)
