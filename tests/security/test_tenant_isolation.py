@@ -106,3 +106,27 @@ def test_deactivated_member_is_locked_out(app, client, company_a):
         db.session.get(Membership, company_a.owner_membership_id).active = False
         db.session.commit()
     assert client.get(f"/t/{company_a.slug}/").status_code == 404
+
+
+def test_a_companys_own_pages_never_show_a_neighbours_data(app, client, company_a, company_b):
+    """The converse of the walk above: company A holds an object of every kind (marked with
+    A's secret), and every page of company B, with B's own objects, shows none of it. A query
+    that reaches A's rows through a join or a subquery the tenant filter missed (a person
+    filter listing users, a pager counting rows) shows up here, where the walk above, looking
+    at A's own URLs, cannot see it."""
+    for build in OBJECT_PARAMS.values():
+        build(app, company_a)
+    login(client, company_b.owner_email)
+    secret = SECRET.format(slug=company_a.slug)
+    failures = []
+    walked = 0
+    for rule in rules(app):
+        if "GET" not in rule.methods or TENANT_PARAM not in rule.arguments:
+            continue
+        url = url_for_rule(app, rule, build_values(app, rule, company_b, company_b.slug))
+        response = client.get(url)
+        walked += 1
+        if secret.encode() in response.get_data():  # bytes: PDFs and sheets too (CSV is plain)
+            failures.append(url)
+    assert walked > 40  # guards the walker: the company's pages were found
+    assert not failures, "\n".join(failures)
