@@ -139,3 +139,13 @@ def test_subquery_without_tenant_fails_closed(app, two_customers):
     inner = select(Customer.id).subquery()
     with app.app_context(), pytest.raises(TenantContextMissing):
         db.session.scalar(select(func.count()).select_from(inner))
+
+
+def test_count_star_with_the_table_only_in_where_is_scoped(app, company_a, two_customers):
+    """count(*) (index-only on PostgreSQL, where count(id) reads the rows) names no entity:
+    the table comes from the WHERE clause, and the filter must still apply."""
+    with app.app_context(), tenant_context(company_a.id):
+        assert db.session.scalar(select(func.count()).where(Customer.archived_at.is_(None))) == 1
+        mine = func.count().filter(Customer.name.like("Alpha%"))
+        assert db.session.execute(select(func.count(), mine)
+                                  .where(Customer.archived_at.is_(None))).one() == (1, 1)  # fmt: skip

@@ -101,7 +101,8 @@ def holidays_ahead(
 ) -> list[CountryHoliday]:
     """Public holidays in the next `days` days in the countries these customers are in."""
     stmt = _mine(
-        select(Customer.country, func.count(Customer.id)).where(Customer.country.is_not(None)),
+        # count(*): an index-only scan on PostgreSQL (customers.grade_counts)
+        select(Customer.country, func.count()).where(Customer.country.is_not(None)),
         owner_ids,
     )
     per_country = dict(db.session.execute(stmt.group_by(Customer.country)).all())

@@ -235,7 +235,7 @@ def release(customer: Customer, by: Membership, reason: str | None,
 
 def owned_count(member: Membership) -> int:
     return db.session.scalar(
-        select(func.count(Customer.id)).where(
+        select(func.count()).where(  # count(*): covered by the owner index
             Customer.owner_id == member.id, Customer.archived_at.is_(None)
         )
     )
