@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import Customer, CustomerOwnerChange, Membership, PoolRule, Tenant
@@ -343,10 +344,15 @@ def sweep(tenant: Tenant, now: datetime | None = None) -> int:
 
 
 def lazy_sweep(tenant: Tenant, now: datetime | None = None) -> int:
-    """The sweep a pool read runs first, committed at once so what the page shows is stored."""
-    returned = sweep(tenant, now)
-    if returned:
-        db.session.commit()
+    """The sweep a pool read runs first, committed at once so what the page shows is stored.
+    A customer changed by someone else meanwhile (StaleDataError) is left for the next read."""
+    try:
+        returned = sweep(tenant, now)
+        if returned:
+            db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return 0
     return returned
 
 

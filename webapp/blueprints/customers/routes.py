@@ -57,10 +57,7 @@ def index():
     if _shows_the_pool():
         # the pool, read here as on the pool page: overdue customers go back first, so the list
         # is the same whether or not cron ran `flask pool sweep`
-        try:
-            pool.lazy_sweep(g.tenant)
-        except StaleDataError:  # a customer changed meanwhile: the next read sweeps it
-            db.session.rollback()
+        pool.lazy_sweep(g.tenant)
     filters = CustomerFilters.from_args(request.args, viewer=g.membership).find_matches()
     number = request.args.get("page", 1, type=bounded_int)
     per_page = current_app.config["PAGE_SIZE"]
