@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
 from flask import abort, g, has_app_context
@@ -121,19 +122,14 @@ def cross_tenant() -> Iterator[None]:
         _cross_tenant_var.reset(token)
 
 
+@cache
 def _tenant_tables() -> frozenset[Table]:
     """The tables of every tenant-owned model (mapped by the time any query runs)."""
-    global _TENANT_TABLES
-    if _TENANT_TABLES is None:
-        _TENANT_TABLES = frozenset(
-            mapper.local_table
-            for mapper in db.Model.registry.mappers
-            if issubclass(mapper.class_, TenantScoped)
-        )
-    return _TENANT_TABLES
-
-
-_TENANT_TABLES: frozenset[Table] | None = None
+    return frozenset(
+        mapper.local_table
+        for mapper in db.Model.registry.mappers
+        if issubclass(mapper.class_, TenantScoped)
+    )
 
 
 def _touches_tenant_model(state) -> bool:
