@@ -326,8 +326,8 @@ def test_customer_choices_are_bounded_and_searchable(app, client, company_a, com
     """A company with 100,000 customers cannot send them all as <option>s: the page lists 50 of
     the salesperson's own, the search box finds any other, and a customer found by search
     (so not among the 50 listed) is still accepted when the form is posted."""
-    from webapp.blueprints.plans.routes import CHOICES_SHOWN
     from webapp.models import Customer
+    from webapp.services.customers import PICK_SHOWN as CHOICES_SHOWN
 
     with app.app_context(), tenant_context(company_a.id):
         db.session.add_all(

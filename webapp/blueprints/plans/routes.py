@@ -20,7 +20,7 @@ from ...models import CallPlan, CallPlanRow, Customer
 from ...pdf import pdf_response, render_pdf
 from ...services import audit
 from ...services import plans as rules
-from ...services.customers import team_choices
+from ...services.customers import PICK_SHOWN, team_choices
 from ...services.normalize import like_pattern
 from ...services.roles import can
 from ...services.visibility import visible_clause
@@ -48,13 +48,10 @@ def _row(plan_row_id: int) -> tuple[CallPlanRow, CallPlan]:
     return row, _plan(row.plan_id, edit=True)
 
 
-CHOICES_SHOWN = 50
-
-
 def _customer_choices(
     plan: CallPlan, q: str = "", keep: int | None = None
 ) -> list[tuple[int, str]]:
-    """Active customers not yet on the plan, at most CHOICES_SHOWN of them: the salesperson's
+    """Active customers not yet on the plan, at most PICK_SHOWN of them: the salesperson's
     own first (those due for a follow-up soonest), or those whose name contains `q`. A company
     with 100,000 customers cannot send them all as <option>s; the search box asks for more.
     `keep` adds the customer a submitted form chose, so it validates even when not listed."""
@@ -70,7 +67,7 @@ def _customer_choices(
         stmt = base.where(Customer.owner_id == plan.member_id).order_by(
             Customer.next_followup_on.is_(None), Customer.next_followup_on, Customer.name_key
         )
-    rows = [(cid, name) for cid, name in db.session.execute(stmt.limit(CHOICES_SHOWN))]
+    rows = [(cid, name) for cid, name in db.session.execute(stmt.limit(PICK_SHOWN))]
     if keep and all(cid != keep for cid, _ in rows):
         rows += [(cid, name) for cid, name in db.session.execute(base.where(Customer.id == keep))]
     return rows
@@ -93,7 +90,7 @@ def _page_context(plan: CallPlan, **forms) -> dict:
         "goal_form": goal_form,
         "add_form": add_form,
         "max_rows": rules.MAX_PLAN_ROWS,
-        "choices_limit": CHOICES_SHOWN,
+        "choices_limit": PICK_SHOWN,
         **forms,
     }
 
@@ -235,10 +232,11 @@ def customer_options(plan_id: int):
     plan = _plan(plan_id, edit=True)
     q = request.args.get("q", "").strip()[:100]
     return render_template(
-        "plans/_customer_options.html",
+        "customers/_pick_options.html",
         choices=_customer_choices(plan, q=q),
-        limit=CHOICES_SHOWN,
+        limit=PICK_SHOWN,
         searched=bool(q),
+        empty=_("No customers of this salesperson yet: search by name"),
     )
 
 
