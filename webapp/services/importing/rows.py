@@ -134,12 +134,9 @@ def parse_row(number: int, values: list, mapping: list[str], ctx: RowContext) ->
         elif _text(value) is not None:
             raw.setdefault(target, _text(value))
 
-    for name, limit in MAX_LENGTHS.items():
-        if name in raw and len(raw[name]) > limit:
-            row.errors.append(
-                _("%(field)s is longer than %(n)d characters.", field=FIELDS[name], n=limit)
-            )
-            raw[name] = raw[name][:limit]
+    for name in MAX_LENGTHS:
+        if name in raw:
+            raw[name] = _fitted(row, name, raw[name])
 
     customer = row.customer
     if "name" in raw:
@@ -199,6 +196,17 @@ def parse_row(number: int, values: list, mapping: list[str], ctx: RowContext) ->
     return row
 
 
+def _fitted(row: ParsedRow, name: str, value: str) -> str:
+    """`value` within its column's length; longer makes the row invalid, with the reason (once
+    per field), and the cut value only keeps the preview readable."""
+    limit = MAX_LENGTHS[name]
+    if len(value) > limit:
+        message = _("%(field)s is longer than %(n)d characters.", field=FIELDS[name], n=limit)
+        if message not in row.errors:
+            row.errors.append(message)
+    return value[:limit]
+
+
 def _contact(raw: dict[str, Any], country: str | None, row: ParsedRow) -> dict[str, Any] | None:
     contact: dict[str, Any] = {}
     other: list[str] = [raw["contact_other"]] if raw.get("contact_other") else []
@@ -228,19 +236,9 @@ def _contact(raw: dict[str, Any], country: str | None, row: ParsedRow) -> dict[s
         else:
             other.append(raw["contact_gender"])
     if other:
-        joined = "; ".join(other)
-        limit = MAX_LENGTHS["contact_other"]
-        if len(joined) > limit:
-            # extra addresses, phone notes and the "other" cell together: refused with the
-            # reason rather than cut (an import loses nothing)
-            row.errors.append(
-                _(
-                    "%(field)s is longer than %(n)d characters.",
-                    field=FIELDS["contact_other"],
-                    n=limit,
-                )  # fmt: skip
-            )
-        contact["other"] = joined[:limit]
+        # extra addresses, phone notes and the "other" cell together: refused with the reason
+        # rather than cut (an import loses nothing)
+        contact["other"] = _fitted(row, "contact_other", "; ".join(other))
     if raw.get("contact_name"):
         contact["name"] = raw["contact_name"]
     elif contact:
