@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db
 from ..models import ExportOrder, Membership, OrderEvent, OrderSignoff
 from ..models.base import utcnow
+from .roles import ROLE_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,6 @@ SIGNOFF_SECTION_LABELS = {
 
 def signoff_roles() -> list[tuple[str, str, str]]:
     """(panel, signature line, role that signs it) for every line, in the paper's order."""
-    from .roles import ROLE_LABELS
-
     return [
         (str(SIGNOFF_SECTION_LABELS[k.section]), str(k.label), str(ROLE_LABELS[k.role]))
         for k in SIGNOFF_KINDS.values()

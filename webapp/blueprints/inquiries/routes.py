@@ -13,7 +13,7 @@ from ...models import Inquiry
 from ...services import audit
 from ...services import inquiries as rules
 from ...services.countries import country_choices
-from ...services.customers import team_choices
+from ...services.customers import pick_choices, team_choices
 from ...services.followups import company_zone
 from ...services.roles import can
 from ...services.samples import charge_label, samples_for
@@ -260,8 +260,6 @@ def convert(inquiry_id: int):
 
 
 def _convert_page(inquiry: Inquiry, matches, asked: bool = False, pick_error: str = "") -> str:
-    from ...services.customers import pick_choices
-
     return render_template(
         "inquiries/convert.html", inquiry=inquiry, matches=matches, asked=asked,
         customers=pick_choices(g.membership), pick_error=pick_error,

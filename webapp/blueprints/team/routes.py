@@ -15,6 +15,7 @@ from ...models import Invitation, Membership, User
 from ...services import accounts, audit
 from ...services import team as rules
 from ...services.mail import mail_configured, send_mail
+from ...services.orders import signoff_roles
 from ...services.roles import ROLE_LABELS, can, permission_matrix
 from ...tenancy import acting_user, cross_tenant, get_or_404, tenant_blueprint
 from .forms import ActiveForm, InviteForm, RolesForm
@@ -47,8 +48,6 @@ def roles():
     """What each role may do: generated from PERMISSIONS, the one place that says so, and who
     signs each line of the export order form (orders.SIGNOFF_KINDS)."""
     _require("team.view")
-    from ...services.orders import signoff_roles
-
     return render_template(
         "team/roles.html", matrix=permission_matrix(), roles=ROLE_LABELS, signoffs=signoff_roles()
     )
