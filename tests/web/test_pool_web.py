@@ -362,14 +362,19 @@ def test_release_refused_to_a_colleague_allowed_to_a_manager(app, client, compan
     assert owner_of(app, company_a, book["sues"]) is None
 
 
-def test_reclaim_cooldown_after_auto_return(app, client, company_a, base, book, people):
-    today = company_today(app, company_a)
-    with app.app_context(), tenant_context(company_a.id):
+def _overdue(app, company, customer_id: int) -> None:
+    """Grade A customers go back after 30 days without a follow-up; this one had none for 40."""
+    today = company_today(app, company)
+    with app.app_context(), tenant_context(company.id):
         pool.save_rules({"A": (30, 5, 48)})
-        customer = db.session.get(Customer, book["sams"])
+        customer = db.session.get(Customer, customer_id)
         customer.last_followup_on = today - timedelta(days=40)
         customer.owned_since = datetime(2020, 1, 1, tzinfo=UTC)
         db.session.commit()
+
+
+def test_reclaim_cooldown_after_auto_return(app, client, company_a, base, book, people):
+    _overdue(app, company_a, book["sams"])
     as_(client, "sam")
     # reading the pool sweeps first: the customer is there although no cron ran
     assert "Samsara Lighting" in client.get(f"{base}/pool/").get_data(as_text=True)
@@ -387,13 +392,7 @@ def test_reclaim_cooldown_after_auto_return(app, client, company_a, base, book, 
 def test_the_lists_pool_filter_sweeps_first(app, client, company_a, base, book, people):
     """ "In the pool" on the customer list reads the pool like the pool page: a customer due to go
     back is there although no cron ran."""
-    today = company_today(app, company_a)
-    with app.app_context(), tenant_context(company_a.id):
-        pool.save_rules({"A": (30, 5, 48)})
-        customer = db.session.get(Customer, book["sues"])
-        customer.last_followup_on = today - timedelta(days=40)
-        customer.owned_since = datetime(2020, 1, 1, tzinfo=UTC)
-        db.session.commit()
+    _overdue(app, company_a, book["sues"])
     as_(client, "mia")
     listed = client.get(f"{base}/customers/?owner=pool").get_data(as_text=True)
     assert "Sueno Textiles" in listed and "Poolside Imports" in listed
@@ -401,13 +400,7 @@ def test_the_lists_pool_filter_sweeps_first(app, client, company_a, base, book, 
 
 
 def test_cli_sweep_gives_the_same_result(app, company_a, book, people):
-    today = company_today(app, company_a)
-    with app.app_context(), tenant_context(company_a.id):
-        pool.save_rules({"A": (30, 5, 48)})
-        customer = db.session.get(Customer, book["sams"])
-        customer.last_followup_on = today - timedelta(days=40)
-        customer.owned_since = datetime(2020, 1, 1, tzinfo=UTC)
-        db.session.commit()
+    _overdue(app, company_a, book["sams"])
     result = app.test_cli_runner().invoke(args=["pool", "sweep"])
     assert result.exit_code == 0, result.output
     assert "alpha-trading: 1 customer(s) back to the pool" in result.output
