@@ -46,6 +46,15 @@ def visible_clause(membership: Membership | None) -> ColumnElement[bool]:
     return or_(Customer.owner_id == membership.id, Customer.owner_id.is_(None))
 
 
+def visible_parts(membership: Membership | None) -> list[ColumnElement[bool]]:
+    """`visible_clause` as disjoint parts whose results add up: a salesperson's own customers,
+    then the pool's. Each part is one range of the (tenant_id, owner_id, …) indexes, where the
+    OR made SQLite read the whole company's customers (grade counts: 6.9 ms at 100,000)."""
+    if membership is None or sees_all(membership):
+        return [visible_clause(membership)]
+    return [Customer.owner_id == membership.id, Customer.owner_id.is_(None)]
+
+
 def can_see(membership: Membership | None, customer: Customer | None) -> bool:
     if membership is None or customer is None:
         return False
