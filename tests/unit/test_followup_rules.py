@@ -504,6 +504,29 @@ def test_changed_rules_apply(app, company):
     assert stale_names(app, company, {**DEFAULT_RULES, "B": 10}) == {"B customer"}
 
 
+def test_stale_list_order_never_followed_first_then_oldest_and_capped(app, company, monkeypatch):
+    # two reads (never followed up, then by last date): together they keep the one order, and
+    # the second only fills what the first left of the limit
+    ids = {}
+    for name, days_ago in [("Old 40", 40), ("Never 1", None), ("Old 20", 20), ("Never 2", None)]:
+        ids[name] = make_customer(app, company, name, grade="B")
+        set_created(app, company, ids[name], datetime(2025, 1, 1, tzinfo=UTC))
+        if days_ago:
+            make_followup(app, company, ids[name], "call", on_date=d(-days_ago))
+
+    def ordered() -> list[str]:
+        with app.app_context(), tenant_context(company.id):
+            zone = company_zone(db.session.get(Tenant, company.id))
+            owner = [company.owner_membership_id]
+            return [c.name for c in myday.stale(owner, DAY, DEFAULT_RULES, zone)]
+
+    assert ordered() == ["Never 1", "Never 2", "Old 40", "Old 20"]
+    monkeypatch.setattr(myday, "LIMIT", 3)
+    assert ordered() == ["Never 1", "Never 2", "Old 40"]
+    monkeypatch.setattr(myday, "LIMIT", 1)
+    assert ordered() == ["Never 1"]
+
+
 def test_a_new_follow_up_takes_a_customer_off_the_stale_list(app, company):
     cid = make_customer(app, company, "B customer", grade="B")
     set_created(app, company, cid, datetime(2025, 1, 1, tzinfo=UTC))

@@ -42,25 +42,34 @@ def stale(
     """Customers with no follow-up for longer than their grade allows (never followed up:
     counted from the day, in the company's zone, the card was created). Ungraded customers
     are not judged."""
-    conditions = []
+    never, since = [], []  # never followed up / followed up before the grade's cutoff
     for grade, days in rules.items():
         cutoff = today - timedelta(days=days)
         # the company's midnight, as UTC: SQLite keeps timestamps as naive UTC text
         created_cutoff = datetime.combine(cutoff, time.min, tzinfo=zone).astimezone(UTC)
-        conditions.append(
-            and_(
-                Customer.grade == grade,
-                or_(
-                    Customer.last_followup_on < cutoff,
-                    and_(Customer.last_followup_on.is_(None), Customer.created_at < created_cutoff),
-                ),
-            )
+        never.append(and_(Customer.grade == grade, Customer.created_at < created_cutoff))
+        since.append(and_(Customer.grade == grade, Customer.last_followup_on < cutoff))
+    if not never:
+        return []
+    base = _mine(select(Customer).options(joinedload(Customer.owner)), owner_ids)
+    # The never-followed first, then by last follow-up: two walks of the ascending
+    # (tenant_id, owner_id, archived_at, last_followup_on) index, each stopping at LIMIT.
+    # One "ORDER BY last_followup_on NULLS FIRST" made PostgreSQL (NULLs last in that index)
+    # read and sort all of a salesperson's customers: 9.5 ms for 5,000.
+    found = list(
+        db.session.scalars(
+            base.where(Customer.last_followup_on.is_(None), or_(*never))
+            .order_by(Customer.id)
+            .limit(LIMIT)
         )
-    stmt = _mine(select(Customer).options(joinedload(Customer.owner)), owner_ids)
-    stmt = stmt.where(or_(*conditions)).order_by(
-        Customer.last_followup_on.asc().nulls_first(), Customer.id
     )
-    return list(db.session.scalars(stmt.limit(LIMIT)))
+    if len(found) < LIMIT:
+        found += db.session.scalars(
+            base.where(Customer.last_followup_on.is_not(None), or_(*since))
+            .order_by(Customer.last_followup_on, Customer.id)
+            .limit(LIMIT - len(found))
+        )
+    return found
 
 
 @dataclass
