@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import Contact, Customer, FollowUp, Membership, Tenant, User
@@ -253,6 +254,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
         members = db.session.scalars(
             select(Membership)
             .join(Membership.user)
+            .options(selectinload(Membership.role_rows))
             .where(Membership.tenant_id == tenant.id, User.email.in_(emails))
         ).unique()
         by_email = {m.user.email: m for m in members}

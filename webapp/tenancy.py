@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, TypeVar
 
 from flask import abort, g, has_app_context
 from sqlalchemy import ForeignKey, Table, UniqueConstraint, event, inspect, select, text
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    contains_eager,
+    declared_attr,
+    joinedload,
+    mapped_column,
+    with_loader_criteria,
+)
 from sqlalchemy.sql.visitors import iterate
 
 from .extensions import db
@@ -249,10 +257,17 @@ def tenant_url_defaults(endpoint: str, values: dict) -> None:
     """url_for() inside a company's pages fills in its slug, so templates never pass it."""
     from flask import current_app
 
-    if "tenant_slug" in values or not g.get("tenant"):
+    if "tenant_slug" in values:
         return
-    if current_app.url_map.is_endpoint_expecting(endpoint, "tenant_slug"):
-        values["tenant_slug"] = g.tenant.slug
+    tenant = g.get("tenant")
+    if tenant is not None and _expects_tenant(current_app.url_map, endpoint):
+        values["tenant_slug"] = tenant.slug
+
+
+@cache
+def _expects_tenant(url_map, endpoint: str) -> bool:
+    # the routes are fixed once the app is made; a page builds ~100 URLs
+    return url_map.is_endpoint_expecting(endpoint, "tenant_slug")
 
 
 def resolve_tenant(slug: str) -> None:
@@ -268,20 +283,26 @@ def resolve_tenant(slug: str) -> None:
 
     if not current_user.is_authenticated:
         abort(redirect(url_for("auth.login", next=request.full_path.rstrip("?"))))
-    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
-    if tenant is None:
-        abort(404)
-    with tenant_context(tenant.id):
-        membership = db.session.scalar(
-            select(Membership).where(
-                Membership.tenant_id == tenant.id,
-                Membership.user_id == current_user.id,
-                Membership.active.is_(True),
+    # One statement for the company, one's membership in it and its roles: one's own
+    # memberships are readable in every company (rls.py, policy own_memberships)
+    with cross_tenant(), acting_user(current_user.id):
+        membership = (
+            db.session.execute(
+                select(Membership)
+                .join(Membership.tenant)
+                .options(contains_eager(Membership.tenant), joinedload(Membership.role_rows))
+                .where(
+                    Tenant.slug == slug,
+                    Membership.user_id == current_user.id,
+                    Membership.active.is_(True),
+                )
             )
+            .unique()
+            .scalar_one_or_none()
         )
     if membership is None:
         abort(404)
-    g.tenant = tenant
+    g.tenant = membership.tenant
     g.membership = membership
 
 

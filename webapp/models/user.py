@@ -67,12 +67,16 @@ class Membership(TenantScoped, Timestamps, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    # the name goes wherever a member is shown (owners in lists): always joined
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
-    tenant = relationship("Tenant", lazy="joined", innerjoin=True)
+    # Loaded when read, not with every member: inside a company its row is in the session
+    # already (no SQL), and a list of 25 customers' owners needs neither their company nor
+    # their roles. Where many members' roles are shown, the query asks for them
+    # (selectinload); the current member's come with it (tenancy.resolve_tenant).
+    tenant = relationship("Tenant")
     role_rows: Mapped[list[MembershipRole]] = relationship(
         back_populates="membership",
         cascade="all, delete-orphan",
-        lazy="selectin",
         primaryjoin="and_(Membership.tenant_id == MembershipRole.tenant_id, "
         "Membership.id == foreign(MembershipRole.membership_id))",
     )

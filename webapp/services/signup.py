@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
 from ..models import Membership, Tenant, User
@@ -136,6 +137,7 @@ def memberships_of(user: User) -> list[Membership]:
             db.session.scalars(
                 select(Membership)
                 .join(Membership.tenant)
+                .options(contains_eager(Membership.tenant), selectinload(Membership.role_rows))
                 .where(Membership.user_id == user.id, Membership.active.is_(True))
                 .order_by(Tenant.name)
             ).unique()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import Invitation, Membership, User
@@ -32,7 +33,10 @@ def _require(action: str) -> None:
 def index():
     _require("team.view")
     members = db.session.scalars(
-        select(Membership).join(Membership.user).order_by(Membership.active.desc(), User.name)
+        select(Membership)
+        .join(Membership.user)
+        .options(selectinload(Membership.role_rows))
+        .order_by(Membership.active.desc(), User.name)
     ).unique()
     invitations = rules.invitations() if can(g.membership, "team.invite") else []
     now = datetime.now(UTC)
