@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import config_from_env, ensure_secret_key
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from .i18n import install_template_gettext
 from .security import register_security_headers
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -42,6 +43,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -153,7 +155,6 @@ def _register_hooks(app: Flask) -> None:
     from .services.followups import can_change
     from .services.phones import display as phone_display
     from .services.roles import ROLE_LABELS, can, role_labels
-    from .services.signup import memberships_of
     from .services.visibility import can_see
 
     @app.context_processor
@@ -183,8 +184,6 @@ def _register_hooks(app: Flask) -> None:
             "purpose_names": lambda bits: [
                 str(scales.VISIT_PURPOSES[c]) for c in scales.bits_to_purposes(bits)
             ],
-            # called by the navbar only when a user is logged in: one query, for the switcher
-            "my_companies": lambda: memberships_of(current_user),
         }
 
     app.add_template_filter(phone_display, "phone")

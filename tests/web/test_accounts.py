@@ -257,3 +257,12 @@ def test_reset_and_code_steps_are_rate_limited(database_url, company_a, storage)
         assert forgot == [200, 200, 429]
         resets = [client.post("/password/reset/made-up", data={}).status_code for _ in range(3)]
         assert resets == [410, 410, 429]
+
+
+def test_the_company_menu_of_a_one_company_user_links_the_company_list(client, company_a):
+    login(client, company_a.owner_email)
+    menu = client.get("/companies/menu").get_data(as_text=True)
+    assert 'href="/companies"' in menu
+    assert "/t/alpha-trading/" not in menu
+    client.post("/logout")
+    assert client.get("/companies/menu").status_code == 302  # to the login page

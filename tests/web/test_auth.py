@@ -378,8 +378,16 @@ def test_signup_rate_limit(database_url):
 def test_navbar_switcher_lists_every_company_of_the_user(app, client, company_a, company_b):
     add_member(app, company_b, company_a.owner_email, {"sales"})
     login(client, company_a.owner_email)
+    # the layout holds a placeholder the user menu fills when first opened (htmx): no page
+    # pays a query for the other companies
     page = client.get(f"/t/{company_a.slug}/").get_data(as_text=True)
-    assert f'href="/t/{company_b.slug}/"' in page and company_b.name in page
+    assert 'id="company-menu"' in page
+    assert f"/companies/menu?current={company_a.slug}" in page
+    assert f'href="/t/{company_b.slug}/"' not in page
+    menu = client.get(f"/companies/menu?current={company_a.slug}").get_data(as_text=True)
+    assert f'class="dropdown-item active" href="/t/{company_a.slug}/"' in menu
+    assert f'class="dropdown-item " href="/t/{company_b.slug}/"' in menu
+    assert company_b.name in menu
     assert client.get(f"/t/{company_b.slug}/").status_code == 200
 
 

@@ -196,6 +196,17 @@ def companies():
     return render_template("auth/companies.html", memberships=memberships_of(current_user))
 
 
+@bp.get("/companies/menu")
+@login_required
+def company_menu():
+    """The user menu's company switcher (htmx, when the menu is first opened)."""
+    return render_template(
+        "auth/_company_menu.html",
+        memberships=memberships_of(current_user),
+        current=request.args.get("current", ""),
+    )
+
+
 def _home_for(user: User) -> str:
     memberships = memberships_of(user)
     if len(memberships) == 1:
