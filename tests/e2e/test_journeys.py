@@ -175,6 +175,7 @@ def test_customer_form_and_inline_contact(page: Page, app: Flask) -> None:
     # the panel was replaced: a fresh, empty and folded form, no error left
     expect(contacts.locator(".invalid-feedback")).to_have_count(0)
     expect(contacts.locator("#contact-form")).to_be_hidden()
+    contacts.locator(":scope > details > summary").click()  # unfolding fetches it afresh
     expect(contacts.locator("#contact-form #name")).to_have_value("")
     assert page_was_not_reloaded(page)
 

@@ -589,7 +589,7 @@ def test_add_contact_with_htmx(app, client_a, company_a):
     assert 'id="contact-list"' in body
     assert "Existing Contact" in body
     assert "Jonas Weber" in body
-    assert input_value(body, "name") in (None, "")  # a fresh, empty form
+    assert 'id="contact-form"' not in body  # the add form folded again, fetched on unfolding
     assert contacts_of(app, company_a, customer_id) == [
         ("Existing Contact", False),
         ("Jonas Weber", False),
@@ -1809,7 +1809,7 @@ def test_remove_the_last_contact_with_htmx(app, client_a, company_a):
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert 'id="contact-list"' not in body
-    assert 'id="contact-form"' in body  # the add form is still there
+    assert 'id="add-contact"' in body  # the (folded) add form is still there
 
 
 def primaries(app, company, customer_id) -> list[str]:
@@ -1920,3 +1920,23 @@ def test_a_search_with_very_many_matches_pages_without_counting(
     # at or under the cap: counted as before
     few = list_page(client_a, q="lumen 3")
     assert "More than" not in few and "1–1 of 1" in few and "no grade" in few
+
+
+def test_the_add_contact_form_is_fetched_when_unfolded(app, client_a, company_a):
+    # the card carries a placeholder; unfolding fetches the form (htmx), and without script
+    # the link opens the card with the form in it
+    customer_id = make_customer(app, company_a, "Acme Trading GmbH")
+    card = client_a.get(f"{BASE}/{customer_id}").get_data(as_text=True)
+    assert 'id="add-contact"' in card
+    assert 'id="contact-form"' not in card
+    assert f'hx-get="{BASE}/{customer_id}/contacts/new"' in card
+    form = client_a.get(f"{BASE}/{customer_id}/contacts/new", headers=HTMX)
+    assert form.status_code == 200
+    body = form.get_data(as_text=True)
+    assert body.lstrip().startswith("<form") and 'id="contact-form"' in body
+    plain = client_a.get(f"{BASE}/{customer_id}/contacts/new")
+    assert plain.status_code == 302
+    assert plain.headers["Location"].endswith(f"{BASE}/{customer_id}?contact=1#add-contact")
+    opened = client_a.get(f"{BASE}/{customer_id}?contact=1").get_data(as_text=True)
+    assert re.search(r'<details class="card" id="add-contact" open>', opened)
+    assert 'id="contact-form"' in opened

@@ -18,7 +18,6 @@ from ...services.followups import (
 )
 from ...services.localinfo import local_now, upcoming_holidays
 from ..followups.forms import FollowUpForm
-from .forms import ContactForm
 
 
 def new_followup_form(customer: Customer, formdata=None) -> FollowUpForm:
@@ -131,7 +130,7 @@ def render_card(
         **inquiries_and_samples(customer),
         orders=customer_orders(customer),
         order_stages=ORDER_STAGES,
-        contact_form=contact_form or ContactForm(formdata=None),
+        contact_form=contact_form,
         local_time=local_now(customer.country),
         holidays=upcoming_holidays(customer.country, str(get_locale()), company_today(g.tenant)),
         stages=bits_to_stages(customer.stages),

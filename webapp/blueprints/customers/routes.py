@@ -318,7 +318,12 @@ def card(customer_id: int):
             **timeline_context(customer, method, everything=everything),
         )
     return render_card(
-        customer, method=method, log=request.args.get("log") == "1", everything=everything
+        customer,
+        method=method,
+        log=request.args.get("log") == "1",
+        # without script the folded "add a contact" form comes open (?contact=1)
+        contact_form=ContactForm(formdata=None) if request.args.get("contact") == "1" else None,
+        everything=everything,
     )
 
 
@@ -370,15 +375,28 @@ def delete(customer_id: int):
 def _contacts_panel(customer: Customer, event: str):
     """After a contact change: the refreshed panel for htmx (plus an event), else the card."""
     if request.htmx:
-        body = render_template(
-            "customers/_contacts.html", customer=customer, contact_form=ContactForm(formdata=None)
-        )
+        body = render_template("customers/_contacts.html", customer=customer, contact_form=None)
         return make_response(body, retarget="#contacts", reswap="innerHTML", trigger=event)
     return redirect(url_for(".card", customer_id=customer.id))
 
 
 def _region(customer: Customer) -> str:
     return customer.country or g.tenant.home_country
+
+
+@bp.get("/<int:customer_id>/contacts/new")
+def new_contact(customer_id: int):
+    """The "add a contact" form, fetched by htmx when the card's folded form is unfolded;
+    without htmx, the card with the form open."""
+    customer = visible_customer_or_404(customer_id)
+    if not request.htmx:
+        return redirect(url_for(".card", customer_id=customer.id, contact=1) + "#add-contact")
+    return render_template(
+        "customers/_contact_form.html",
+        customer=customer,
+        form=ContactForm(formdata=None),
+        contact=None,
+    )
 
 
 @bp.post("/<int:customer_id>/contacts")
