@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -71,13 +71,27 @@ def upcoming_holidays(
 ) -> list[Holiday]:
     """Public holidays of the country in [start, start + days), names in the user's language
     where the holidays package has it (else English, else the country's own)."""
-    if not country or country.upper() not in holidays.list_supported_countries():
+    if not country:
         return []
-    code = country.upper()
+    return list(_upcoming(country.upper(), locale, start, days))
+
+
+@lru_cache(maxsize=4096)
+def _upcoming(code: str, locale: str, start: date, days: int) -> tuple[Holiday, ...]:
+    # a pure function of its arguments: my day asks it for every country of one's customers
+    # (22 for a salesperson at scale) on every visit, and each answer built a holidays
+    # calendar object to read its languages (0.2 ms a country)
+    if code not in _supported_countries():
+        return ()
     supported = holidays.country_holidays(code).supported_languages
     language = next(
         (lang for lang in _HOLIDAY_LANGUAGES.get(locale, ()) if lang in supported), None
     )
     calendar = _calendar(code, start.year, language)
     end = start + timedelta(days=days)
-    return [Holiday(day, name) for day, name in sorted(calendar.items()) if start <= day < end]
+    return tuple(Holiday(day, name) for day, name in sorted(calendar.items()) if start <= day < end)
+
+
+@cache
+def _supported_countries() -> frozenset[str]:
+    return frozenset(holidays.list_supported_countries())
