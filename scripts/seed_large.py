@@ -335,6 +335,7 @@ def _bulk(db, tenant_id, n_customers, sales, members, rng, normalize, *models) -
 
     Customer, Contact, FollowUp, ExportOrder = models
     now = datetime.now(UTC)
+    from webapp.models.customer import month_day  # bulk inserts skip the model's validator
     from webapp.tenancy import cross_tenant
 
     with cross_tenant():  # ids are global: start after every company's customers
@@ -384,7 +385,12 @@ def _bulk(db, tenant_id, n_customers, sales, members, rng, normalize, *models) -
         for cid, _owner, _days in plan:
             for k in range(3):
                 name = person_name(rng)
+                # one contact in five has a birthday on the card, as on the paper form
+                born = date(1960, 1, 1) + timedelta(days=rng.randrange(16000))
+                birthday = born if rng.random() < 0.2 else None
                 yield {
+                    "birthday": birthday,
+                    "birthday_md": month_day(birthday),
                     "tenant_id": tenant_id,
                     "customer_id": cid,
                     "name": name,

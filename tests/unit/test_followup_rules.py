@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import Company, add_member, make_contact, make_customer, make_followup
 from webapp.extensions import db
-from webapp.models import Customer, FollowUp, Tenant
+from webapp.models import Contact, Customer, FollowUp, Tenant
 from webapp.services import myday
 from webapp.services.followups import (
     Links,
@@ -584,6 +584,26 @@ def test_birthdays_of_other_peoples_customers_are_not_mine(app, company, custome
     make_contact(app, company, theirs, "Their contact", birthday=date(1980, 12, 1))
     make_contact(app, company, customer_id, "My contact", birthday=date(1980, 12, 2))
     assert [name for _, name in birthday_names(app, company, DAY)] == ["My contact"]
+
+
+def test_a_changed_or_cleared_birthday_moves_the_contact_in_the_birthday_lookup(
+    app, company, customer_id
+):
+    # my day finds birthdays by the stored month and day (birthday_md): it follows every change
+    contact_id = make_contact(app, company, customer_id, "Moving", birthday=date(1980, 12, 1))
+    assert birthday_names(app, company, DAY) == [(date(2026, 12, 1), "Moving")]
+    with app.app_context(), tenant_context(company.id):
+        contact = db.session.get(Contact, contact_id)
+        assert contact.birthday_md == 1201
+        contact.birthday = date(1980, 12, 5)
+        db.session.commit()
+    assert birthday_names(app, company, DAY) == [(date(2026, 12, 5), "Moving")]
+    with app.app_context(), tenant_context(company.id):
+        contact = db.session.get(Contact, contact_id)
+        contact.birthday = None
+        db.session.commit()
+        assert contact.birthday_md is None
+    assert birthday_names(app, company, DAY) == []
 
 
 def test_holidays_in_customers_countries(app, company):
