@@ -156,6 +156,7 @@ def _register_hooks(app: Flask) -> None:
     from .services.phones import display as phone_display
     from .services.roles import ROLE_LABELS, can, role_labels
     from .services.visibility import can_see
+    from .tenancy import customer_url
 
     @app.context_processor
     def _template_globals() -> dict:
@@ -168,6 +169,7 @@ def _register_hooks(app: Flask) -> None:
             # services/visibility.py: show a customer's name/link only to those who may see it
             "can_see_customer": lambda customer: can_see(g.get("membership"), customer),
             "country_name": country_name,
+            "customer_url": customer_url,
             "role_labels": ROLE_LABELS,
             "role_names": role_labels,
             "scale_label": scales.label_of,

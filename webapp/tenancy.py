@@ -13,8 +13,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlencode
 
-from flask import abort, g, has_app_context
+from flask import abort, g, has_app_context, url_for
 from sqlalchemy import ForeignKey, Table, UniqueConstraint, event, inspect, select, text
 from sqlalchemy.orm import (
     Mapped,
@@ -276,6 +277,18 @@ def tenant_url_defaults(endpoint: str, values: dict) -> None:
         values["tenant_slug"] = tenant.slug
 
 
+def customer_url(customer_id: int, **query) -> str:
+    """url_for('customers.card', customer_id=…, **query) for the rows of a page: the list and
+    my day link 25–200 customers, and url_for costs ~12 µs a call; this joins the company's
+    customer folder, built once per request, with the id (a test holds the two equal)."""
+    folder = g.get("_customer_folder")
+    if folder is None:
+        folder = g._customer_folder = url_for("customers.index")
+    url = f"{folder}{int(customer_id)}"
+    query = {key: value for key, value in query.items() if value is not None}
+    return f"{url}?{urlencode(query, doseq=True)}" if query else url
+
+
 @cache
 def _expects_tenant(url_map, endpoint: str) -> bool:
     # the routes are fixed once the app is made; a page builds ~100 URLs
@@ -288,7 +301,7 @@ def resolve_tenant(slug: str) -> None:
     Anonymous visitors are sent to login whether or not the company exists, and a non-member
     gets the same 404 as for a company that does not exist: no hint either way.
     """
-    from flask import redirect, request, url_for
+    from flask import redirect, request
     from flask_login import current_user
 
     from .models import Membership, Tenant

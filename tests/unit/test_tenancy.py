@@ -1,13 +1,20 @@
 """The ORM guard of webapp/tenancy.py and the composite foreign keys behind it."""
 
 import pytest
+from flask import g, url_for
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from tests.factories import make_contact, make_customer
 from webapp.extensions import db
 from webapp.models import Contact, Customer, Membership, Tenant, User
-from webapp.tenancy import CrossTenantWrite, TenantContextMissing, cross_tenant, tenant_context
+from webapp.tenancy import (
+    CrossTenantWrite,
+    TenantContextMissing,
+    cross_tenant,
+    customer_url,
+    tenant_context,
+)
 
 
 @pytest.fixture
@@ -149,3 +156,13 @@ def test_count_star_with_the_table_only_in_where_is_scoped(app, company_a, two_c
         mine = func.count().filter(Customer.name.like("Alpha%"))
         both = select(func.count(), mine).where(Customer.archived_at.is_(None))
         assert db.session.execute(both).one() == (1, 1)
+
+
+def test_customer_url_is_url_for_of_the_card(app, company_a):
+    # the rows' shortcut must build exactly what url_for builds, in the company's pages
+    with app.test_request_context("/"), tenant_context(company_a.id):
+        g.tenant = db.session.get(Tenant, company_a.id)
+        for customer_id, query in [(1, {}), (2_000_000_000, {}), (7, {"log": 1}), (8, {"x": None})]:
+            assert customer_url(customer_id, **query) == url_for(
+                "customers.card", customer_id=customer_id, **query
+            )
