@@ -9,7 +9,14 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD, Company, make_company, make_contact, make_customer
+from tests.factories import (
+    PASSWORD,
+    Company,
+    add_member,
+    make_company,
+    make_contact,
+    make_customer,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -282,3 +289,19 @@ def test_edit_contact_inline(page: Page, app: Flask) -> None:
     # saved for real
     page.reload()
     expect(page.locator(f"#contact-{jonas}")).to_contain_text("Head of Purchasing")
+
+
+def test_user_menu_fetches_the_company_switcher_when_opened(page: Page, app: Flask) -> None:
+    # the layout holds a placeholder; opening the Bootstrap dropdown also fires htmx's
+    # "click once", which swaps in the list of the person's companies
+    first = make_company(app, "haifeng-export", "海风进出口 Sea Breeze Export")
+    second = make_company(app, "shanhai-trading", "山海贸易 Mountain Sea Trading")
+    add_member(app, second, first.owner_email, {"sales"})
+    log_in(page, first.owner_email)  # two companies: the login lands on the list of them
+    page.goto(f"/t/{first.slug}/")
+    menu = page.locator("#user-menu + ul")
+    expect(menu.locator(f"a[href='/t/{second.slug}/']")).to_have_count(0)
+    page.locator("#user-menu").click()
+    expect(menu.locator(f"a.active[href='/t/{first.slug}/']")).to_be_visible()
+    menu.locator(f"a[href='/t/{second.slug}/']").click()
+    expect(page).to_have_url(company_home(second.slug))
