@@ -4,9 +4,9 @@ My day shows the contacts whose birthday falls in the next 14 days. It read them
 customers: for a salesperson with 5,000 customers SQLite probed the contacts of each of them
 (6-8 ms a page) and computed each birthday's month and day. With the month and day stored as
 month * 100 + day beside the birthday, the days' contacts are a lookup of 14-15 values in
-(tenant_id, birthday_md, customer_id, id) joined to one's customers in indexes alone, then
-the few matching rows by key. Existing birthdays are
-filled in here; the model keeps the number with the birthday from now on.
+(tenant_id, birthday_md, customer_id, id), joined to one's customers in indexes alone, then
+the few matching rows are read by key. Existing birthdays are filled in here; the model keeps
+the number with the birthday from now on.
 
 The index replaces (tenant_id, birthday), which only this query used.
 
