@@ -3,7 +3,9 @@ partials that refresh parts of it (contacts, timeline, header)."""
 
 from __future__ import annotations
 
-from flask import g, render_template
+from collections.abc import Callable
+
+from flask import g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from ...models import Customer, FollowUp
@@ -108,6 +110,18 @@ def inquiries_and_samples(customer: Customer) -> dict:
         "samples": samples_for(customer_id=customer.id),
         "charge_label": charge_label,
     }
+
+
+def folded_form(
+    customer: Customer, partial: str, make_form: Callable, opens: str, anchor: str, **context
+):
+    """A form the card keeps folded (macro `fetched_on_unfold`), asked for when unfolded: the
+    form's partial for htmx; without htmx, the card with that form open (`?<opens>=1`, at the
+    form's <details id=anchor>)."""
+    if not request.htmx:
+        card = url_for("customers.card", customer_id=customer.id, **{opens: 1})
+        return redirect(f"{card}#{anchor}")
+    return render_template(partial, customer=customer, form=make_form(), **context)
 
 
 def render_card(

@@ -33,7 +33,7 @@ from ...services.roles import can
 from ...services.visibility import require_visible, visible_customer_or_404
 from ...tenancy import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
-from .card import render_card, timeline_context
+from .card import folded_form, render_card, timeline_context
 from .forms import ContactForm, CustomerForm, FirstContactForm, phone_or_error
 
 bp = tenant_blueprint("customers", __name__, "/customers")
@@ -388,13 +388,12 @@ def _region(customer: Customer) -> str:
 def new_contact(customer_id: int):
     """The "add a contact" form, fetched by htmx when the card's folded form is unfolded;
     without htmx, the card with the form open."""
-    customer = visible_customer_or_404(customer_id)
-    if not request.htmx:
-        return redirect(url_for(".card", customer_id=customer.id, contact=1) + "#add-contact")
-    return render_template(
+    return folded_form(
+        visible_customer_or_404(customer_id),
         "customers/_contact_form.html",
-        customer=customer,
-        form=ContactForm(formdata=None),
+        lambda: ContactForm(formdata=None),
+        "contact",
+        "add-contact",
         contact=None,
     )
 

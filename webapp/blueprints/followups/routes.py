@@ -15,7 +15,13 @@ from ...services.classification import purposes_to_bits
 from ...services.followups import Links, can_change, delete_followup, save_followup
 from ...services.visibility import require_visible, visible_customer_or_404
 from ...tenancy import get_or_404, tenant_blueprint
-from ..customers.card import edit_followup_form, new_followup_form, render_card, timeline_context
+from ..customers.card import (
+    edit_followup_form,
+    folded_form,
+    new_followup_form,
+    render_card,
+    timeline_context,
+)
 from .forms import FollowUpForm
 
 bp = tenant_blueprint("followups", __name__)
@@ -52,12 +58,12 @@ def new(customer_id: int):
     """The "log a follow-up" form, fetched by htmx when the card's folded form is unfolded;
     without htmx, the card with the form open."""
     customer = visible_customer_or_404(customer_id)
-    if not request.htmx:
-        return redirect(url_for("customers.card", customer_id=customer.id, log=1) + "#add-followup")
-    return render_template(
+    return folded_form(
+        customer,
         "customers/_followup_form.html",
-        customer=customer,
-        form=new_followup_form(customer),
+        lambda: new_followup_form(customer),
+        "log",
+        "add-followup",
         record=None,
     )
 
