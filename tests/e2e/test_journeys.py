@@ -1,9 +1,10 @@
 """User journeys in real chromium: signup and language switch, inline contacts (add and edit),
-active search."""
+active search, the company switcher, my day's "show more"."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -13,9 +14,11 @@ from tests.factories import (
     PASSWORD,
     Company,
     add_member,
+    company_today,
     make_company,
     make_contact,
     make_customer,
+    make_followup,
 )
 
 pytestmark = pytest.mark.e2e
@@ -305,3 +308,27 @@ def test_user_menu_fetches_the_company_switcher_when_opened(page: Page, app: Fla
     expect(menu.locator(f"a.active[href='/t/{first.slug}/']")).to_be_visible()
     menu.locator(f"a[href='/t/{second.slug}/']").click()
     expect(page).to_have_url(company_home(second.slug))
+
+
+def test_my_day_shows_more_in_place(page: Page, app: Flask) -> None:
+    # the first rows, then "show more" swaps its own <li> for the next rows and a new button
+    from webapp.services.myday import FIRST, MORE
+
+    company = make_company(app, "haiwan-export", "海湾出口 Bay Export")
+    today = company_today(app, company)
+    total = FIRST + MORE + 2
+    for i in range(total):
+        cid = make_customer(app, company, f"Due Customer {i:02d}")
+        make_followup(app, company, cid, "call", on_date=today - timedelta(9), next_date=today)
+    log_in(page, company.owner_email)
+    due = page.locator("#due-list > li:not(#due-more)")
+    expect(due).to_have_count(FIRST)
+    mark_page(page)
+    page.locator("#due-more a").click()
+    expect(due).to_have_count(FIRST + MORE)
+    page.locator("#due-more a").click()
+    expect(due).to_have_count(total)
+    expect(page.locator("#due-more")).to_have_count(0)
+    assert page_was_not_reloaded(page)
+    names = due.locator("a[href*='/customers/']:not(.btn)").all_inner_texts()
+    assert names == [f"Due Customer {i:02d}" for i in range(total)]

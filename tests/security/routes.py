@@ -143,7 +143,7 @@ OBJECT_PARAMS: dict[str, Callable[[Flask, Company], int]] = {
     "invitation_id": _invitation,
 }
 # Parameters that pick a part of a page, not an object: a valid sample value to build the URL.
-SAMPLE_VALUES = {"section": "freight", "week": "2026-W48"}
+SAMPLE_VALUES = {"section": "freight", "week": "2026-W48", "day_list": "due"}
 TENANT_PARAM = "tenant_slug"
 # Parameters that do not name a company's object, with the reason they are safe.
 NOT_OBJECTS = {

@@ -410,7 +410,7 @@ def test_due_list_around_the_companys_midnight(app, company):
 
     def due_names(now: datetime) -> list[str]:
         with app.app_context(), tenant_context(company.id):
-            return [c.name for c in myday.due(owner, company_today(tenant, now=now))]
+            return [c.name for c in myday.due(owner, company_today(tenant, now=now)).rows]
 
     assert due_names(datetime(2026, 11, 28, 15, 59, tzinfo=UTC)) == ["Due on the 28th"]
     assert due_names(datetime(2026, 11, 28, 16, 1, tzinfo=UTC)) == [
@@ -429,9 +429,9 @@ def test_due_list_is_the_owners_and_skips_archived(app, company):
     with app.app_context(), tenant_context(company.id):
         db.session.get(Customer, theirs).owner_id = sales
         db.session.commit()
-        assert [c.name for c in myday.due([company.owner_membership_id], DAY)] == ["Mine"]
-        assert [c.name for c in myday.due([sales], DAY)] == ["Theirs"]
-        assert [c.name for c in myday.due(None, DAY)] == ["Mine", "Theirs"]
+        assert [c.name for c in myday.due([company.owner_membership_id], DAY).rows] == ["Mine"]
+        assert [c.name for c in myday.due([sales], DAY).rows] == ["Theirs"]
+        assert [c.name for c in myday.due(None, DAY).rows] == ["Mine", "Theirs"]
 
 
 # --- stale rules ------------------------------------------------------------------------------
@@ -453,7 +453,7 @@ def stale_names(app: Flask, company: Company, rules: dict[str, int], today: date
     with app.app_context(), tenant_context(company.id):
         tenant = db.session.get(Tenant, company.id)
         zone = company_zone(tenant)
-        return {c.name for c in myday.stale([company.owner_membership_id], today, rules, zone)}
+        return {c.name for c in myday.stale([company.owner_membership_id], today, rules, zone).rows}
 
 
 @pytest.mark.parametrize(
@@ -504,27 +504,79 @@ def test_changed_rules_apply(app, company):
     assert stale_names(app, company, {**DEFAULT_RULES, "B": 10}) == {"B customer"}
 
 
-def test_stale_list_order_never_followed_first_then_oldest_and_capped(app, company, monkeypatch):
-    # two reads (never followed up, then by last date): together they keep the one order, and
-    # the second only fills what the first left of the limit
+def pages_of(read, limit: int) -> list[list]:
+    """Every chunk of a paged my-day list, following its cursors to the end."""
+    chunks, after = [], None
+    while True:
+        chunk = read(limit, after)
+        chunks.append(chunk.rows)
+        if chunk.after is None:
+            return chunks
+        assert len(chunks) < 50, "the cursor does not move on"
+        after = chunk.after
+
+
+def test_stale_list_order_never_followed_first_then_oldest_in_chunks(app, company):
+    # two reads (never followed up, then by last date): together they keep the one order, the
+    # second only fills what the first left of the limit, and a cursor may point into either
     ids = {}
     for name, days_ago in [("Old 40", 40), ("Never 1", None), ("Old 20", 20), ("Never 2", None)]:
         ids[name] = make_customer(app, company, name, grade="B")
         set_created(app, company, ids[name], datetime(2025, 1, 1, tzinfo=UTC))
         if days_ago:
             make_followup(app, company, ids[name], "call", on_date=d(-days_ago))
+    everyone = ["Never 1", "Never 2", "Old 40", "Old 20"]
 
-    def ordered() -> list[str]:
-        with app.app_context(), tenant_context(company.id):
-            zone = company_zone(db.session.get(Tenant, company.id))
-            owner = [company.owner_membership_id]
-            return [c.name for c in myday.stale(owner, DAY, DEFAULT_RULES, zone)]
+    with app.app_context(), tenant_context(company.id):
+        zone = company_zone(db.session.get(Tenant, company.id))
+        owner = [company.owner_membership_id]
 
-    assert ordered() == ["Never 1", "Never 2", "Old 40", "Old 20"]
-    monkeypatch.setattr(myday, "LIMIT", 3)
-    assert ordered() == ["Never 1", "Never 2", "Old 40"]
-    monkeypatch.setattr(myday, "LIMIT", 1)
-    assert ordered() == ["Never 1"]
+        def read(limit, after):
+            return myday.stale(owner, DAY, DEFAULT_RULES, zone, limit, after)
+
+        assert [c.name for c in read(10, None).rows] == everyone
+        assert read(4, None).after is None  # exactly all: no "show more"
+        for limit in (1, 2, 3):
+            chunks = pages_of(read, limit)
+            assert [c.name for rows in chunks for c in rows] == everyone, limit
+            assert all(len(rows) == limit for rows in chunks[:-1]) and chunks[-1]
+        # a cursor that is not one reads from the start
+        for junk in ("x", "n_", "s_2026-13-01_5", "n_1_2_3", "s_x_1"):
+            assert [c.name for c in read(2, junk).rows] == everyone[:2], junk
+
+
+def test_due_list_in_chunks_most_overdue_first(app, company):
+    # two on the same day: the id breaks the tie, and the cursor carries both
+    for name, days in [("D -3", -3), ("D 0", 0), ("D -9", -9), ("D -3 b", -3), ("D +1", 1)]:
+        make_customer(app, company, name, next_followup_on=d(days))
+    order = ["D -9", "D -3", "D -3 b", "D 0"]  # tomorrow's is not due
+    with app.app_context(), tenant_context(company.id):
+        owner = [company.owner_membership_id]
+
+        def read(limit, after):
+            return myday.due(owner, DAY, limit, after)
+
+        for limit in (1, 2, 3, 4, 5):
+            chunks = pages_of(read, limit)
+            assert [c.name for rows in chunks for c in rows] == order, limit
+        assert myday.due(owner, DAY, 2, "2026-13-40_1").rows == read(2, None).rows
+
+
+def test_my_day_counts_stop_at_the_cap(app, company):
+    for n in range(5):
+        make_customer(app, company, f"Due {n}", next_followup_on=d(-n))
+    for n, days_ago in enumerate([None, None, 30]):
+        cid = make_customer(app, company, f"Stale {n}", grade="B")
+        set_created(app, company, cid, datetime(2025, 1, 1, tzinfo=UTC))
+        if days_ago:
+            make_followup(app, company, cid, "call", on_date=d(-days_ago))
+    with app.app_context(), tenant_context(company.id):
+        zone = company_zone(db.session.get(Tenant, company.id))
+        owner = [company.owner_membership_id]
+        assert myday.counts(owner, DAY, DEFAULT_RULES, zone) == {"due": 5, "stale": 3}
+        assert myday.counts(owner, DAY, DEFAULT_RULES, zone, cap=2) == {"due": 2, "stale": 2}
+        assert myday.counts(owner, DAY, {}, zone) == {"due": 5, "stale": 0}
+        assert myday.counts([-1], DAY, DEFAULT_RULES, zone) == {"due": 0, "stale": 0}
 
 
 def test_a_new_follow_up_takes_a_customer_off_the_stale_list(app, company):
@@ -540,7 +592,7 @@ def test_a_new_follow_up_takes_a_customer_off_the_stale_list(app, company):
 
 def birthday_names(app: Flask, company: Company, today: date) -> list[tuple[date, str]]:
     with app.app_context(), tenant_context(company.id):
-        found = myday.birthdays([company.owner_membership_id], today)
+        found = myday.birthdays([company.owner_membership_id], today, limit=100).rows
         return [(b.day, b.contact.name) for b in found]
 
 
@@ -567,6 +619,32 @@ def test_birthdays_across_the_year_end(app, company, customer_id):
         (date(2026, 12, 31), "New year's eve"),
         (date(2027, 1, 3), "January 3rd"),
     ]
+
+
+def test_birthdays_in_chunks_keep_the_windows_order(app, company, customer_id):
+    # the order is the window's (December before January), then the name, read in SQL
+    born = [("Zoe", 12, 31), ("Anna", 1, 3), ("Bob", 12, 26), ("Anna", 12, 31), ("Cy", 1, 2)]
+    for name, month, day in born:
+        make_contact(app, company, customer_id, name, birthday=date(1980, month, day))
+    order = ["Bob", "Anna", "Zoe", "Cy", "Anna"]
+    with app.app_context(), tenant_context(company.id):
+        owner = [company.owner_membership_id]
+
+        def read(limit, after):
+            return myday.birthdays(owner, date(2026, 12, 25), limit=limit, after=after)
+
+        for limit in (1, 2, 4, 5, 6):
+            chunks = pages_of(read, limit)
+            assert [b.contact.name for rows in chunks for b in rows] == order, limit
+        assert [b.day for b in read(5, None).rows][-1] == date(2027, 1, 3)
+
+
+def test_a_leap_day_birthday_sorts_with_the_28th_in_a_common_year(app, company, customer_id):
+    make_contact(app, company, customer_id, "B Leap day", birthday=date(1996, 2, 29))
+    make_contact(app, company, customer_id, "C 28th", birthday=date(1990, 2, 28))
+    make_contact(app, company, customer_id, "A 28th", birthday=date(1990, 2, 28))
+    found = birthday_names(app, company, date(2027, 2, 20))
+    assert found == [(date(2027, 2, 28), n) for n in ("A 28th", "B Leap day", "C 28th")]
 
 
 def test_a_leap_day_birthday_shows_in_a_common_year(app, company, customer_id):

@@ -19,6 +19,7 @@ from webapp.services.followups import company_today
 from webapp.tenancy import tenant_context
 
 SALES = "li.lei@alpha.example.com"
+HTMX = {"HX-Request": "true"}
 MANAGER = "manager@alpha.example.com"
 
 
@@ -395,9 +396,56 @@ def test_my_day_queries_do_not_grow_with_customers(app, client_a, company_a, hom
             counts[label, str(params)] = len(statements)
 
     team_many = pages["many", str({"member": "all"})]
-    assert len(listed(team_many, "due")) == 30
-    assert len(listed(team_many, "stale")) == 30
-    assert len(listed(team_many, "birthdays")) == 30
+    for name in ("due", "stale", "birthdays"):
+        assert len(listed(team_many, name)) == myday.FIRST, name
+        assert f'id="{name}-more"' in section(team_many, name)
+    assert '<span class="badge text-bg-secondary">30</span>' in section(team_many, "due")
     assert "Li Lei" in section(team_many, "due")
     for params in ({}, {"member": "all"}, {"member": str(sales)}):
         assert counts["many", str(params)] == counts["few", str(params)], params
+    # "show more" to the end: every one of the 30, none twice, in as many statements each time
+    for name in ("due", "stale", "birthdays"):
+        shown, chunk, per_request = listed(team_many, name), section(team_many, name), set()
+        while match := re.search(r'hx-get="([^"]+)"', chunk[chunk.find(f'id="{name}-more"') :]):
+            with count_queries(app) as statements:
+                response = client_a.get(match.group(1).replace("&amp;", "&"), headers=HTMX)
+            assert response.status_code == 200
+            per_request.add(len(statements))
+            chunk = response.get_data(as_text=True)
+            assert "<html" not in chunk
+            shown += [int(i) for i in re.findall(r'/customers/(\d+)">', chunk)]
+        assert len(shown) == 30 and len(set(shown)) == 30
+        assert len(per_request) == 1, (name, per_request)
+
+
+def test_show_more_without_script_is_a_page_of_its_own(app, client_a, company_a, home, today):
+    for i in range(myday.FIRST + 3):
+        due_on(app, company_a, customer(app, company_a, f"Due {i:02d}"), today, today)
+    client_a.post("/lang", data={"lang": "en"})
+    first = day_page(client_a, home)
+    link = (
+        re.search(r'id="due-more">\s*<a [^>]*href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    )
+    page = client_a.get(link).get_data(as_text=True)
+    assert "<html" in page and "Back to my day" in page and 'id="due-list"' in page
+    assert len(re.findall(r'/customers/(\d+)">Due', page)) == 3  # the rest, after the first
+    assert 'id="due-more"' not in page  # nothing after those
+    assert client_a.get(f"{home}my-day/nonsense").status_code == 404
+    # a cursor past the end, or not a cursor at all: an empty page, or the start again
+    past = client_a.get(f"{home}my-day/due", query_string={"after": "2999-01-01_1"})
+    assert "Nothing more to show." in past.get_data(as_text=True)
+    junk = client_a.get(f"{home}my-day/stale", query_string={"after": "'; drop"})
+    assert junk.status_code == 200
+
+
+def test_show_more_is_a_salespersons_own_whatever_is_asked(app, company_a, home, today, sales):
+    theirs = customer(app, company_a, "Owners Due")  # the owner's, not Li Lei's
+    due_on(app, company_a, theirs, today, today)
+    for i in range(3):
+        due_on(app, company_a, customer(app, company_a, f"Lei Due {i}", owner=sales), today, today)
+    client = logged_in(app, SALES)
+    for member in ("all", str(company_a.owner_membership_id), ""):
+        page = client.get(f"{home}my-day/due", query_string={"member": member}).get_data(
+            as_text=True
+        )
+        assert "Lei Due 0" in page and "Owners Due" not in page, member

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, render_template, request
+from flask import abort, g, render_template, request
 from flask_babel import get_locale
 
 from ...models import Membership
@@ -30,10 +30,22 @@ def _whose_day() -> tuple[list[int] | None, str]:
     return [g.membership.id], ""
 
 
+def _sections(owner_ids: list[int] | None, today, limit: int, after: str | None = None) -> dict:
+    """The three lists of my day that page on ("show more"), each by its own cursor."""
+    return {
+        "due": lambda: myday.due(owner_ids, today, limit, after),
+        "stale": lambda: myday.stale(
+            owner_ids, today, g.tenant.stale_days(), company_zone(g.tenant), limit, after
+        ),
+        "birthdays": lambda: myday.birthdays(owner_ids, today, limit=limit, after=after),
+    }
+
+
 @bp.get("/")
 def home():
     today = company_today(g.tenant)
     owner_ids, viewing = _whose_day()
+    chunks = {name: read() for name, read in _sections(owner_ids, today, myday.FIRST).items()}
     return render_template(
         "dashboard/home.html",
         today=today,
@@ -41,14 +53,28 @@ def home():
         can_switch=can(g.membership, "myday.team"),
         members=team_choices(),
         counts=dashboard_counts(g.membership),
-        due=myday.due(owner_ids, today),
-        stale=myday.stale(owner_ids, today, g.tenant.stale_days(), company_zone(g.tenant)),
+        sizes=myday.counts(owner_ids, today, g.tenant.stale_days(), company_zone(g.tenant)),
+        count_cap=myday.COUNT_CAP,
         stale_days=g.tenant.stale_days(),
         pool_warnings=pool.warnings(owner_ids, g.tenant),
-        birthdays=myday.birthdays(owner_ids, today),
         holidays=myday.holidays_ahead(owner_ids, today, str(get_locale())),
         # sign-offs are personal: always the viewer's own, whoever's day is shown
         waiting_orders=waiting_for(g.membership),
         order_stages=ORDER_STAGES,
-        list_limit=myday.LIMIT,
+        **chunks,
     )
+
+
+@bp.get("/my-day/<day_list>")
+def more(day_list: str):
+    """The next rows of one list of my day, after the cursor the last chunk gave: for htmx the
+    rows and a new "show more" button; without script, a page of them."""
+    today = company_today(g.tenant)
+    owner_ids, viewing = _whose_day()
+    read = _sections(owner_ids, today, myday.MORE, request.args.get("after", "")[:40]).get(day_list)
+    if read is None:
+        abort(404)
+    context = {"section": day_list, "chunk": read(), "today": today, "viewing": viewing}
+    if request.htmx:
+        return render_template("dashboard/_more.html", **context)
+    return render_template("dashboard/more.html", **context)
