@@ -70,8 +70,11 @@ def timeline_context(
     records = timeline(customer.id, method or None, None if everything else TIMELINE_FIRST + 1)
     older = 0
     if not everything and len(records) > TIMELINE_FIRST:
+        # numbers run 1..n without gaps (services.followups renumbers on every change), so
+        # the newest one's number is the count; a method filter has to count its own kind
+        total = timeline_count(customer.id, method) if method else records[0].seq
         records = records[:TIMELINE_FIRST]
-        older = timeline_count(customer.id, method or None) - TIMELINE_FIRST
+        older = total - TIMELINE_FIRST
     return {
         "customer": customer,
         "records": records,
