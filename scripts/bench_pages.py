@@ -90,6 +90,9 @@ def main() -> None:
     base = f"/t/{slug}"
     pages = {
         "/healthz": "/healthz",
+        # what every page of a company pays: login, company, layout, one small query (a
+        # "show more" past the end of my day's due list)
+        "layout only": f"{base}/my-day/due?after=9999-12-31_0",
         "customer list": f"{base}/customers/",
         "list, grade A": f"{base}/customers/?grade=A",
         f"list, page {pages_of_list}": f"{base}/customers/?page={pages_of_list}",
