@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from flask import abort, g, render_template, request
 from flask_babel import get_locale
 
@@ -30,22 +33,29 @@ def _whose_day() -> tuple[list[int] | None, str]:
     return [g.membership.id], ""
 
 
-def _sections(owner_ids: list[int] | None, today, limit: int, after: str | None = None) -> dict:
+def _sections(
+    owner_ids: list[int] | None,
+    today: date,
+    stale_days: int,
+    zone: ZoneInfo,
+    limit: int,
+    after: str | None = None,
+) -> dict:
     """The three lists of my day that page on ("show more"), each by its own cursor."""
     return {
         "due": lambda: myday.due(owner_ids, today, limit, after),
-        "stale": lambda: myday.stale(
-            owner_ids, today, g.tenant.stale_days(), company_zone(g.tenant), limit, after
-        ),
+        "stale": lambda: myday.stale(owner_ids, today, stale_days, zone, limit, after),
         "birthdays": lambda: myday.birthdays(owner_ids, today, limit=limit, after=after),
     }
 
 
 @bp.get("/")
 def home():
+    zone, stale_days = company_zone(g.tenant), g.tenant.stale_days()
     today = company_today(g.tenant)
     owner_ids, viewing = _whose_day()
-    chunks = {name: read() for name, read in _sections(owner_ids, today, myday.FIRST).items()}
+    sections = _sections(owner_ids, today, stale_days, zone, myday.FIRST)
+    chunks = {name: read() for name, read in sections.items()}
     return render_template(
         "dashboard/home.html",
         today=today,
@@ -53,9 +63,9 @@ def home():
         can_switch=can(g.membership, "myday.team"),
         members=team_choices(),
         counts=dashboard_counts(g.membership),
-        sizes=myday.counts(owner_ids, today, g.tenant.stale_days(), company_zone(g.tenant)),
+        sizes=myday.counts(owner_ids, today, stale_days, zone),
         count_cap=myday.COUNT_CAP,
-        stale_days=g.tenant.stale_days(),
+        stale_days=stale_days,
         pool_warnings=pool.warnings(owner_ids, g.tenant),
         holidays=myday.holidays_ahead(owner_ids, today, str(get_locale())),
         # sign-offs are personal: always the viewer's own, whoever's day is shown
@@ -71,7 +81,11 @@ def more(day_list: str):
     rows and a new "show more" button; without script, a page of them."""
     today = company_today(g.tenant)
     owner_ids, viewing = _whose_day()
-    read = _sections(owner_ids, today, myday.MORE, request.args.get("after", "")[:40]).get(day_list)
+    after = request.args.get("after", "")[:40]
+    sections = _sections(
+        owner_ids, today, g.tenant.stale_days(), company_zone(g.tenant), myday.MORE, after
+    )
+    read = sections.get(day_list)
     if read is None:
         abort(404)
     context = {"section": day_list, "chunk": read(), "today": today, "viewing": viewing}
