@@ -237,6 +237,7 @@ def test_my_day_shows_only_own_customers_and_the_pool_warning(app, client, compa
     warnings = page.split('id="pool-warnings"')[1].split('id="due"')[0]
     assert "Samsara Lighting" in warnings
     assert "Back to the pool in 3 days" in warnings
+    assert "list-group-item-warning" in warnings  # the warning rows keep their colour
     assert "Sueno Textiles" not in page
     # asking for a colleague's day as a salesperson still shows one's own
     assert "Sueno Textiles" not in client.get(f"{base}/?member={people['sue']}").get_data(
