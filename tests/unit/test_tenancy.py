@@ -42,6 +42,28 @@ def test_queries_see_only_the_current_tenant(app, company_a, two_customers):
         assert [c.name for c in db.session.get(Customer, a_id).contacts] == ["Alpha contact"]
 
 
+def test_the_same_statements_alternating_companies_each_see_their_own(app, company_a, company_b,
+                                                                      two_customers):  # fmt: skip
+    """The tenant filter is an option made once per company (tenancy._tenant_criteria) and the
+    compiled SQL is cached by shape: asking the same things as A, B, A, B in one session must
+    still bind each company's own id every time, for the entity, a join and a lazy load."""
+    a_id, b_id = two_customers
+    seen = []
+    with app.app_context():
+        for company, own_id in [(company_a, a_id), (company_b, b_id)] * 2:
+            with tenant_context(company.id):
+                names = [c.name for c in db.session.scalars(select(Customer))]
+                joined = [
+                    c.name for c in db.session.scalars(select(Contact).join(Contact.customer))
+                ]
+                lazy = [c.name for c in db.session.get(Customer, own_id).contacts]
+                seen.append((names, joined, lazy))
+            db.session.expunge_all()  # the next company's loads must come from the database
+    alpha = (["Alpha customer"], ["Alpha contact"], ["Alpha contact"])
+    beta = (["Beta customer"], ["Beta contact"], ["Beta contact"])
+    assert seen == [alpha, beta, alpha, beta]
+
+
 def test_cross_tenant_is_explicit(app, two_customers):
     """cross_tenant() lifts the ORM filter. On PostgreSQL the database's row-level security
     still answers with no company's rows when no company is set (webapp/rls.py)."""
