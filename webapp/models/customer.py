@@ -79,6 +79,11 @@ class Customer(TenantScoped, Timestamps, db.Model):
         Index("ix_customer_tenant_archived_grade", "tenant_id", "archived_at", "grade", "owner_id"),
         # the list's default order walks this index and stops after one page
         Index("ix_customer_tenant_updated", "tenant_id", "updated_at", "id"),
+        # "is this row's customer mine, and live?" for rows found by another index (my day's
+        # birthdays: ~2,200 contacts a fortnight): the answer from this index, not a read of
+        # each wide customer row (SQLite 3.8 -> 1.3 ms) or a scan of all of them (PostgreSQL,
+        # the team's view: 27 -> 6 ms). Migration 0018.
+        Index("ix_customer_tenant_id_owner_archived", "tenant_id", "id", "owner_id", "archived_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
