@@ -46,6 +46,11 @@ def main() -> None:
     )
     parser.add_argument("--full-sql", action="store_true", help="with --sql: whole statements")
     parser.add_argument(
+        "--spin",
+        metavar="PAGE",
+        help="only request one page N times, for a sampling profiler outside (py-spy record -- …)",
+    )
+    parser.add_argument(
         "--scan-too",
         action="store_true",
         help="SQLite: time the searches a second time without the trigram index (scan)",
@@ -126,6 +131,10 @@ def main() -> None:
     if args.profile:
         _profile(client, pages[args.profile], args.n)
         return
+    if args.spin:
+        for _ in range(args.n):
+            client.get(pages[args.spin]).close()
+        return
     if args.sql:
         _sql_times(client, pages[args.sql], args.n, _engine(app, db), args.full_sql)
         return
@@ -183,7 +192,7 @@ def _profile(client, url: str, n: int) -> None:
     profiler.disable()
     stats = pstats.Stats(profiler).strip_dirs()
     stats.sort_stats("tottime").print_stats(25)
-    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_LINES", "40")))
 
 
 def _sql_times(client, url: str, n: int, engine, verbose: bool = False) -> None:
