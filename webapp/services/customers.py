@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Select, func, or_, select, true
+from sqlalchemy import Select, func, or_, select, true, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -146,26 +146,32 @@ def grade_counts(f: CustomerFilters) -> dict[str, int]:
         parts, f_rest = [true()], f
     else:  # one's own, then the pool's: each a range of the owner index (visible_parts)
         parts, f_rest = visible_parts(f.viewer), replace(f, viewer=None)
-    totals = [0] * len(columns)
-    for part in parts:
-        stmt = _filtered(select(*columns), f_rest, with_grade=False).where(part)
-        totals = [a + b for a, b in zip(totals, db.session.execute(stmt).one(), strict=True)]
+    totals = _summed(
+        [_filtered(select(*columns), f_rest, with_grade=False).where(p) for p in parts]
+    )
     return dict(zip([*GRADES, ""], totals, strict=True))
+
+
+def _summed(parts: list[Select]) -> list[int]:
+    """Counts asked of disjoint parts (visible_parts), added up column by column. The parts go
+    as one UNION ALL statement: one round trip, and each part keeps its own index range."""
+    rows = db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
+    return [sum(column) for column in zip(*rows, strict=True)]
 
 
 def dashboard_counts(membership: Membership) -> dict[str, int]:
     """My day's tiles: the customers one sees, one's own, and those of grade A."""
 
-    def counts(*where) -> tuple[int, int, int]:
-        mine = func.count().filter(Customer.owner_id == membership.id)  # count(*): see above
-        grade_a = func.count().filter(Customer.grade == "A")
-        stmt = select(func.count(), mine, grade_a)
-        return tuple(db.session.execute(stmt.where(Customer.archived_at.is_(None), *where)).one())
-
+    mine = func.count().filter(Customer.owner_id == membership.id)  # count(*): see above
+    grade_a = func.count().filter(Customer.grade == "A")
     # own customers and the pool's counted apart (visible_parts): "owner = me OR owner IS
     # NULL" read the whole company's (SQLite, 15 ms at 100k)
-    parts = [counts(part) for part in visible_parts(membership)]
-    total, mine, grade_a = (sum(column) for column in zip(*parts, strict=True))
+    total, mine, grade_a = _summed(
+        [
+            select(func.count(), mine, grade_a).where(Customer.archived_at.is_(None), part)
+            for part in visible_parts(membership)
+        ]
+    )
     return {"customers": total, "mine": mine, "grade_a": grade_a}
 
 
