@@ -251,15 +251,19 @@ def _guard_writes(session: Session, flush_context, instances) -> None:
             )
 
 
-def get_or_404(model: type[T], object_id: int) -> T:
+def get_or_404(model: type[T], object_id: int, *options) -> T:
     """Load one tenant-owned row of the current tenant, or 404 (never a hint it exists elsewhere).
+    `options` are loader options (what the page will read of its relationships, in the same
+    statement or the next, instead of a lazy load each).
 
     The explicit tenant filter doubles the ORM listener on purpose: either one alone suffices.
     """
     if not isinstance(object_id, int) or not 0 < object_id < 2**31:
         abort(404)  # not an id the database could hold: nothing there
     obj = db.session.scalar(
-        select(model).where(model.id == object_id, model.tenant_id == current_tenant().id)
+        select(model)
+        .options(*options)
+        .where(model.id == object_id, model.tenant_id == current_tenant().id)
     )
     if obj is None:
         abort(404)

@@ -75,7 +75,7 @@ def require_visible(customer: Customer | None) -> Customer:
     return customer
 
 
-def visible_customer_or_404(customer_id: int) -> Customer:
+def visible_customer_or_404(customer_id: int, *options) -> Customer:
     from ..tenancy import get_or_404
 
-    return require_visible(get_or_404(Customer, customer_id))
+    return require_visible(get_or_404(Customer, customer_id, *options))

@@ -7,6 +7,7 @@ from contextlib import suppress
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from htmx_flask import make_response
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db, writes_on_get
@@ -305,14 +306,20 @@ def _to_card(customer: Customer):
 
 # --- card -------------------------------------------------------------------------------------
 
+CARD_LOADS = (joinedload(Customer.owner), selectinload(Customer.contacts))
+
 
 @bp.get("/<int:customer_id>")
 def card(customer_id: int):
-    customer = visible_customer_or_404(customer_id)
+    timeline_only = request.htmx and request.htmx.target == "timeline"
+    # the whole card shows the owner and the contacts: loaded with the customer (the owner
+    # joined in, the contacts in one more statement), not lazily one by one while rendering
+    loads = () if timeline_only else CARD_LOADS
+    customer = visible_customer_or_404(customer_id, *loads)
     method = request.args.get("method", "")
     method = method if method in METHODS or method == "visit" else ""
     everything = request.args.get("all") == "1"
-    if request.htmx and request.htmx.target == "timeline":
+    if timeline_only:
         return render_template(
             "customers/_timeline_items.html",
             **timeline_context(customer, method, everything=everything),
