@@ -308,31 +308,52 @@ def resolve_tenant(slug: str) -> None:
     from flask import redirect, request
     from flask_login import current_user
 
-    from .models import Membership, Tenant
-
+    # The membership's statement joins its user (Membership.user is loaded joined), so when it
+    # runs before Flask-Login loads the user, that load finds the row in the session and sends
+    # no SQL: one statement less on every company page. The id is the signed session's; what
+    # was read for it is used only once the login check below has passed for that same user.
+    peeked = _session_user_id() if "_login_user" not in g else None
+    membership = _membership_in(slug, peeked) if peeked is not None else None
     if not current_user.is_authenticated:
         abort(redirect(url_for("auth.login", next=request.full_path.rstrip("?"))))
-    # One statement for the company, one's membership in it and its roles: one's own
-    # memberships are readable in every company (rls.py, policy own_memberships)
-    with cross_tenant(), acting_user(current_user.id):
-        membership = (
+    if peeked != current_user.id:  # not read yet, or read for someone else
+        membership = _membership_in(slug, current_user.id)
+    if membership is None:
+        abort(404)
+    g.tenant = membership.tenant
+    g.membership = membership
+
+
+def _session_user_id() -> int | None:
+    """The user id in the signed session cookie (Flask-Login's "<id>:<epoch>", see
+    User.get_id), not yet checked against the user's epoch; None without one."""
+    from flask import session
+
+    head = str(session.get("_user_id") or "").partition(":")[0]
+    return int(head) if head.isdigit() and 0 < int(head) < 2**31 else None
+
+
+def _membership_in(slug: str, user_id: int):
+    """One statement for the company, the user's active membership in it, its roles and the
+    user: one's own memberships are readable in every company (rls.py, policy
+    own_memberships)."""
+    from .models import Membership, Tenant
+
+    with cross_tenant(), acting_user(user_id):
+        return (
             db.session.execute(
                 select(Membership)
                 .join(Membership.tenant)
                 .options(contains_eager(Membership.tenant), joinedload(Membership.role_rows))
                 .where(
                     Tenant.slug == slug,
-                    Membership.user_id == current_user.id,
+                    Membership.user_id == user_id,
                     Membership.active.is_(True),
                 )
             )
             .unique()
             .scalar_one_or_none()
         )
-    if membership is None:
-        abort(404)
-    g.tenant = membership.tenant
-    g.membership = membership
 
 
 def tenant_blueprint(name: str, import_name: str, url_prefix: str = ""):

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask, request
 
-from tests.conftest import login
+from tests.conftest import count_queries, login
 from tests.factories import PASSWORD, add_member
 from tests.html import without_csrf
 from webapp import create_app
@@ -195,6 +195,26 @@ def test_member_of_another_company_gets_404(client, company_a, company_b):
     assert client.get(HOME_A).status_code == 404
     assert client.get("/t/alpha-trading/customers/").status_code == 404
     assert client.get("/t/no-such-company/").status_code == 404
+
+
+def test_a_company_page_reads_the_user_with_the_membership(app, client_a, company_a):
+    """The user comes with the membership's statement (tenancy.resolve_tenant), not in one of
+    its own before it."""
+    with count_queries(app) as statements:
+        assert client_a.get(HOME_A).status_code == 200
+    alone = [s for s in statements if "FROM user_account" in s and "membership" not in s]
+    assert alone == []
+
+
+def test_a_session_naming_a_member_with_an_old_epoch_is_sent_to_login(app, client, company_a,
+                                                                     company_b):  # fmt: skip
+    """The membership is read for the id in the session before the login check; a session
+    whose epoch no longer matches must still get the login page, not that member's company."""
+    login(client, company_b.owner_email)
+    with client.session_transaction() as sess:
+        sess["_user_id"] = f"{company_a.owner_id}:999"  # A's owner, an epoch never issued
+    response = client.get(HOME_A)
+    assert response.status_code == 302 and urlsplit(response.location).path == "/login"
 
 
 def test_logout_is_post_only(client_a):
