@@ -36,7 +36,7 @@ def _whose_day() -> tuple[list[int] | None, str]:
 def _sections(
     owner_ids: list[int] | None,
     today: date,
-    stale_days: int,
+    stale_days: dict[str, int],
     zone: ZoneInfo,
     limit: int,
     after: str | None = None,
