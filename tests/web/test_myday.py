@@ -327,6 +327,14 @@ def test_a_salesperson_always_sees_their_own(app, company_a, home, two_days, mem
     assert 'id="member-switch"' not in page
 
 
+def test_a_salespersons_day_does_not_ask_for_the_team(app, company_a, home, two_days):
+    """The member switcher's list is read only for those who may switch."""
+    client = logged_in(app, SALES)
+    with count_queries(app) as statements:
+        day_page(client, home)
+    assert statements and not [s for s in statements if "ORDER BY user_account.name" in s]
+
+
 def test_a_manager_cannot_view_another_companys_member(app, company_a, company_b, home):
     add_member(app, company_a, MANAGER, {"manager"}, "Mia Manager")
     theirs = add_member(app, company_b, "sales@beta.example.com", {"sales"}, "Beta Sales")

@@ -54,14 +54,16 @@ def home():
     zone, stale_days = company_zone(g.tenant), g.tenant.stale_days()
     today = company_today(g.tenant)
     owner_ids, viewing = _whose_day()
+    can_switch = can(g.membership, "myday.team")
     sections = _sections(owner_ids, today, stale_days, zone, myday.FIRST)
     chunks = {name: read() for name, read in sections.items()}
     return render_template(
         "dashboard/home.html",
         today=today,
         viewing=viewing,
-        can_switch=can(g.membership, "myday.team"),
-        members=team_choices(),
+        can_switch=can_switch,
+        # only a manager picks whose day to see: no one else's page asks for the team
+        members=team_choices() if can_switch else [],
         counts=dashboard_counts(g.membership),
         sizes=myday.counts(owner_ids, today, stale_days, zone),
         count_cap=myday.COUNT_CAP,
