@@ -68,6 +68,17 @@ def visible_ids(membership: Membership | None):
     return select(Customer.id).where(visible_clause(membership))
 
 
+def visible_by_customer(customer_id: ColumnElement, membership: Membership | None):
+    """WHERE clause for records hanging off customers (orders, samples): their customer is one
+    `membership` may see. For those who see every customer it is no condition at all: every
+    record's customer is in the company (composite foreign keys), and "customer_id IN (all the
+    company's customer ids)" made the database list 100,000 ids for each statement (a manager's
+    orders list: 110 ms at 20,000 orders)."""
+    if membership is not None and sees_all(membership):
+        return true()
+    return customer_id.in_(visible_ids(membership))
+
+
 def require_visible(customer: Customer | None) -> Customer:
     """For a view: 404 unless the current member may see this customer."""
     if not can_see(g.get("membership"), customer):

@@ -17,8 +17,8 @@ from ...services.customers import pick_choices, team_choices
 from ...services.followups import company_today
 from ...services.visibility import (
     require_visible,
+    visible_by_customer,
     visible_customer_or_404,
-    visible_ids,
 )
 from ...tenancy import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
@@ -91,7 +91,7 @@ def _body(order: ExportOrder, status: int = 200, **forms):
 @bp.get("/")
 def index():
     args = request.args
-    stmt = select(ExportOrder).where(ExportOrder.customer_id.in_(visible_ids(g.membership)))
+    stmt = select(ExportOrder).where(visible_by_customer(ExportOrder.customer_id, g.membership))
     stage = args.get("stage", "")
     if stage in rules.STAGES:
         stmt = stmt.where(ExportOrder.stage == stage)
@@ -106,7 +106,7 @@ def index():
         stmt = stmt.where(ExportOrder.currency == currency)
     waiting = args.get("waiting") == "me"
     if waiting:
-        stmt = stmt.where(ExportOrder.id.in_([o.id for o in rules.waiting_for(g.membership)]))
+        stmt = stmt.where(rules.waiting_clause(g.membership))
     page = db.paginate(
         stmt.options(
             joinedload(ExportOrder.customer), joinedload(ExportOrder.merchandiser)
