@@ -211,3 +211,85 @@ def test_waiting_for_lists_orders_the_member_can_sign_now(app, company_a, order_
         assert [o.id for o in rules.waiting_for(finance)] == [order_id]  # payment to verify
         assert [o.id for o in rules.waiting_for(manager)] == [order_id]  # e.g. claims line
         assert rules.waiting_for(sales) == []  # no signature line for sales
+
+
+def test_waiting_in_sql_agrees_with_the_rules_in_python(app, company_a, company_b, members):
+    """waiting_clause (SQL, what my day and the orders list ask) finds exactly the orders for
+    which available_signoffs (the order page's rules) offers a line the member can sign now,
+    over orders with every mix of payments, signatures, withdrawn signatures and stages."""
+    import random
+    from datetime import UTC, datetime
+
+    from webapp.models import OrderSignoff
+
+    chance = random.Random(20261203)
+    customer = make_customer(app, company_a, "Mixed orders")
+    dual = add_member(app, company_a, "two-roles@alpha.example.com", {"manager", "finance"})
+    kinds = list(rules.SIGNOFF_KINDS)
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        signer = db.session.get(Membership, members["manager"])
+        for n in range(60):
+            order = ExportOrder(
+                customer_id=customer,
+                contract_no=f"MIX-{n}",
+                contract_amount=Decimal("1000"),
+                currency="USD",
+                created_by_id=signer.id,
+                stage=chance.choice(list(rules.STAGES)),
+            )
+            payment_kinds = chance.sample(
+                ["deposit1", "deposit2", "balance", "lc"], chance.randint(0, 3)
+            )
+            order.payments = [
+                OrderPayment(
+                    kind=kind,
+                    amount=Decimal(chance.choice(["0", "500"])),
+                    currency="USD",
+                    paid_on=date(2026, 11, 1),
+                )
+                for kind in payment_kinds
+            ]
+            db.session.add(order)
+            db.session.flush()
+            for kind in chance.sample(kinds, chance.randint(0, len(kinds))):
+                spec = rules.SIGNOFF_KINDS[kind]
+                if spec.per_payment and not order.payments:
+                    continue
+                order.signoffs.append(
+                    OrderSignoff(
+                        kind=kind,
+                        target_id=chance.choice(order.payments).id if spec.per_payment else None,
+                        role=spec.role,
+                        membership_id=signer.id,
+                        withdrawn_at=datetime.now(UTC) if chance.random() < 0.2 else None,
+                    )
+                )
+        db.session.commit()
+        ids = [*members.values(), dual]
+        db.session.expunge_all()
+        everything = db.session.scalars(rules.load_order_query()).unique().all()
+        seen_any = False
+        for member_id in ids:
+            member = db.session.get(Membership, member_id)
+            in_python = {
+                o.id
+                for o in everything
+                if o.stage != "archived"
+                and any(v is None for v in rules.available_signoffs(o, member).values())
+            }
+            in_sql = set(
+                db.session.scalars(select(ExportOrder.id).where(rules.waiting_clause(member)))
+            )
+            assert in_sql == in_python, member.roles
+            newest = sorted(in_python, reverse=True)[: rules.WAITING_SHOWN]
+            assert [o.id for o in rules.waiting_for(member)] == newest
+            assert rules.waiting_count(member) == min(len(in_python), rules.WAITING_COUNT_CAP)
+            seen_any = seen_any or bool(in_python)
+        assert seen_any  # the mix did give some member something to sign
+    # another company's open order waits for its own members only
+    other = make_order(app, company_b, make_customer(app, company_b, "B customer"), "B-1")
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        manager = db.session.get(Membership, members["manager"])
+        assert other not in set(
+            db.session.scalars(select(ExportOrder.id).where(rules.waiting_clause(manager)))
+        )

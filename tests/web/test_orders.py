@@ -228,6 +228,20 @@ def test_waiting_for_my_signoff_filter(app, client, company_a, base, order_id):
     assert 'id="waiting-signoffs"' in home and "SC-100" in home
 
 
+def test_my_day_shows_the_newest_waiting_orders_and_links_to_all(app, client, company_a, base):
+    customer = make_customer(app, company_a, "Many orders")
+    for i in range(12):  # each with a payment finance has not verified yet
+        make_order_row(app, company_a, make_order(app, company_a, customer, f"W-{i}"), "payment")
+    _member(app, client, company_a, "finance")
+    home = client.get(f"/t/{company_a.slug}/").get_data(as_text=True)
+    waiting = home.split('id="waiting-signoffs"')[1].split("</ul>")[0]
+    shown = re.findall(r">(W-\d+)</a>", waiting)
+    assert shown == [f"W-{i}" for i in range(11, 1, -1)]  # the newest 10
+    assert ">12</span>" in waiting and "All orders waiting for me" in waiting
+    listed = client.get(f"{base}/?waiting=me").get_data(as_text=True)
+    assert all(f">W-{i}<" in listed for i in range(12))  # the list has every one
+
+
 def test_list_query_count_does_not_grow(app, client_a, company_a, base):
     customer = make_customer(app, company_a, "Acme")
     for i in range(3):

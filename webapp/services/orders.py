@@ -7,14 +7,15 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..extensions import db
-from ..models import ExportOrder, Membership, OrderEvent, OrderSignoff
+from ..models import ExportOrder, Membership, OrderEvent, OrderPayment, OrderSignoff
 from ..models.base import utcnow
 from .roles import ROLE_LABELS
 
@@ -343,15 +344,92 @@ def load_order_query():
     )
 
 
-def waiting_for(member: Membership, limit: int = 50) -> list[ExportOrder]:
-    """Open orders with a signature line this member could sign right now."""
-    if not any(member.has_role(spec.role) for spec in SIGNOFF_KINDS.values()):
-        return []
-    orders = db.session.scalars(
-        load_order_query().where(ExportOrder.stage != "archived").order_by(ExportOrder.id.desc())
+def _signed(kind: str, target=None) -> ColumnElement[bool]:
+    """SQL for is_signed(): an active signature of this kind on the order (of one payment when
+    `target` is given, of any target otherwise)."""
+    s = aliased(OrderSignoff)
+    where = [
+        s.tenant_id == ExportOrder.tenant_id,
+        s.order_id == ExportOrder.id,
+        s.kind == kind,
+        s.withdrawn_at.is_(None),
+    ]
+    if target is not None:
+        where.append(s.target_id == target)
+    return exists().where(*where)
+
+
+def _deposit_secured() -> ColumnElement[bool]:
+    """SQL for deposit_secured(): a deposit verified by finance, or a received L/C."""
+    p = aliased(OrderPayment)
+    return exists().where(
+        p.tenant_id == ExportOrder.tenant_id,
+        p.order_id == ExportOrder.id,
+        or_(
+            and_(p.kind.in_(("deposit1", "deposit2")), _signed("payment_verified", p.id)),
+            and_(p.kind == "lc", p.amount > 0),
+        ),
     )
-    waiting = [o for o in orders if any(v is None for v in available_signoffs(o, member).values())]
-    return waiting[:limit]
+
+
+def _can_sign_now(kind: str) -> ColumnElement[bool]:
+    """SQL for "gate_problem(order, kind, target) is None for some target": the same rules."""
+    if SIGNOFF_KINDS[kind].per_payment:  # any payment of the order not yet signed for
+        p = aliased(OrderPayment)
+        return exists().where(
+            p.tenant_id == ExportOrder.tenant_id,
+            p.order_id == ExportOrder.id,
+            ~_signed(kind, p.id),
+        )
+    gates = [~_signed(kind)]
+    if kind in ("production_approval", "gm_signature"):
+        gates.append(_deposit_secured())
+    if kind == "bank_presentation":
+        gates.append(_signed("bl_review"))
+    return and_(*gates)
+
+
+def waiting_clause(member: Membership) -> ColumnElement[bool]:
+    """Open orders with a signature line this member could sign right now (available_signoffs
+    with a None among its values), as a WHERE clause: the database finds them and stops after a
+    page, instead of every open order of the company being loaded to ask in Python. A test
+    holds the two equal over many orders."""
+    return _waiting_for_kinds(tuple(_kinds_signed_by(member)))
+
+
+@lru_cache(maxsize=64)
+def _waiting_for_kinds(kinds: tuple[str, ...]) -> ColumnElement[bool]:
+    # built once per set of signature lines: building it (a dozen aliased EXISTS) cost more
+    # than running it. It holds no company or member, only the rules; the tenant guard adds the
+    # company to each statement it is used in.
+    if not kinds:
+        return false()
+    return and_(ExportOrder.stage != "archived", or_(*(_can_sign_now(k) for k in kinds)))
+
+
+def _kinds_signed_by(member: Membership) -> list[str]:
+    return [kind for kind, spec in SIGNOFF_KINDS.items() if member.has_role(spec.role)]
+
+
+WAITING_SHOWN = 10  # my day lists the newest; the orders list (?waiting=me) pages through all
+WAITING_COUNT_CAP = 100
+
+
+def waiting_for(member: Membership, limit: int = WAITING_SHOWN) -> list[ExportOrder]:
+    """The newest orders waiting for this member's signature, with their customers."""
+    if not _kinds_signed_by(member):
+        return []
+    stmt = select(ExportOrder).options(joinedload(ExportOrder.customer))
+    stmt = stmt.where(waiting_clause(member))
+    return list(db.session.scalars(stmt.order_by(ExportOrder.id.desc()).limit(limit)))
+
+
+def waiting_count(member: Membership, cap: int = WAITING_COUNT_CAP) -> int:
+    """How many orders wait for this member, counted up to `cap` (a badge says "99+")."""
+    if not _kinds_signed_by(member):
+        return 0
+    some = select(ExportOrder.id).where(waiting_clause(member)).limit(cap).subquery()
+    return db.session.scalar(select(func.count()).select_from(some))
 
 
 def totals_per_currency(stmt) -> dict[str, Decimal]:

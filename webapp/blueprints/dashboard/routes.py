@@ -13,7 +13,7 @@ from ...services import myday, pool
 from ...services.customers import dashboard_counts, team_choices
 from ...services.followups import company_today, company_zone
 from ...services.orders import STAGES as ORDER_STAGES
-from ...services.orders import waiting_for
+from ...services.orders import WAITING_COUNT_CAP, waiting_count, waiting_for
 from ...services.roles import can
 from ...tenancy import get_or_404, tenant_blueprint
 
@@ -72,6 +72,8 @@ def home():
         holidays=myday.holidays_ahead(owner_ids, today, str(get_locale())),
         # sign-offs are personal: always the viewer's own, whoever's day is shown
         waiting_orders=waiting_for(g.membership),
+        waiting_count=waiting_count(g.membership),
+        waiting_cap=WAITING_COUNT_CAP,
         order_stages=ORDER_STAGES,
         **chunks,
     )
