@@ -39,6 +39,11 @@ def main() -> None:
     parser.add_argument("--as", dest="login", default="sales01")
     parser.add_argument("--skip-pdf", action="store_true")
     parser.add_argument(
+        "--team",
+        action="store_true",
+        help="also my day of the whole team (?member=all); log in as a manager (--as manager1)",
+    )
+    parser.add_argument(
         "--profile", metavar="PAGE", help="instead of timing, cProfile N requests of one page"
     )
     parser.add_argument(
@@ -110,6 +115,8 @@ def main() -> None:
         "orders list": f"{base}/orders/",
         "plan grid": f"{base}/plans/{plan_id}",
     }
+    if args.team:
+        pages["my day, whole team"] = f"{base}/?member=all"
     if not args.skip_pdf and order_id:
         pages["order PDF"] = f"{base}/print/orders/{order_id}/order.pdf"
     scanning: set[str] = set()
@@ -264,10 +271,14 @@ def _engine(app, db):
 
 def _card_with_followups(db, FollowUp, Customer, member_id: int, wanted: int) -> int:
     """A customer of this member with about `wanted` follow-ups (the seed gives at most 20, so the
-    busiest one gets topped up to 50 once)."""
+    busiest one gets topped up to 50 once); a member who owns none (a manager) gets the
+    salespeople's first one (sales01's, the one the default run uses)."""
     from sqlalchemy import func, insert, select
 
     count = func.count(FollowUp.id)
+    owner = select(func.min(Customer.owner_id)).where(Customer.owner_id.is_not(None))
+    if db.session.scalar(select(func.count()).where(Customer.owner_id == member_id)) == 0:
+        member_id = db.session.scalar(owner)
     row = db.session.execute(
         select(FollowUp.customer_id, count)
         .join(Customer, Customer.id == FollowUp.customer_id)
