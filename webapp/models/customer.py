@@ -79,6 +79,24 @@ class Customer(TenantScoped, Timestamps, db.Model):
         Index("ix_customer_tenant_archived_grade", "tenant_id", "archived_at", "grade", "owner_id"),
         # the list's default order walks this index and stops after one page
         Index("ix_customer_tenant_updated", "tenant_id", "updated_at", "id"),
+        # the same two for the whole team's day (a manager's "whole team"): without the owner
+        # in front, due and stale were a read and sort of all 100,000 (SQLite 150 + 200 ms)
+        Index(
+            "ix_customer_tenant_next",
+            "tenant_id",
+            "next_followup_on",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
+        Index(
+            "ix_customer_tenant_last",
+            "tenant_id",
+            "last_followup_on",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
         # "is this row's customer mine, and live?" for rows found by another index (my day's
         # birthdays: ~2,200 contacts a fortnight): the answer from this index, not a read of
         # each wide customer row (SQLite 3.8 -> 1.3 ms) or a scan of all of them (PostgreSQL,
@@ -176,8 +194,11 @@ class Contact(TenantScoped, Timestamps, db.Model):
         # (migration 0015)
         Index("ix_contact_tenant_customer_birthday", "tenant_id", "customer_id", "birthday"),
         # my day's birthdays: the contacts born on the next two weeks' days, read from this
-        # index, then their customers by key (migration 0017)
-        Index("ix_contact_tenant_birthday_md", "tenant_id", "birthday_md", "customer_id", "id"),
+        # index, then their customers by key (migration 0017); with the name, the page's rows
+        # are picked in order from the index before any contact row is read (migration 0020)
+        Index(
+            "ix_contact_tenant_birthday_md", "tenant_id", "birthday_md", "customer_id", "id", "name"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
