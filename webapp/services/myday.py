@@ -186,29 +186,36 @@ def birthdays(
     feb28 = upcoming.get((2, 28))
     if feb28 and not calendar.isleap(feb28.year):
         upcoming[(2, 29)] = feb28
-    # Which contacts first, from indexes alone: the days' contacts in (tenant_id, birthday_md,
-    # customer_id, id) matched with one's customers in the owner index; then those few rows by
-    # key. Reading from one's customers probed the contacts of all 5,000 of them (6-8 ms on
-    # SQLite), and one join of whole rows made PostgreSQL read both tables' rows (15 ms).
-    born = sorted(m * 100 + d for m, d in upcoming)
-    ids = _mine(select(Contact.id).join(Contact.customer), owner_ids).where(
-        Contact.birthday_md.in_(born)
-    )
-    # The window's order in SQL, so that only the rows shown are loaded: month*100+day minus
-    # today's, modulo 1300, runs from 0 up through the year's end into January.
+    # Which contacts, from indexes alone: the days' contacts in (tenant_id, birthday_md,
+    # customer_id, id, name) matched with one's customers in the owner index (or, for the team,
+    # the (tenant_id, id, owner_id, archived_at) index), ordered and cut to the page there; then
+    # only those rows by key. Reading from one's customers probed the contacts of all 5,000 of
+    # them (6-8 ms on SQLite); one join of whole rows made PostgreSQL read both tables' rows
+    # (15 ms); and without the cut in the subquery PostgreSQL semi-joined all 300,000 contacts
+    # for the team's page (56 ms).
+    # The window's order in SQL: month*100+day minus today's, modulo 1300, runs from 0 up
+    # through the year's end into January.
     md = Contact.birthday_md
     if feb28 and not calendar.isleap(feb28.year):
         md = case((md == 229, 228), else_=md)
     soonest = (md - (today.month * 100 + today.day) + 1300) % 1300
+    order = (soonest, Contact.name, Contact.id)
     offset = int(after) if after and after.isdigit() else 0
+    born = sorted(m * 100 + d for m, d in upcoming)
+    page = (
+        _mine(select(Contact.id).join(Contact.customer), owner_ids)
+        .where(Contact.birthday_md.in_(born))
+        .order_by(*order)
+        .offset(offset)
+        .limit(limit + 1)
+        .correlate(None)  # its own contact table, never the outer statement's
+    )
     stmt = (
         select(Contact)
         .join(Contact.customer)
         .options(contains_eager(Contact.customer))
-        .where(Contact.id.in_(ids))
-        .order_by(soonest, Contact.name, Contact.id)
-        .offset(offset)
-        .limit(limit + 1)
+        .where(Contact.id.in_(page))
+        .order_by(*order)
     )
     found = [
         Birthday(upcoming[(c.birthday.month, c.birthday.day)], c) for c in db.session.scalars(stmt)
