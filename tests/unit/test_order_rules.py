@@ -228,6 +228,7 @@ def test_waiting_in_sql_agrees_with_the_rules_in_python(app, company_a, company_
     kinds = list(rules.SIGNOFF_KINDS)
     with app.test_request_context(headers=EN), tenant_context(company_a.id):
         signer = db.session.get(Membership, members["manager"])
+        earlier_payments: list[OrderPayment] = []
         for n in range(60):
             order = ExportOrder(
                 customer_id=customer,
@@ -253,17 +254,23 @@ def test_waiting_in_sql_agrees_with_the_rules_in_python(app, company_a, company_
             db.session.flush()
             for kind in chance.sample(kinds, chance.randint(0, len(kinds))):
                 spec = rules.SIGNOFF_KINDS[kind]
-                if spec.per_payment and not order.payments:
+                # now and then a signature naming another order's payment (the app refuses
+                # one, but the rules must still agree on what it means)
+                targets = order.payments or (chance.random() < 0.5 and earlier_payments)
+                if spec.per_payment and not targets:
                     continue
+                if spec.per_payment and earlier_payments and chance.random() < 0.15:
+                    targets = earlier_payments
                 order.signoffs.append(
                     OrderSignoff(
                         kind=kind,
-                        target_id=chance.choice(order.payments).id if spec.per_payment else None,
+                        target_id=chance.choice(targets).id if spec.per_payment else None,
                         role=spec.role,
                         membership_id=signer.id,
                         withdrawn_at=datetime.now(UTC) if chance.random() < 0.2 else None,
                     )
                 )
+            earlier_payments += order.payments
         db.session.commit()
         ids = [*members.values(), dual]
         db.session.expunge_all()

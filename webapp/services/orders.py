@@ -356,19 +356,25 @@ def _signed(kind: str, target=None) -> ColumnElement[bool]:
     ]
     if target is not None:
         where.append(s.target_id == target)
-    return exists().where(*where)
+    # correlated to the statement's order (and payment) at any depth: auto-correlation looks
+    # only one level out, and inside the payment's EXISTS it added a fresh export_order
+    return exists().where(*where).correlate_except(s)
 
 
 def _deposit_secured() -> ColumnElement[bool]:
     """SQL for deposit_secured(): a deposit verified by finance, or a received L/C."""
     p = aliased(OrderPayment)
-    return exists().where(
-        p.tenant_id == ExportOrder.tenant_id,
-        p.order_id == ExportOrder.id,
-        or_(
-            and_(p.kind.in_(("deposit1", "deposit2")), _signed("payment_verified", p.id)),
-            and_(p.kind == "lc", p.amount > 0),
-        ),
+    return (
+        exists()
+        .where(
+            p.tenant_id == ExportOrder.tenant_id,
+            p.order_id == ExportOrder.id,
+            or_(
+                and_(p.kind.in_(("deposit1", "deposit2")), _signed("payment_verified", p.id)),
+                and_(p.kind == "lc", p.amount > 0),
+            ),
+        )
+        .correlate_except(p)
     )
 
 
@@ -376,10 +382,14 @@ def _can_sign_now(kind: str) -> ColumnElement[bool]:
     """SQL for "gate_problem(order, kind, target) is None for some target": the same rules."""
     if SIGNOFF_KINDS[kind].per_payment:  # any payment of the order not yet signed for
         p = aliased(OrderPayment)
-        return exists().where(
-            p.tenant_id == ExportOrder.tenant_id,
-            p.order_id == ExportOrder.id,
-            ~_signed(kind, p.id),
+        return (
+            exists()
+            .where(
+                p.tenant_id == ExportOrder.tenant_id,
+                p.order_id == ExportOrder.id,
+                ~_signed(kind, p.id),
+            )
+            .correlate_except(p)
         )
     gates = [~_signed(kind)]
     if kind in ("production_approval", "gm_signature"):
