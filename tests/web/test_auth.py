@@ -121,6 +121,25 @@ def test_inactive_user_cannot_log_in(app, client, company_a):
     assert password_errors(response.get_data(as_text=True)) == ["Email or password is incorrect."]
 
 
+def test_deactivating_a_user_ends_their_sessions(app, client, company_a):
+    """Flask-Login's UserMixin answers is_authenticated with is_active, so a deactivated user's
+    session and remember-me cookie stop working at once (no epoch bump needed)."""
+    remembered = app.test_client()
+    remembered.post(
+        "/login", data={"email": company_a.owner_email, "password": PASSWORD, "remember": "y"}
+    )
+    login(client, company_a.owner_email)
+    assert client.get(HOME_A).status_code == 200
+    with app.app_context():
+        db.session.get(User, company_a.owner_id).active = False
+        db.session.commit()
+    response = client.get(HOME_A)
+    assert response.status_code == 302 and urlsplit(response.location).path == "/login"
+    with remembered.session_transaction() as sess:
+        sess.clear()  # only the remember-me cookie is left
+    assert remembered.get(HOME_A).status_code == 302
+
+
 def test_empty_login_form(client):
     response = client.post("/login", data={})
     assert response.status_code == 422
