@@ -361,36 +361,30 @@ def _signed(kind: str, target=None) -> ColumnElement[bool]:
     return exists().where(*where).correlate_except(s)
 
 
-def _deposit_secured() -> ColumnElement[bool]:
-    """SQL for deposit_secured(): a deposit verified by finance, or a received L/C."""
+def _a_payment(where) -> ColumnElement[bool]:
+    """SQL: some payment of the order satisfies `where(payment)`."""
     p = aliased(OrderPayment)
     return (
         exists()
-        .where(
-            p.tenant_id == ExportOrder.tenant_id,
-            p.order_id == ExportOrder.id,
-            or_(
-                and_(p.kind.in_(("deposit1", "deposit2")), _signed("payment_verified", p.id)),
-                and_(p.kind == "lc", p.amount > 0),
-            ),
-        )
+        .where(p.tenant_id == ExportOrder.tenant_id, p.order_id == ExportOrder.id, where(p))
         .correlate_except(p)
+    )
+
+
+def _deposit_secured() -> ColumnElement[bool]:
+    """SQL for deposit_secured(): a deposit verified by finance, or a received L/C."""
+    return _a_payment(
+        lambda p: or_(
+            and_(p.kind.in_(("deposit1", "deposit2")), _signed("payment_verified", p.id)),
+            and_(p.kind == "lc", p.amount > 0),
+        )
     )
 
 
 def _can_sign_now(kind: str) -> ColumnElement[bool]:
     """SQL for "gate_problem(order, kind, target) is None for some target": the same rules."""
     if SIGNOFF_KINDS[kind].per_payment:  # any payment of the order not yet signed for
-        p = aliased(OrderPayment)
-        return (
-            exists()
-            .where(
-                p.tenant_id == ExportOrder.tenant_id,
-                p.order_id == ExportOrder.id,
-                ~_signed(kind, p.id),
-            )
-            .correlate_except(p)
-        )
+        return _a_payment(lambda p: ~_signed(kind, p.id))
     gates = [~_signed(kind)]
     if kind in ("production_approval", "gm_signature"):
         gates.append(_deposit_secured())
@@ -404,7 +398,7 @@ def waiting_clause(member: Membership) -> ColumnElement[bool]:
     with a None among its values), as a WHERE clause: the database finds them and stops after a
     page, instead of every open order of the company being loaded to ask in Python. A test
     holds the two equal over many orders."""
-    return _waiting_for_kinds(tuple(_kinds_signed_by(member)))
+    return _waiting_for_kinds(_kinds_signed_by(member))
 
 
 @lru_cache(maxsize=64)
@@ -417,8 +411,8 @@ def _waiting_for_kinds(kinds: tuple[str, ...]) -> ColumnElement[bool]:
     return and_(ExportOrder.stage != "archived", or_(*(_can_sign_now(k) for k in kinds)))
 
 
-def _kinds_signed_by(member: Membership) -> list[str]:
-    return [kind for kind, spec in SIGNOFF_KINDS.items() if member.has_role(spec.role)]
+def _kinds_signed_by(member: Membership) -> tuple[str, ...]:
+    return tuple(kind for kind, spec in SIGNOFF_KINDS.items() if member.has_role(spec.role))
 
 
 WAITING_SHOWN = 10  # my day lists the newest; the orders list (?waiting=me) pages through all
@@ -427,18 +421,20 @@ WAITING_COUNT_CAP = 100
 
 def waiting_for(member: Membership, limit: int = WAITING_SHOWN) -> list[ExportOrder]:
     """The newest orders waiting for this member's signature, with their customers."""
-    if not _kinds_signed_by(member):
+    kinds = _kinds_signed_by(member)
+    if not kinds:  # no signature line is theirs: no statement at all
         return []
     stmt = select(ExportOrder).options(joinedload(ExportOrder.customer))
-    stmt = stmt.where(waiting_clause(member))
-    return list(db.session.scalars(stmt.order_by(ExportOrder.id.desc()).limit(limit)))
+    stmt = stmt.where(_waiting_for_kinds(kinds)).order_by(ExportOrder.id.desc())
+    return list(db.session.scalars(stmt.limit(limit)))
 
 
 def waiting_count(member: Membership, cap: int = WAITING_COUNT_CAP) -> int:
     """How many orders wait for this member, counted up to `cap` (a badge says "99+")."""
-    if not _kinds_signed_by(member):
+    kinds = _kinds_signed_by(member)
+    if not kinds:
         return 0
-    some = select(ExportOrder.id).where(waiting_clause(member)).limit(cap).subquery()
+    some = select(ExportOrder.id).where(_waiting_for_kinds(kinds)).limit(cap).subquery()
     return db.session.scalar(select(func.count()).select_from(some))
 
 
