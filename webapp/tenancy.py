@@ -329,8 +329,10 @@ def _session_user_id() -> int | None:
     User.get_id), not yet checked against the user's epoch; None without one."""
     from flask import session
 
-    head = str(session.get("_user_id") or "").partition(":")[0]
-    return int(head) if head.isdigit() and 0 < int(head) < 2**31 else None
+    from .models import User
+
+    parsed = User.parse_id(session.get("_user_id"))
+    return parsed[0] if parsed else None
 
 
 def _membership_in(slug: str, user_id: int):

@@ -50,6 +50,15 @@ class User(UserMixin, Timestamps, db.Model):
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch or 0}"
 
+    @staticmethod
+    def parse_id(value: object) -> tuple[int, str] | None:
+        """get_id()'s "<id>:<epoch>" as (id, epoch), or None when it holds no user id the
+        database could have."""
+        raw_id, _sep, epoch = str(value or "").partition(":")
+        if not raw_id.isdigit() or not 0 < int(raw_id) < 2**31:
+            return None
+        return int(raw_id), epoch or "0"
+
     def __repr__(self) -> str:
         return f"<User {self.email}>"
 

@@ -33,11 +33,11 @@ bp = Blueprint("auth", __name__)
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The session holds "<id>:<epoch>" (User.get_id); a bumped epoch ends the session."""
-    raw_id, _sep, epoch = user_id.partition(":")
-    if not raw_id.isdigit():
+    parsed = User.parse_id(user_id)
+    if parsed is None:
         return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or str(user.session_epoch or 0) != (epoch or "0"):
+    user = db.session.get(User, parsed[0])
+    if user is None or str(user.session_epoch or 0) != parsed[1]:
         return None
     return user
 
