@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -33,30 +34,39 @@ def _whose_day() -> tuple[list[int] | None, str]:
     return [g.membership.id], ""
 
 
+@dataclass(frozen=True)
+class _CompanyDay:
+    """What my day's lists are computed against: the company's date, zone and stale rules."""
+
+    today: date
+    zone: ZoneInfo
+    stale_days: dict[str, int]
+
+
+def _company_day() -> _CompanyDay:
+    zone = company_zone(g.tenant)
+    return _CompanyDay(company_today(g.tenant), zone, g.tenant.stale_days())
+
+
 def _sections(
-    owner_ids: list[int] | None,
-    today: date,
-    stale_days: dict[str, int],
-    zone: ZoneInfo,
-    limit: int,
-    after: str | None = None,
+    owner_ids: list[int] | None, day: _CompanyDay, limit: int, after: str | None = None
 ) -> dict:
     """The three lists of my day that page on ("show more"), each by its own cursor."""
+    today = day.today
     return {
         "due": lambda: myday.due(owner_ids, today, limit, after),
-        "stale": lambda: myday.stale(owner_ids, today, stale_days, zone, limit, after),
+        "stale": lambda: myday.stale(owner_ids, today, day.stale_days, day.zone, limit, after),
         "birthdays": lambda: myday.birthdays(owner_ids, today, limit=limit, after=after),
     }
 
 
 @bp.get("/")
 def home():
-    zone, stale_days = company_zone(g.tenant), g.tenant.stale_days()
-    today = company_today(g.tenant)
+    day = _company_day()
+    today = day.today
     owner_ids, viewing = _whose_day()
     can_switch = can(g.membership, "myday.team")
-    sections = _sections(owner_ids, today, stale_days, zone, myday.FIRST)
-    chunks = {name: read() for name, read in sections.items()}
+    chunks = {name: read() for name, read in _sections(owner_ids, day, myday.FIRST).items()}
     return render_template(
         "dashboard/home.html",
         today=today,
@@ -65,9 +75,9 @@ def home():
         # only a manager picks whose day to see: no one else's page asks for the team
         members=team_choices() if can_switch else [],
         counts=dashboard_counts(g.membership),
-        sizes=myday.counts(owner_ids, today, stale_days, zone),
+        sizes=myday.counts(owner_ids, today, day.stale_days, day.zone),
         count_cap=myday.COUNT_CAP,
-        stale_days=stale_days,
+        stale_days=day.stale_days,
         pool_warnings=pool.warnings(owner_ids, g.tenant),
         holidays=myday.holidays_ahead(owner_ids, today, str(get_locale())),
         # sign-offs are personal: always the viewer's own, whoever's day is shown
@@ -83,16 +93,13 @@ def home():
 def more(day_list: str):
     """The next rows of one list of my day, after the cursor the last chunk gave: for htmx the
     rows and a new "show more" button; without script, a page of them."""
-    today = company_today(g.tenant)
+    day = _company_day()
     owner_ids, viewing = _whose_day()
     after = request.args.get("after", "")[:40]
-    sections = _sections(
-        owner_ids, today, g.tenant.stale_days(), company_zone(g.tenant), myday.MORE, after
-    )
-    read = sections.get(day_list)
+    read = _sections(owner_ids, day, myday.MORE, after).get(day_list)
     if read is None:
         abort(404)
-    context = {"section": day_list, "chunk": read(), "today": today, "viewing": viewing}
+    context = {"section": day_list, "chunk": read(), "today": day.today, "viewing": viewing}
     if request.htmx:
         return render_template("dashboard/_more.html", **context)
     return render_template("dashboard/more.html", **context)
