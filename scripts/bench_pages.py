@@ -271,14 +271,13 @@ def _engine(app, db):
 
 def _card_with_followups(db, FollowUp, Customer, member_id: int, wanted: int) -> int:
     """A customer of this member with about `wanted` follow-ups (the seed gives at most 20, so the
-    busiest one gets topped up to 50 once); a member who owns none (a manager) gets the
-    salespeople's first one (sales01's, the one the default run uses)."""
+    busiest one gets topped up to 50 once); a member who owns none (a manager) gets the card
+    of the owner with the lowest membership id."""
     from sqlalchemy import func, insert, select
 
     count = func.count(FollowUp.id)
-    owner = select(func.min(Customer.owner_id)).where(Customer.owner_id.is_not(None))
     if db.session.scalar(select(func.count()).where(Customer.owner_id == member_id)) == 0:
-        member_id = db.session.scalar(owner)
+        member_id = db.session.scalar(select(func.min(Customer.owner_id)))
     row = db.session.execute(
         select(FollowUp.customer_id, count)
         .join(Customer, Customer.id == FollowUp.customer_id)
