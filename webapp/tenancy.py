@@ -11,12 +11,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlencode
 
 from flask import abort, g, has_app_context, url_for
-from sqlalchemy import ForeignKey, Table, UniqueConstraint, event, inspect, select, text
+from sqlalchemy import (
+    ForeignKey,
+    Table,
+    UniqueConstraint,
+    bindparam,
+    event,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.orm import (
     Mapped,
     Session,
@@ -207,6 +216,19 @@ def _forget_rls(session: Session, transaction) -> None:
     session.info.pop(_RLS_KEY, None)
 
 
+# The company filter every tenant-scoped statement gets. It is one constant option whose
+# company is a bound parameter filled in at execution, not a lambda closing over the id: a
+# closure made each statement a new one to analyse, cache-key and compile-look-up, about half of
+# what a small ORM statement cost (docs/performance.md, "2026-12-04").
+TENANT_PARAM = "_tenant_scope"
+_TENANT_CRITERIA = with_loader_criteria(
+    TenantScoped,
+    # a literal name: the lambda's analysis would turn a global into a tracked value
+    lambda cls: cls.tenant_id == bindparam("_tenant_scope"),
+    include_aliases=True,
+)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state) -> None:
     sync_rls(state.session)
@@ -214,21 +236,41 @@ def _scope_to_tenant(state) -> None:
         return
     if _cross_tenant_var.get() or state.execution_options.get("cross_tenant", False):
         return
-    if not _touches_tenant_model(state):
-        return
     tenant_id = current_tenant_id()
     if tenant_id is None:
+        if not _touches_tenant_model(state):
+            return
         raise TenantContextMissing(
             "tenant-scoped query with no tenant in context; use tenant_context() or cross_tenant()"
         )
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantScoped,
-            lambda cls: cls.tenant_id == tenant_id,
-            include_aliases=True,
-            track_closure_variables=True,
+    # with a company in context every statement gets the filter, without first looking for a
+    # tenant table in it (that look cost more than the filter): the criteria applies to the
+    # tenant-owned entities it finds and leaves a statement without any as it was
+    parameters = state.parameters
+    if isinstance(parameters, list):
+        # an executemany (bulk UPDATE by primary key) has one parameter set per row: the
+        # company is bound into the criteria instead
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                TenantScoped,
+                lambda cls: cls.tenant_id == tenant_id,
+                include_aliases=True,
+                track_closure_variables=True,
+            )
         )
-    )
+        return
+    state.statement = scoped(state.statement)
+    state.parameters = {**(parameters or {}), TENANT_PARAM: tenant_id}
+
+
+def scoped(statement: T) -> T:
+    """The statement with the company filter attached. A statement built once at import and
+    scoped here ahead of time (`PREBUILT = scoped(select(...))`) is the same object on every
+    execution, so SQLAlchemy reuses its cache key and compiled form; the hook then only binds
+    the company. Attaching the option twice changes nothing."""
+    if _TENANT_CRITERIA in statement._with_options:
+        return statement
+    return statement.options(_TENANT_CRITERIA)
 
 
 @event.listens_for(Session, "before_flush")
@@ -260,14 +302,22 @@ def get_or_404(model: type[T], object_id: int, *options) -> T:
     """
     if not isinstance(object_id, int) or not 0 < object_id < 2**31:
         abort(404)  # not an id the database could hold: nothing there
-    obj = db.session.scalar(
-        select(model)
-        .options(*options)
-        .where(model.id == object_id, model.tenant_id == current_tenant().id)
-    )
+    statement = _by_id(model, options)
+    obj = db.session.scalar(statement, {"object_id": object_id, "tenant_id": current_tenant().id})
     if obj is None:
         abort(404)
     return obj
+
+
+@lru_cache(maxsize=256)
+def _by_id(model: type, options: tuple):
+    """get_or_404's statement, built once per model and set of loader options (module
+    constants, e.g. the card's): only the id and the company are bound at each call."""
+    return scoped(
+        select(model)
+        .options(*options)
+        .where(model.id == bindparam("object_id"), model.tenant_id == bindparam("tenant_id"))
+    )
 
 
 def tenant_url_defaults(endpoint: str, values: dict) -> None:
@@ -339,23 +389,29 @@ def _membership_in(slug: str, user_id: int):
     """One statement for the company, the user's active membership in it, its roles and the
     user: one's own memberships are readable in every company (rls.py, policy
     own_memberships)."""
-    from .models import Membership, Tenant
-
     with cross_tenant(), acting_user(user_id):
         return (
-            db.session.execute(
-                select(Membership)
-                .join(Membership.tenant)
-                .options(contains_eager(Membership.tenant), joinedload(Membership.role_rows))
-                .where(
-                    Tenant.slug == slug,
-                    Membership.user_id == user_id,
-                    Membership.active.is_(True),
-                )
-            )
+            db.session.execute(_membership_statement(), {"slug": slug, "user_id": user_id})
             .unique()
             .scalar_one_or_none()
         )
+
+
+@cache
+def _membership_statement():
+    """Built once (the models are mapped by the first request): every company page runs it."""
+    from .models import Membership, Tenant
+
+    return (
+        select(Membership)
+        .join(Membership.tenant)
+        .options(contains_eager(Membership.tenant), joinedload(Membership.role_rows))
+        .where(
+            Tenant.slug == bindparam("slug"),
+            Membership.user_id == bindparam("user_id"),
+            Membership.active.is_(True),
+        )
+    )
 
 
 def tenant_blueprint(name: str, import_name: str, url_prefix: str = ""):
