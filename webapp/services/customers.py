@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Select, func, or_, select, true, union_all
+from sqlalchemy import Select, bindparam, func, or_, select, true, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
+from ..loading import fill_collection
 from ..models import Contact, Customer, Membership
+from ..tenancy import scoped
 from .classification import CATEGORIES, GRADES, IMPORTANCE, STAGE_BITS, STATUSES
 from .normalize import like_pattern
 from .search import customer_matches, few_matches
@@ -234,3 +236,17 @@ def remove_contact(contact: Contact) -> None:
     customer.contacts.remove(contact)  # delete-orphan cascade deletes the row
     if contact.is_primary and customer.contacts:
         set_primary_contact(customer.contacts[0])
+
+
+# Customer.contacts, in the relationship's order (the primary contact first), for
+# fill_collection: the card's contacts without a selectinload (loading.py)
+_CONTACTS_OF = scoped(
+    select(Contact.customer_id, Contact)
+    .where(Contact.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Contact.customer_id, Contact.is_primary.desc(), Contact.id)
+)
+
+
+def load_contacts(customers: list[Customer]) -> None:
+    """Load the contacts of these customers in one prebuilt statement."""
+    fill_collection(customers, "contacts", _CONTACTS_OF)

@@ -5,13 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, bindparam, delete, func, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Customer, FollowUp, FollowUpColleague, FollowUpContact, Membership, Tenant
+from ..loading import fill_collection
+from ..models import (
+    Contact,
+    Customer,
+    FollowUp,
+    FollowUpColleague,
+    FollowUpContact,
+    Membership,
+    Tenant,
+)
+from ..models.followup import VISIT_METHODS
+from ..tenancy import scoped
 from .localinfo import main_zone
 from .roles import can
 
@@ -151,32 +163,73 @@ def _of_customer(stmt, customer_id: int, method: str | None):
 def timeline(
     customer_id: int, method: str | None = None, limit: int | None = None
 ) -> list[FollowUp]:
-    """Newest first, visits and other follow-ups together; contacts and people preloaded."""
-    stmt = _of_customer(
-        select(FollowUp).options(
-            selectinload(FollowUp.contacts),
-            selectinload(FollowUp.colleagues).joinedload(Membership.user),
-            # joined, not selectin: "id IN (…) AND tenant_id = ?" led SQLite through the
-            # tenant's whole follow-up index (1M rows) via the joined-in tenant row
-            joinedload(FollowUp.followed_by),
+    """Newest first, visits and other follow-ups together; the people preloaded: who followed
+    up (joined in), the contacts met and the colleagues who came along (one prebuilt statement
+    each, loading.py)."""
+    kind = "visit" if method == "visit" else ("one" if method else "")
+    params = {"customer_id": customer_id, "method": method, "limit": limit}
+    records = list(db.session.scalars(_timeline_statement(kind, limit is not None), params))
+    fill_collection(records, "contacts", _TIMELINE_CONTACTS)
+    fill_collection(records, "colleagues", _TIMELINE_COLLEAGUES)
+    return records
+
+
+@cache
+def _timeline_statement(kind: str, limited: bool):
+    """The timeline's statement for one kind of filter ("" all, "visit", "one" method), built
+    once (tenancy.scoped): the values are bound at each call."""
+    stmt = select(FollowUp).where(FollowUp.customer_id == bindparam("customer_id"))
+    if kind == "visit":
+        stmt = stmt.where(FollowUp.method.in_(VISIT_METHODS))
+    elif kind == "one":
+        stmt = stmt.where(FollowUp.method == bindparam("method"))
+    # joined, not selectin: "id IN (…) AND tenant_id = ?" led SQLite through the tenant's whole
+    # follow-up index (1M rows) via the joined-in tenant row
+    stmt = stmt.options(joinedload(FollowUp.followed_by)).order_by(FollowUp.seq.desc())
+    return scoped(stmt.limit(bindparam("limit")) if limited else stmt)
+
+
+# FollowUp.contacts and .colleagues for a page of records, in the relationships' order
+_TIMELINE_CONTACTS = scoped(
+    select(FollowUpContact.followup_id, Contact)
+    .join(
+        Contact,
+        and_(
+            Contact.tenant_id == FollowUpContact.tenant_id,
+            Contact.id == FollowUpContact.contact_id,
         ),
-        customer_id,
-        method,
-    ).order_by(FollowUp.seq.desc())
-    return list(db.session.scalars(stmt.limit(limit)))
+    )
+    .where(FollowUpContact.followup_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Contact.id)
+)
+_TIMELINE_COLLEAGUES = scoped(
+    select(FollowUpColleague.followup_id, Membership)
+    .join(
+        Membership,
+        and_(
+            Membership.tenant_id == FollowUpColleague.tenant_id,
+            Membership.id == FollowUpColleague.membership_id,
+        ),
+    )
+    .where(FollowUpColleague.followup_id.in_(bindparam("ids", expanding=True)))
+    .order_by(FollowUpColleague.id)
+)
 
 
 def timeline_count(customer_id: int, method: str | None = None) -> int:
     return db.session.scalar(_of_customer(select(func.count(FollowUp.id)), customer_id, method))
 
 
+_CATEGORY_HISTORY = scoped(
+    select(FollowUp.on_date, FollowUp.category)
+    .where(FollowUp.customer_id == bindparam("customer_id"), FollowUp.category.is_not(None))
+    .order_by(FollowUp.seq)
+)
+
+
 def category_history(customer_id: int) -> list[tuple[date, str]]:
     """How the customer's category moved: (date, category) at each change, oldest first."""
-    rows = db.session.execute(
-        select(FollowUp.on_date, FollowUp.category)
-        .where(FollowUp.customer_id == customer_id, FollowUp.category.is_not(None))
-        .order_by(FollowUp.seq)
-    )
+    rows = db.session.execute(_CATEGORY_HISTORY, {"customer_id": customer_id})
     history: list[tuple[date, str]] = []
     for on_date, category in rows:
         if not history or history[-1][1] != category:

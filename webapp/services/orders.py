@@ -11,12 +11,13 @@ from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..extensions import db
 from ..models import ExportOrder, Membership, OrderEvent, OrderPayment, OrderSignoff
 from ..models.base import utcnow
+from ..tenancy import scoped
 from .roles import ROLE_LABELS
 
 log = logging.getLogger(__name__)
@@ -445,3 +446,15 @@ def totals_per_currency(stmt) -> dict[str, Decimal]:
         select(sub.c.currency, func.sum(sub.c.contract_amount)).group_by(sub.c.currency)
     )
     return {currency: amount for currency, amount in rows}  # noqa: C416 - Result rows
+
+
+_CUSTOMER_ORDERS = scoped(
+    select(ExportOrder)
+    .where(ExportOrder.customer_id == bindparam("customer_id"))
+    .order_by(ExportOrder.id.desc())
+)
+
+
+def customer_orders(customer_id: int) -> list[ExportOrder]:
+    """One customer's export orders, newest first (its card)."""
+    return list(db.session.scalars(_CUSTOMER_ORDERS, {"customer_id": customer_id}))

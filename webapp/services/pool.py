@@ -26,12 +26,13 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import Customer, CustomerOwnerChange, Membership, PoolRule, Tenant
+from ..tenancy import scoped
 from . import audit
 from .classification import GRADES
 from .followups import company_zone
@@ -418,15 +419,16 @@ def last_owners(customer_ids: list[int]) -> dict[int, CustomerOwnerChange]:
 
 def history(customer_id: int) -> list[CustomerOwnerChange]:
     """Every change of owner of a customer, newest first."""
-    return list(
-        db.session.scalars(
-            select(CustomerOwnerChange)
-            .where(CustomerOwnerChange.customer_id == customer_id)
-            .options(
-                joinedload(CustomerOwnerChange.from_member),
-                joinedload(CustomerOwnerChange.to_member),
-                joinedload(CustomerOwnerChange.by_member),
-            )
-            .order_by(CustomerOwnerChange.at.desc(), CustomerOwnerChange.id.desc())
-        )
+    return list(db.session.scalars(_HISTORY, {"customer_id": customer_id}))
+
+
+_HISTORY = scoped(
+    select(CustomerOwnerChange)
+    .where(CustomerOwnerChange.customer_id == bindparam("customer_id"))
+    .options(
+        joinedload(CustomerOwnerChange.from_member),
+        joinedload(CustomerOwnerChange.to_member),
+        joinedload(CustomerOwnerChange.by_member),
     )
+    .order_by(CustomerOwnerChange.at.desc(), CustomerOwnerChange.id.desc())
+)

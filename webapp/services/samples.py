@@ -9,12 +9,13 @@ from decimal import Decimal
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Customer, Inquiry, Membership, Sample
 from ..models.inquiry import SAMPLE_CHARGES
+from ..tenancy import scoped
 from .normalize import like_pattern
 from .visibility import can_see
 
@@ -210,6 +211,19 @@ def samples_for(*, customer_id: int | None = None, inquiry_id: int | None = None
     """The samples of one customer or one inquiry (card and inquiry page), newest first."""
     filters = SampleFilters(customer_id=customer_id, inquiry_id=inquiry_id)
     return list(db.session.scalars(sample_query(filters)))
+
+
+# the card's panel shows the samples' own fields only: no customer, inquiry or sender joined
+_CUSTOMER_SAMPLES = scoped(
+    select(Sample)
+    .where(Sample.customer_id == bindparam("customer_id"))
+    .order_by(Sample.sent_on.desc().nulls_first(), Sample.id.desc())
+)
+
+
+def customer_samples(customer_id: int) -> list[Sample]:
+    """The samples sent to one customer, for its card: unsent first, then newest sent."""
+    return list(db.session.scalars(_CUSTOMER_SAMPLES, {"customer_id": customer_id}))
 
 
 def seed_demo(tenant, memberships: list[Membership], today: date, inquiries=None) -> None:

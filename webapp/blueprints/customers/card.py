@@ -86,31 +86,22 @@ def timeline_context(
 
 
 def customer_orders(customer: Customer) -> list:
-    from sqlalchemy import select
+    from ...services.orders import customer_orders as orders_of
 
-    from ...extensions import db
-    from ...models import ExportOrder
-
-    return list(
-        db.session.scalars(
-            select(ExportOrder)
-            .where(ExportOrder.customer_id == customer.id)
-            .order_by(ExportOrder.id.desc())
-        )
-    )
+    return orders_of(customer.id)
 
 
 def inquiries_and_samples(customer: Customer) -> dict:
     """The inquiries linked to the customer and the samples sent to it (two queries + loads)."""
     from ...services.inquiries import CHANNEL_LABELS, customer_inquiries, followed_ids
-    from ...services.samples import charge_label, samples_for
+    from ...services.samples import charge_label, customer_samples
 
     inquiries = customer_inquiries(customer.id)
     return {
         "inquiries": inquiries,
         "inquiries_followed": followed_ids([i.id for i in inquiries]),
         "channel_labels": CHANNEL_LABELS,
-        "samples": samples_for(customer_id=customer.id),
+        "samples": customer_samples(customer.id),
         "charge_label": charge_label,
     }
 

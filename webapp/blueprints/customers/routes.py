@@ -7,7 +7,7 @@ from contextlib import suppress
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from htmx_flask import make_response
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db, writes_on_get
@@ -23,6 +23,7 @@ from ...services.customers import (
     CustomerFilters,
     customer_query,
     grade_counts,
+    load_contacts,
     pick_choices,
     remove_contact,
     set_primary_contact,
@@ -306,7 +307,7 @@ def _to_card(customer: Customer):
 
 # --- card -------------------------------------------------------------------------------------
 
-CARD_LOADS = (joinedload(Customer.owner), selectinload(Customer.contacts))
+CARD_LOADS = (joinedload(Customer.owner),)
 
 
 @bp.get("/<int:customer_id>")
@@ -316,6 +317,8 @@ def card(customer_id: int):
     # joined in, the contacts in one more statement), not lazily one by one while rendering
     loads = () if timeline_only else CARD_LOADS
     customer = visible_customer_or_404(customer_id, *loads)
+    if not timeline_only:
+        load_contacts([customer])
     method = request.args.get("method", "")
     method = method if method in METHODS or method == "visit" else ""
     everything = request.args.get("all") == "1"
