@@ -5,14 +5,27 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ScalarSelect, and_, case, func, or_, select, tuple_
+from sqlalchemy import (
+    Date,
+    Integer,
+    ScalarSelect,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
 from ..models import Contact, Customer, Tenant
+from ..tenancy import scoped
 from .localinfo import upcoming_holidays
 
 T = TypeVar("T")
@@ -34,6 +47,22 @@ def _mine(stmt, owner_ids: list[int] | None):
     """owner_ids None means the whole team."""
     stmt = stmt.where(Customer.archived_at.is_(None))
     return stmt if owner_ids is None else stmt.where(Customer.owner_id.in_(owner_ids))
+
+
+# Due, stale and their counts run on every visit of my day, each a statement with a dozen
+# conditions: building them cost more than SQLite took to answer them. So each shape (one's own
+# or the whole team's; which grades have a stale rule; first chunk or "show more") is built
+# once, scoped to the company ahead of time (tenancy.scoped), and only the values are bound.
+def _live(stmt, team: bool):
+    """Live customers of the members in :owners, or of the whole team."""
+    stmt = stmt.where(Customer.archived_at.is_(None))
+    if team:
+        return stmt
+    return stmt.where(Customer.owner_id.in_(bindparam("owners", expanding=True)))
+
+
+def _owners(owner_ids: list[int] | None) -> dict:
+    return {} if owner_ids is None else {"owners": owner_ids}
 
 
 def _chunk(rows: list[T], limit: int, cursor) -> Chunk[T]:
@@ -58,8 +87,23 @@ def _day(text: str) -> date | None:
         return None
 
 
-def _due_query(owner_ids: list[int] | None, today: date):
-    return _mine(select(Customer), owner_ids).where(Customer.next_followup_on <= today)
+def _due_where(stmt, team: bool):
+    return _live(stmt, team).where(Customer.next_followup_on <= bindparam("today"))
+
+
+def _after(columns: tuple, types: tuple):
+    """Keyset: the rows after the cursor's (values…) in the order of `columns`."""
+    cursor = [bindparam(f"after_{i}", type_=t) for i, t in enumerate(types)]
+    return tuple_(*columns) > tuple_(*cursor)
+
+
+@cache
+def _due_statement(team: bool, paged: bool):
+    stmt = _due_where(select(Customer), team).options(joinedload(Customer.owner))
+    if paged:
+        stmt = stmt.where(_after((Customer.next_followup_on, Customer.id), (Date(), Integer())))
+    order = (Customer.next_followup_on, Customer.id)
+    return scoped(stmt.order_by(*order).limit(bindparam("limit")))
 
 
 def due(
@@ -68,34 +112,67 @@ def due(
     """Customers whose next follow-up (预约日程) is today or overdue, most overdue first.
     `after` is the cursor a previous chunk gave: keyset, read from the index of migration
     0016 in its own order however far one pages."""
-    stmt = _due_query(owner_ids, today).options(joinedload(Customer.owner))
+    params = {**_owners(owner_ids), "today": today, "limit": limit + 1}
     fields = _parse_cursor(after, 2)
-    if fields and (day := _day(fields[0])):
-        stmt = stmt.where(tuple_(Customer.next_followup_on, Customer.id) > (day, int(fields[1])))
-    rows = list(
-        db.session.scalars(stmt.order_by(Customer.next_followup_on, Customer.id).limit(limit + 1))
-    )
+    paged = bool(fields and (day := _day(fields[0])))
+    if paged:
+        params |= {"after_0": day, "after_1": int(fields[1])}
+    statement = _due_statement(owner_ids is None, paged)
+    rows = list(db.session.scalars(statement, params))
     return _chunk(rows, limit, lambda c: f"{c.next_followup_on.isoformat()}_{c.id}")
 
 
-def _stale_conditions(rules: dict[str, int], today: date, zone: ZoneInfo):
-    """(never followed up and created before the grade's cutoff, followed up before it)."""
-    never, since = [], []
+def _stale_conditions(grades: tuple[str, ...]):
+    """(never followed up and created before the grade's cutoff, followed up before it), the
+    cutoffs bound per grade (_stale_values)."""
+    never = or_(
+        *(
+            and_(Customer.grade == grade, Customer.created_at < bindparam(f"created_{grade}"))
+            for grade in grades
+        )
+    )
+    since = or_(
+        *(
+            and_(Customer.grade == grade, Customer.last_followup_on < bindparam(f"last_{grade}"))
+            for grade in grades
+        )
+    )
+    return never, since
+
+
+def _stale_values(rules: dict[str, int], today: date, zone: ZoneInfo) -> dict:
+    values = {}
     for grade, days in rules.items():
         cutoff = today - timedelta(days=days)
+        values[f"last_{grade}"] = cutoff
         # the company's midnight, as UTC: SQLite keeps timestamps as naive UTC text
-        created_cutoff = datetime.combine(cutoff, time.min, tzinfo=zone).astimezone(UTC)
-        never.append(and_(Customer.grade == grade, Customer.created_at < created_cutoff))
-        since.append(and_(Customer.grade == grade, Customer.last_followup_on < cutoff))
-    return or_(*never), or_(*since)
+        values[f"created_{grade}"] = datetime.combine(cutoff, time.min, tzinfo=zone).astimezone(UTC)
+    return values
 
 
-def _stale_queries(owner_ids, today, rules, zone, columns):
-    never, since = _stale_conditions(rules, today, zone)
-    base = _mine(select(*columns), owner_ids)
+def _stale_wheres(stmt, team: bool, grades: tuple[str, ...]):
+    never, since = _stale_conditions(grades)
+    base = _live(stmt, team)
     return (
         base.where(Customer.last_followup_on.is_(None), never),
         base.where(Customer.last_followup_on.is_not(None), since),
+    )
+
+
+@cache
+def _stale_statements(team: bool, grades: tuple[str, ...], paged_never: bool, paged_since: bool):
+    # Two walks of the partial index (tenant_id, owner_id, last_followup_on, id) of live
+    # customers (migration 0016), each stopping at the limit. One "ORDER BY last_followup_on
+    # NULLS FIRST" is an order no ascending index gives PostgreSQL (its NULLs come last): it
+    # read and sorted all 5,000.
+    never, since = _stale_wheres(select(Customer).options(joinedload(Customer.owner)), team, grades)
+    if paged_never:
+        never = never.where(Customer.id > bindparam("after_id", type_=Integer()))
+    if paged_since:
+        since = since.where(_after((Customer.last_followup_on, Customer.id), (Date(), Integer())))
+    return (
+        scoped(never.order_by(Customer.id).limit(bindparam("limit"))),
+        scoped(since.order_by(Customer.last_followup_on, Customer.id).limit(bindparam("limit"))),
     )
 
 
@@ -113,27 +190,26 @@ def stale(
     follow-up ("s_<date>_<id>")."""
     if not rules:
         return Chunk([], None)
-    never, since = _stale_queries(owner_ids, today, rules, zone, [Customer])
-    never = never.options(joinedload(Customer.owner))
-    since = since.options(joinedload(Customer.owner))
-    # Two walks of the partial index (tenant_id, owner_id, last_followup_on, id) of live
-    # customers (migration 0016), each stopping at the limit. One "ORDER BY last_followup_on
-    # NULLS FIRST" is an order no ascending index gives PostgreSQL (its NULLs come last): it
-    # read and sorted all 5,000.
+    params = {**_owners(owner_ids), **_stale_values(rules, today, zone)}
     found: list[Customer] = []
     fields = _parse_cursor(after, 3)
     day = _day(fields[1]) if fields and fields[0] == "s" else None
+    never_from = None
     if day:  # the never-followed are all shown: on by last follow-up
-        since = since.where(tuple_(Customer.last_followup_on, Customer.id) > (day, int(fields[2])))
+        params |= {"after_0": day, "after_1": int(fields[2])}
     else:
         fields = _parse_cursor(after, 2)
         if fields and fields[0] == "n":
-            never = never.where(Customer.id > int(fields[1]))
-        found = list(db.session.scalars(never.order_by(Customer.id).limit(limit + 1)))
-    if len(found) <= limit:
-        found += db.session.scalars(
-            since.order_by(Customer.last_followup_on, Customer.id).limit(limit + 1 - len(found))
+            never_from = int(fields[1])
+    never, since = _stale_statements(
+        owner_ids is None, tuple(rules), never_from is not None, day is not None
+    )
+    if not day:
+        found = list(
+            db.session.scalars(never, {**params, "after_id": never_from, "limit": limit + 1})
         )
+    if len(found) <= limit:
+        found += db.session.scalars(since, {**params, "limit": limit + 1 - len(found)})
 
     def cursor(c: Customer) -> str:
         if c.last_followup_on is None:
@@ -141,6 +217,18 @@ def stale(
         return f"s_{c.last_followup_on.isoformat()}_{c.id}"
 
     return _chunk(found, limit, cursor)
+
+
+@cache
+def _counts_statement(team: bool, grades: tuple[str, ...]):
+    def upto(stmt) -> ScalarSelect:
+        limited = stmt.limit(bindparam("cap"))
+        return select(func.count()).select_from(limited.subquery()).scalar_subquery()
+
+    parts = [upto(_due_where(select(Customer.id), team))]
+    if grades:
+        parts += [upto(part) for part in _stale_wheres(select(Customer.id), team, grades)]
+    return scoped(select(*parts))
 
 
 def counts(
@@ -152,15 +240,9 @@ def counts(
 ) -> dict[str, int]:
     """How many are due and how many going stale, each counted no further than `cap` (the
     badge then says "100+"): one statement, each count stopping in its index walk."""
-
-    def upto(stmt) -> ScalarSelect:
-        return select(func.count()).select_from(stmt.limit(cap).subquery()).scalar_subquery()
-
-    parts = [upto(_due_query(owner_ids, today).with_only_columns(Customer.id))]
-    if rules:
-        never, since = _stale_queries(owner_ids, today, rules, zone, [Customer.id])
-        parts += [upto(never), upto(since)]
-    found = db.session.execute(select(*parts)).one()
+    params = {**_owners(owner_ids), **_stale_values(rules, today, zone), "today": today}
+    statement = _counts_statement(owner_ids is None, tuple(rules))
+    found = db.session.execute(statement, {**params, "cap": cap}).one()
     return {"due": found[0], "stale": min(cap, sum(found[1:]))}
 
 
@@ -195,32 +277,45 @@ def birthdays(
     # for the team's page (56 ms).
     # The window's order in SQL: month*100+day minus today's, modulo 1300, runs from 0 up
     # through the year's end into January.
-    md = Contact.birthday_md
-    if feb28 and not calendar.isleap(feb28.year):
-        md = case((md == 229, 228), else_=md)
-    soonest = (md - (today.month * 100 + today.day) + 1300) % 1300
-    order = (soonest, Contact.name, Contact.id)
+    common_year_feb28 = bool(feb28 and not calendar.isleap(feb28.year))
     offset = int(after) if after and after.isdigit() else 0
-    born = sorted(m * 100 + d for m, d in upcoming)
+    params = {
+        **_owners(owner_ids),
+        "born": sorted(m * 100 + d for m, d in upcoming),
+        "today_md": today.month * 100 + today.day,
+        "offset": offset,
+        "limit": limit + 1,
+    }
+    stmt = _birthday_statement(owner_ids is None, common_year_feb28)
+    found = [
+        Birthday(upcoming[(c.birthday.month, c.birthday.day)], c)
+        for c in db.session.scalars(stmt, params)
+    ]
+    return _chunk(found, limit, lambda _b: str(offset + limit))
+
+
+@cache
+def _birthday_statement(team: bool, common_year_feb28: bool):
+    md = Contact.birthday_md
+    if common_year_feb28:
+        md = case((md == 229, 228), else_=md)
+    soonest = (md - bindparam("today_md", type_=Integer()) + 1300) % 1300
+    order = (soonest, Contact.name, Contact.id)
     page = (
-        _mine(select(Contact.id).join(Contact.customer), owner_ids)
-        .where(Contact.birthday_md.in_(born))
+        _live(select(Contact.id).join(Contact.customer), team)
+        .where(Contact.birthday_md.in_(bindparam("born", expanding=True)))
         .order_by(*order)
-        .offset(offset)
-        .limit(limit + 1)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
         .correlate(None)  # its own contact table, never the outer statement's
     )
-    stmt = (
+    return scoped(
         select(Contact)
         .join(Contact.customer)
         .options(contains_eager(Contact.customer))
         .where(Contact.id.in_(page))
         .order_by(*order)
     )
-    found = [
-        Birthday(upcoming[(c.birthday.month, c.birthday.day)], c) for c in db.session.scalars(stmt)
-    ]
-    return _chunk(found, limit, lambda _b: str(offset + limit))
 
 
 @dataclass
