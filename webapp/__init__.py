@@ -17,12 +17,13 @@ from .config import config_from_env, ensure_secret_key
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from .i18n import install_template_gettext
 from .security import register_security_headers
+from .urls import TradeFollowApp
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def create_app(config: type | dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = TradeFollowApp(__name__, instance_relative_config=True)
     app.config.from_object(config_from_env())
     if isinstance(config, dict):
         app.config.update(config)
@@ -150,6 +151,7 @@ def current_app_languages() -> tuple[str, ...]:
 
 
 def _register_hooks(app: Flask) -> None:
+    from .filters import date_skeleton, dateformat, grade_badge
     from .services import classification as scales
     from .services.countries import country_name
     from .services.followups import can_change
@@ -189,8 +191,10 @@ def _register_hooks(app: Flask) -> None:
         }
 
     app.add_template_filter(phone_display, "phone")
-    app.add_template_filter(_date_skeleton, "skeleton")
+    app.add_template_filter(date_skeleton, "skeleton")
+    app.add_template_filter(dateformat, "dateformat")
     app.add_template_filter(scales.duplicate_reason, "duplicate_reason")
+    app.add_template_filter(grade_badge, "grade_badge")
 
     @app.after_request
     def _headers(response):
@@ -200,14 +204,6 @@ def _register_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
-
-
-def _date_skeleton(value, skeleton: str = "MMMd") -> str:
-    """A date by CLDR skeleton ('MMMEd' -> '12月8日周二' / 'Tue, Dec 8'); Flask-Babel's
-    dateformat takes patterns, which do not reorder parts per language."""
-    from babel.dates import format_skeleton
-
-    return format_skeleton(skeleton, value, locale=get_locale()) if value else ""
 
 
 def _close_sessions_quietly(app: Flask) -> None:

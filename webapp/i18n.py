@@ -10,8 +10,8 @@ change) still get the right one: either replaces that object.
 from __future__ import annotations
 
 from babel.support import NullTranslations
-from flask import Flask, g
-from flask_babel import get_translations
+from flask import Flask, g, has_app_context
+from flask_babel import Domain, get_translations
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
@@ -19,18 +19,38 @@ from markupsafe import Markup
 _KEY = "tradefollow_translations"
 
 
-def request_translations() -> NullTranslations:
+def _kept() -> NullTranslations | None:
+    """The catalog kept on the request's Babel context, if it is still the context's locale's."""
     ctx = g.get("_flask_babel")
     if ctx is not None:
         kept = getattr(ctx, _KEY, None)
         locale = getattr(ctx, "babel_locale", None)
         if kept is not None and locale is not None and kept[0] is locale:
             return kept[1]
-    translations = get_translations()  # sets up the context and its locale
-    ctx = g.get("_flask_babel")
-    if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
-        setattr(ctx, _KEY, (ctx.babel_locale, translations))
-    return translations
+    return None
+
+
+def request_translations() -> NullTranslations:
+    kept = _kept()
+    if kept is not None:
+        return kept
+    return get_translations()  # sets up the context and its locale; _RequestDomain keeps it
+
+
+class _RequestDomain(Domain):
+    """Flask-Babel's domain, whose catalog lookup is the kept one above: every gettext,
+    pgettext and lazy string of the app (labels of the scales, form labels, flashes) went
+    through Flask-Babel's per-call lookup (~5 µs; a card prints ~60 lazy labels)."""
+
+    def get_translations(self) -> NullTranslations:
+        kept = _kept() if has_app_context() else None
+        if kept is not None:
+            return kept
+        translations = super().get_translations()
+        ctx = g.get("_flask_babel") if has_app_context() else None
+        if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
+            setattr(ctx, _KEY, (ctx.babel_locale, translations))
+        return translations
 
 
 @pass_eval_context
@@ -61,3 +81,6 @@ def install_template_gettext(app: Flask) -> None:
     app.jinja_env.globals.update(
         _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
     )
+    # Babel.domain_instance is a cached property: this instance takes its place
+    config = app.extensions["babel"]
+    config.instance.domain_instance = _RequestDomain(domain=config.default_domain)

@@ -1,0 +1,58 @@
+"""Template filters for small pieces of markup that pages repeat by the dozen.
+
+A Jinja macro call costs several times a filter's: a grade badge in each of a list's 25 rows, or
+my day's 30, was worth writing in Python once (docs/performance.md, "2026-12-04")."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from babel.dates import format_skeleton
+from flask_babel import format_date, get_locale
+from markupsafe import Markup, escape
+
+from .i18n import request_translations
+
+
+def grade_badge(grade: str | None) -> Markup:
+    """The coloured A/B/C/D badge of a customer's grade; nothing for an ungraded customer."""
+    if not grade:
+        return Markup("")
+    return _badge(grade, request_translations().ugettext("Grade"))
+
+
+@lru_cache(maxsize=64)
+def _badge(grade: str, word: str) -> Markup:
+    # a handful of grades times two languages: made once each
+    grade = escape(grade)
+    return Markup(
+        f'<span class="grade grade-{grade.lower()}" title="{escape(word)} {grade}">{grade}</span>'
+    )
+
+
+def dateformat(value, format: str | None = None) -> str:
+    """Flask-Babel's `dateformat`, each (day, format, language) formatted once: Babel's
+    formatting is ~20 µs a date, and my day's rows repeat a few days over and over. Datetimes
+    go to Flask-Babel every time (they are moved to the user's time zone first)."""
+    if type(value) is not date:
+        return format_date(value, format)
+    return _formatted(value, format, get_locale())
+
+
+@lru_cache(maxsize=4096)
+def _formatted(value: date, format: str | None, locale) -> str:
+    return format_date(value, format)  # in the request whose language is `locale`
+
+
+def date_skeleton(value, skeleton: str = "MMMd") -> str:
+    """A date by CLDR skeleton ('MMMEd' -> '12月8日周二' / 'Tue, Dec 8'); Flask-Babel's
+    dateformat takes patterns, which do not reorder parts per language."""
+    if not value:
+        return ""
+    return _by_skeleton(value, skeleton, get_locale())
+
+
+@lru_cache(maxsize=4096)
+def _by_skeleton(value: date, skeleton: str, locale) -> str:
+    return format_skeleton(skeleton, value, locale=locale)
