@@ -130,9 +130,13 @@ def _filtered(stmt: Select, f: CustomerFilters, *, with_grade: bool = True) -> S
     return stmt
 
 
-def customer_query(f: CustomerFilters) -> Select:
-    """The customer list's SELECT: filters, search and sort (contacts and owner preloaded)."""
-    stmt = select(Customer).options(selectinload(Customer.contacts), joinedload(Customer.owner))
+def customer_query(f: CustomerFilters, *, contacts: bool = True) -> Select:
+    """The customer list's SELECT: filters, search and sort (owner joined; the contacts
+    preloaded unless `contacts` is False, for a caller that loads a page's with load_contacts:
+    selectinload built its statement anew for every page, ~0.45 ms)."""
+    stmt = select(Customer).options(joinedload(Customer.owner))
+    if contacts:
+        stmt = stmt.options(selectinload(Customer.contacts))
     return _filtered(stmt, f).order_by(*SORTS[f.sort], Customer.id.desc())
 
 

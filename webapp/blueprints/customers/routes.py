@@ -66,14 +66,15 @@ def index():
     if filters.many_matches:
         # thousands of matches: a page walks the list's order and stops; nothing counts them
         counts = None
-        page = open_page(customer_query(filters), number, per_page, at_least=SEARCH_ID_CAP)
+        rows = customer_query(filters, contacts=False)
+        page = open_page(rows, number, per_page, at_least=SEARCH_ID_CAP)
     else:
         counts = grade_counts(filters)
         # the per-grade counts already hold the total: no second COUNT over the customers
-        page = db.paginate(
-            customer_query(filters), page=number, per_page=per_page, error_out=False, count=False
-        )
+        rows = customer_query(filters, contacts=False)
+        page = db.paginate(rows, page=number, per_page=per_page, error_out=False, count=False)
         page.total = counts.get(filters.grade, 0) if filters.grade else sum(counts.values())
+    load_contacts(page.items)
     context = {
         "page": page,
         "filters": filters,
