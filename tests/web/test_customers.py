@@ -361,6 +361,16 @@ def test_list_shows_primary_contact_and_salesperson(app, client_a, company_a):
     assert "德国" in page
 
 
+def test_list_without_a_primary_contact_shows_the_oldest(app, client_a, company_a):
+    cid = make_customer(app, company_a, "Beta Import Ltd", country="GB")
+    make_contact(app, company_a, cid, "First Added")
+    make_contact(app, company_a, cid, "Second Added", email="second@beta.co.uk")
+    make_customer(app, company_a, "No Contacts Ltd", country="GB")
+    page = list_page(client_a)
+    assert "First Added" in page and "Second Added" not in page
+    assert "No Contacts Ltd" in page
+
+
 def test_empty_list(client_a):
     page = list_page(client_a)
     assert listed_ids(page) == []

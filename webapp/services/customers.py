@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Select, bindparam, func, or_, select, true, union_all
+from sqlalchemy import Row, Select, bindparam, func, or_, select, true, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -254,3 +254,21 @@ _CONTACTS_OF = scoped(
 def load_contacts(customers: list[Customer]) -> None:
     """Load the contacts of these customers in one prebuilt statement."""
     fill_collection(customers, "contacts", _CONTACTS_OF)
+
+
+_PRIMARY_CONTACTS = scoped(
+    select(Contact.customer_id, Contact.name, Contact.email)
+    .where(Contact.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Contact.customer_id, Contact.is_primary.desc(), Contact.id)
+)
+
+
+def primary_contacts(customer_ids: list[int]) -> dict[int, Row]:
+    """The first contact (the primary one, else the oldest) of each customer, as a row of
+    (customer_id, name, email): what the list shows of them. Loading a page's contacts as
+    objects cost ~1 ms for 25 customers, to print one name each."""
+    found: dict[int, Row] = {}
+    if customer_ids:
+        for row in db.session.execute(_PRIMARY_CONTACTS, {"ids": list(customer_ids)}):
+            found.setdefault(row.customer_id, row)
+    return found

@@ -25,6 +25,7 @@ from ...services.customers import (
     grade_counts,
     load_contacts,
     pick_choices,
+    primary_contacts,
     remove_contact,
     set_primary_contact,
     team_choices,
@@ -74,9 +75,9 @@ def index():
         rows = customer_query(filters, contacts=False)
         page = db.paginate(rows, page=number, per_page=per_page, error_out=False, count=False)
         page.total = counts.get(filters.grade, 0) if filters.grade else sum(counts.values())
-    load_contacts(page.items)
     context = {
         "page": page,
+        "primary_contacts": primary_contacts([c.id for c in page.items]),
         "filters": filters,
         "counts": counts,
         "owner_arg": request.args.get("owner", ""),
