@@ -151,7 +151,7 @@ def current_app_languages() -> tuple[str, ...]:
 
 
 def _register_hooks(app: Flask) -> None:
-    from .filters import date_skeleton, dateformat, grade_badge
+    from .filters import country_options, date_skeleton, dateformat, grade_badge
     from .services import classification as scales
     from .services.countries import country_name
     from .services.followups import can_change
@@ -171,6 +171,7 @@ def _register_hooks(app: Flask) -> None:
             # services/visibility.py: show a customer's name/link only to those who may see it
             "can_see_customer": lambda customer: can_see(g.get("membership"), customer),
             "country_name": country_name,
+            "country_options": country_options,
             "customer_url": customer_url,
             "role_labels": ROLE_LABELS,
             "role_names": role_labels,

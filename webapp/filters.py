@@ -13,6 +13,7 @@ from flask_babel import format_date, get_locale
 from markupsafe import Markup, escape
 
 from .i18n import request_translations
+from .services.countries import country_choices
 
 
 def grade_badge(grade: str | None) -> Markup:
@@ -56,3 +57,23 @@ def date_skeleton(value, skeleton: str = "MMMd") -> str:
 @lru_cache(maxsize=4096)
 def _by_skeleton(value: date, skeleton: str, locale) -> str:
     return format_skeleton(skeleton, value, locale=locale)
+
+
+def country_options(selected: str | None = None) -> Markup:
+    """Every country as an <option> in the user's language, `selected` marked: a filter's
+    <select>. Made once per language: 250 options escaped one by one were a third of the
+    customer list's rendering."""
+    options = _country_options(str(get_locale() or "zh"))
+    if not selected:
+        return options
+    value = f'<option value="{escape(selected)}">'
+    # on the text: Markup.replace would escape the replacement
+    return Markup(str(options).replace(value, f"{value[:-1]} selected>", 1))
+
+
+@lru_cache(maxsize=8)
+def _country_options(locale_code: str) -> Markup:
+    return Markup("").join(
+        Markup('<option value="{}">{}</option>').format(code, name)
+        for code, name in country_choices(locale_code)
+    )

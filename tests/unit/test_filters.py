@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from flask import render_template_string
 from flask_babel import force_locale, format_date
 
-from webapp.filters import date_skeleton, dateformat, grade_badge
+from webapp.filters import country_options, date_skeleton, dateformat, grade_badge
 from webapp.services.classification import label_of
 
 
@@ -41,3 +41,17 @@ def test_template_filters_are_these(app):
     assert html == (
         '<span class="grade grade-b" title="Grade B">B</span> Saturday, January 31, 2026 Jan 31'
     )
+
+
+def test_country_options_mark_the_selected_one(app):
+    with app.test_request_context("/"):
+        with force_locale("en"):
+            plain = str(country_options())
+            chosen = str(country_options("DE"))
+            assert '<option value="DE">Germany</option>' in plain and "selected" not in plain
+            assert chosen.count(" selected") == 1
+            assert '<option value="DE" selected>Germany</option>' in chosen
+            # a value no option has changes nothing, and is never written into the page
+            assert str(country_options('"><script>')) == plain
+        with force_locale("zh"):
+            assert '<option value="DE" selected>德国</option>' in str(country_options("DE"))

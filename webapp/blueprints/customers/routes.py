@@ -82,7 +82,6 @@ def index():
         "counts": counts,
         "owner_arg": request.args.get("owner", ""),
         "members": team_choices(),
-        "countries": country_choices(),
     }
     if request.htmx and request.htmx.target == "customer-results":
         return render_template("customers/_results.html", **context)

@@ -13,7 +13,6 @@ from ...extensions import db, writes_on_get
 from ...models import Customer, Membership
 from ...services import pool as rules
 from ...services.classification import GRADES
-from ...services.countries import country_choices
 from ...services.customers import team_choices
 from ...services.roles import can
 from ...services.visibility import visible_clause, visible_customer_or_404
@@ -47,7 +46,6 @@ def index():
         "q": q,
         "grade": grade,
         "country": country,
-        "countries": country_choices(),
         "grades": GRADES,
         "last_owners": rules.last_owners([c.id for c in page.items]),
         "owned": rules.owned_count(g.membership),
