@@ -74,6 +74,7 @@ def home():
         can_switch=can_switch,
         # only a manager picks whose day to see: no one else's page asks for the team
         members=team_choices() if can_switch else [],
+        owner_names=myday.member_names() if viewing else {},
         counts=dashboard_counts(g.membership),
         sizes=myday.counts(owner_ids, today, day.stale_days, day.zone),
         count_cap=myday.COUNT_CAP,
@@ -99,7 +100,13 @@ def more(day_list: str):
     read = _sections(owner_ids, day, myday.MORE, after).get(day_list)
     if read is None:
         abort(404)
-    context = {"section": day_list, "chunk": read(), "today": day.today, "viewing": viewing}
+    context = {
+        "section": day_list,
+        "chunk": read(),
+        "today": day.today,
+        "viewing": viewing,
+        "owner_names": myday.member_names() if viewing else {},
+    }
     if request.htmx:
         return render_template("dashboard/_more.html", **context)
     return render_template("dashboard/more.html", **context)
