@@ -362,7 +362,7 @@ def member_names() -> dict[int, str]:
     """Every member's name by membership id, former members too (they may still own
     customers): what a manager's view of the team shows beside each row."""
     rows = db.session.execute(select(Membership.id, User.name).join(Membership.user))
-    return dict(rows)  # (id, name) rows
+    return dict(rows.all())  # (id, name) rows; a Result itself has keys(): not a mapping
 
 
 def tenant_rules(tenant: Tenant) -> dict[str, int]:
