@@ -43,12 +43,6 @@ class Chunk(Generic[T]):
     after: str | None
 
 
-def _mine(stmt, owner_ids: list[int] | None):
-    """owner_ids None means the whole team."""
-    stmt = stmt.where(Customer.archived_at.is_(None))
-    return stmt if owner_ids is None else stmt.where(Customer.owner_id.in_(owner_ids))
-
-
 # Due, stale and their counts run on every visit of my day, each a statement with a dozen
 # conditions: building them cost more than SQLite took to answer them. So each shape (one's own
 # or the whole team's; which grades have a stale rule; first chunk or "show more") is built
@@ -344,18 +338,22 @@ def holidays_ahead(
     owner_ids: list[int] | None, today: date, locale: str, days: int = 14
 ) -> list[CountryHoliday]:
     """Public holidays in the next `days` days in the countries these customers are in."""
-    stmt = _mine(
-        # count(*): an index-only scan on PostgreSQL (customers.grade_counts)
-        select(Customer.country, func.count()).where(Customer.country.is_not(None)),
-        owner_ids,
-    )
-    per_country = dict(db.session.execute(stmt.group_by(Customer.country)).all())
+    statement = _countries_statement(owner_ids is None)
+    per_country = dict(db.session.execute(statement, _owners(owner_ids)).all())
     found = [
         CountryHoliday(h.day, country, h.name, n)
         for country, n in per_country.items()
         for h in upcoming_holidays(country, locale, today, days)
     ]
     return sorted(found, key=lambda h: (h.day, -h.customers, h.country))
+
+
+@cache
+def _countries_statement(team: bool):
+    """How many of these customers are in each country."""
+    # count(*): an index-only scan on PostgreSQL (customers.grade_counts)
+    stmt = select(Customer.country, func.count()).where(Customer.country.is_not(None))
+    return scoped(_live(stmt, team).group_by(Customer.country))
 
 
 def member_names() -> dict[int, str]:

@@ -121,13 +121,16 @@ def in_cooldown(returned_at: datetime, rule: Rule, now: datetime) -> bool:
 
 def rules_for(tenant_id: int | None = None) -> dict[str, Rule]:
     """The current company's rules by grade (grades without a rule never go back)."""
-    stmt = select(PoolRule)
-    if tenant_id is not None:
-        stmt = stmt.where(PoolRule.tenant_id == tenant_id)
-    return {
-        r.grade: Rule(r.return_days, r.warn_days or 0, r.cooldown_hours or 0)
-        for r in db.session.scalars(stmt)
-    }
+    if tenant_id is None:
+        rows = db.session.scalars(_RULES)
+    else:
+        rows = db.session.scalars(_RULES_OF, {"tenant_id": tenant_id})
+    return {r.grade: Rule(r.return_days, r.warn_days or 0, r.cooldown_hours or 0) for r in rows}
+
+
+# built once: my day asks for the rules on every visit
+_RULES = scoped(select(PoolRule))
+_RULES_OF = scoped(select(PoolRule).where(PoolRule.tenant_id == bindparam("tenant_id")))
 
 
 def save_rules(values: dict[str, tuple[int | None, int | None, int | None]]) -> None:
