@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, count_queries
 from tests.factories import Company, add_member, make_contact, make_customer, make_followup
 from webapp.extensions import db
 from webapp.models import Contact, Customer, FollowUp, Tenant
@@ -637,6 +637,33 @@ def test_birthdays_in_chunks_keep_the_windows_order(app, company, customer_id):
             chunks = pages_of(read, limit)
             assert [b.name for rows in chunks for b in rows] == order, limit
         assert [b.day for b in read(5, None).rows][-1] == date(2027, 1, 3)
+
+
+def test_birthdays_from_the_first_days_are_the_whole_windows_page(app, company, customer_id):
+    """The first days are read first (myday.BIRTHDAY_FIRST_DAYS) and the whole fortnight only
+    when they do not fill the chunk: every chunk size gives the whole window's order, and a
+    chunk the first days fill takes one statement."""
+    today = date(2026, 12, 25)
+    assert myday.BIRTHDAY_FIRST_DAYS == 4  # 25-28 December
+    born = [("Eve", 12, 27), ("Al", 12, 25), ("Di", 12, 28), ("Bo", 12, 25), ("Cy", 12, 26)]
+    born += [("Ann", 12, 29), ("Zed", 1, 2), ("Kim", 1, 7)]
+    for name, month, day in born:
+        make_contact(app, company, customer_id, name, birthday=date(1980, month, day))
+    order = ["Al", "Bo", "Cy", "Eve", "Di", "Ann", "Zed", "Kim"]
+    with app.app_context(), tenant_context(company.id):
+        owner = [company.owner_membership_id]
+
+        def read(limit, after):
+            return myday.birthdays(owner, today, limit=limit, after=after)
+
+        for limit in range(1, 10):
+            chunks = pages_of(read, limit)
+            assert [b.name for rows in chunks for b in rows] == order, limit
+        with count_queries(app) as filled:
+            assert [b.name for b in read(4, None).rows] == order[:4]
+        with count_queries(app) as not_filled:
+            assert [b.name for b in read(5, None).rows] == order[:5]
+    assert (len(filled), len(not_filled)) == (1, 2)
 
 
 def test_a_leap_day_birthday_sorts_with_the_28th_in_a_common_year(app, company, customer_id):

@@ -409,8 +409,11 @@ def test_my_day_queries_do_not_grow_with_customers(app, client_a, company_a, hom
         assert f'id="{name}-more"' in section(team_many, name)
     assert '<span class="badge text-bg-secondary">30</span>' in section(team_many, "due")
     assert "Li Lei" in section(team_many, "due")
+    # the birthdays read the window's first days, and the whole window only when those do not
+    # fill the page: one statement more with few birthdays, never more with many
     for params in ({}, {"member": "all"}, {"member": str(sales)}):
-        assert counts["many", str(params)] == counts["few", str(params)], params
+        few, many = counts["few", str(params)], counts["many", str(params)]
+        assert few - 1 <= many <= few, params
     # "show more" to the end: every one of the 30, none twice, in as many statements each time
     for name in ("due", "stale", "birthdays"):
         shown, chunk, per_request = listed(team_many, name), section(team_many, name), set()
@@ -423,7 +426,8 @@ def test_my_day_queries_do_not_grow_with_customers(app, client_a, company_a, hom
             assert "<html" not in chunk
             shown += [int(i) for i in re.findall(r'/customers/(\d+)">', chunk)]
         assert len(shown) == 30 and len(set(shown)) == 30
-        assert len(per_request) == 1, (name, per_request)
+        # as many each time (birthdays: one more when the first days do not fill a chunk)
+        assert max(per_request) - min(per_request) <= (1 if name == "birthdays" else 0), name
 
 
 def test_show_more_without_script_is_a_page_of_its_own(app, client_a, company_a, home, today):

@@ -271,12 +271,8 @@ def birthdays(
     """Contacts of these customers whose birthday falls in the next `days` days, soonest
     first, then by name. `after` counts the rows already shown (the window is short, so an
     offset stays small)."""
-    window = [today + timedelta(days=i) for i in range(days)]
-    upcoming = {(d.month, d.day): d for d in window}
-    # a 29 February birthday is celebrated on the 28th in common years
+    upcoming = _birthdays_in(today, days)
     feb28 = upcoming.get((2, 28))
-    if feb28 and not calendar.isleap(feb28.year):
-        upcoming[(2, 29)] = feb28
     # Which contacts, from indexes alone: the days' contacts in (tenant_id, birthday_md,
     # customer_id, id, name) matched with one's customers in the owner index (or, for the team,
     # the (tenant_id, id, owner_id, archived_at) index), ordered and cut to the page there; then
@@ -290,17 +286,39 @@ def birthdays(
     offset = int(after) if after and after.isdigit() else 0
     params = {
         **_owners(owner_ids),
-        "born": sorted(m * 100 + d for m, d in upcoming),
         "today_md": today.month * 100 + today.day,
         "offset": offset,
         "limit": limit + 1,
     }
     stmt = _birthday_statement(owner_ids is None, common_year_feb28)
+    # The window's first days first: every birthday in them comes before any later one, so
+    # when they hold the page (and one more) it is the whole window's page. One salesperson's
+    # first page is usually in the first four days: a quarter of the index entries to match
+    # with customers (each a lookup: SQLite 0.9 ms for the fortnight's 2,200 at 100,000
+    # customers); otherwise the whole window is read as well.
+    for span in (BIRTHDAY_FIRST_DAYS, days) if days > BIRTHDAY_FIRST_DAYS else (days,):
+        born = sorted(m * 100 + d for m, d in _birthdays_in(today, span))
+        rows = db.session.execute(stmt, {**params, "born": born}).all()
+        if len(rows) > limit:
+            break
     found = [
         Birthday(upcoming[(born.month, born.day)], name, customer_id, customer_name)
-        for born, name, customer_id, customer_name in db.session.execute(stmt, params)
+        for born, name, customer_id, customer_name in rows
     ]
     return _chunk(found, limit, lambda _b: str(offset + limit))
+
+
+BIRTHDAY_FIRST_DAYS = 4
+
+
+def _birthdays_in(today: date, days: int) -> dict[tuple[int, int], date]:
+    """(month, day) of each of the `days` days from today -> the date it falls on."""
+    upcoming = {(d.month, d.day): d for d in (today + timedelta(days=i) for i in range(days))}
+    # a 29 February birthday is celebrated on the 28th in common years
+    feb28 = upcoming.get((2, 28))
+    if feb28 and not calendar.isleap(feb28.year):
+        upcoming[(2, 29)] = feb28
+    return upcoming
 
 
 @cache
