@@ -58,3 +58,24 @@ def test_fill_collection_sets_every_parent_and_loads_nothing_later(app, company_
         with count_queries(app) as none:
             fill_collection([], "contacts", CONTACTS_OF)
         assert none == []
+
+
+def test_card_panels_say_which_panels_have_rows(app, company_a, company_b):
+    from tests.factories import make_inquiry, make_order, make_sample
+    from webapp.services.customers import CardPanels, card_panels
+
+    a = make_customer(app, company_a, "Alpha")
+    b = make_customer(app, company_b, "Beta")
+    make_order(app, company_b, b, "SC-B")
+    make_sample(app, company_b, customer_id=b)
+    make_inquiry(app, company_b, "Beta inquiry", customer_id=b)
+    with app.app_context(), tenant_context(company_a.id):
+        assert card_panels(a) == CardPanels(False, False, False, False)
+        # B's customer asked for in A: nothing of B's shows, though it has rows
+        assert card_panels(b) == CardPanels(False, False, False, False)
+    make_order(app, company_a, a, "SC-A")
+    make_sample(app, company_a, customer_id=a)
+    with app.app_context(), tenant_context(company_a.id):
+        assert card_panels(a) == CardPanels(False, False, True, True)
+    with app.app_context(), tenant_context(company_b.id):
+        assert card_panels(b) == CardPanels(False, True, True, True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from sqlalchemy import Row, Select, bindparam, func, or_, select, true, union_all
+from sqlalchemy import Row, Select, bindparam, exists, func, or_, select, true, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -282,3 +282,36 @@ def primary_contacts(customer_ids: list[int]) -> dict[int, Row]:
         for row in db.session.execute(_PRIMARY_CONTACTS, {"ids": list(customer_ids)}):
             found.setdefault(row.customer_id, row)
     return found
+
+
+@dataclass(frozen=True)
+class CardPanels:
+    """Which of the card's panels have anything to show."""
+
+    owner_history: bool
+    inquiries: bool
+    samples: bool
+    orders: bool
+
+
+@cache
+def _card_panels_statement():
+    from ..models import CustomerOwnerChange, ExportOrder, Inquiry, Sample
+
+    customer_id = bindparam("customer_id")
+    return scoped(
+        select(
+            *(
+                exists().where(model.customer_id == customer_id)
+                for model in (CustomerOwnerChange, Inquiry, Sample, ExportOrder)
+            )
+        )
+    )
+
+
+def card_panels(customer_id: int) -> CardPanels:
+    """One statement asking which panels of the card have rows, so that only those are read:
+    most customers have no samples, orders or inquiries yet, and each empty panel's statement
+    cost as much as a full one (~0.25 ms on PostgreSQL, a round trip and the ORM's work)."""
+    found = db.session.execute(_card_panels_statement(), {"customer_id": customer_id}).one()
+    return CardPanels(*found)

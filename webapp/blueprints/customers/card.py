@@ -10,7 +10,7 @@ from flask_babel import get_locale
 
 from ...models import Customer, FollowUp
 from ...services.classification import bits_to_stages
-from ...services.customers import team_choices
+from ...services.customers import CardPanels, card_panels, team_choices
 from ...services.followups import (
     TIMELINE_FIRST,
     category_history,
@@ -91,17 +91,18 @@ def customer_orders(customer: Customer) -> list:
     return orders_of(customer.id)
 
 
-def inquiries_and_samples(customer: Customer) -> dict:
-    """The inquiries linked to the customer and the samples sent to it (two queries + loads)."""
+def inquiries_and_samples(customer: Customer, panels: CardPanels) -> dict:
+    """The inquiries linked to the customer and the samples sent to it, each read only when
+    `panels` says there are some."""
     from ...services.inquiries import CHANNEL_LABELS, customer_inquiries, followed_ids
     from ...services.samples import charge_label, customer_samples
 
-    inquiries = customer_inquiries(customer.id)
+    inquiries = customer_inquiries(customer.id) if panels.inquiries else []
     return {
         "inquiries": inquiries,
         "inquiries_followed": followed_ids([i.id for i in inquiries]),
         "channel_labels": CHANNEL_LABELS,
-        "samples": customer_samples(customer.id),
+        "samples": customer_samples(customer.id) if panels.samples else [],
         "charge_label": charge_label,
     }
 
@@ -130,13 +131,14 @@ def render_card(
     from ...services import pool
     from ...services.orders import STAGES as ORDER_STAGES
 
+    panels = card_panels(customer.id)
     return render_template(
         "customers/card.html",
-        owner_history=pool.history(customer.id),
+        owner_history=pool.history(customer.id) if panels.owner_history else [],
         owner_kind_labels=pool.KIND_LABELS,
         can_release=pool.can_release(g.membership, customer),
-        **inquiries_and_samples(customer),
-        orders=customer_orders(customer),
+        **inquiries_and_samples(customer, panels),
+        orders=customer_orders(customer) if panels.orders else [],
         order_stages=ORDER_STAGES,
         contact_form=contact_form,
         local_time=local_now(customer.country),
