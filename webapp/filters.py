@@ -1,7 +1,7 @@
 """Template filters for small pieces of markup that pages repeat by the dozen.
 
 A Jinja macro call costs several times a filter's: a grade badge in each of a list's 25 rows, or
-my day's 30, was worth writing in Python once (docs/performance.md, "2026-12-04")."""
+my day's 30, was worth writing in Python once (docs/performance.md, "2026-12-03, last")."""
 
 from __future__ import annotations
 

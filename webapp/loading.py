@@ -2,7 +2,7 @@
 
 `selectinload` builds its "… WHERE parent_id IN (…)" statement anew on every load and runs it
 through the ORM's full execution path: ~0.45 ms a relationship on this machine, for a statement
-SQLite answers in 0.01 ms (docs/performance.md, "2026-12-04"). The customer card had three of
+SQLite answers in 0.01 ms (docs/performance.md, "2026-12-03, last"). The customer card had three of
 them. Here the statement is written once, at import, scoped to the company ahead of time
 (`tenancy.scoped`), and the rows it returns fill the relationship's collection on each parent as
 if the ORM had loaded it (`set_committed_value`: no change is recorded, nothing is flushed).

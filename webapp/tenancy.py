@@ -219,7 +219,7 @@ def _forget_rls(session: Session, transaction) -> None:
 # The company filter every tenant-scoped statement gets. It is one constant option whose
 # company is a bound parameter filled in at execution, not a lambda closing over the id: a
 # closure made each statement a new one to analyse, cache-key and compile-look-up, about half of
-# what a small ORM statement cost (docs/performance.md, "2026-12-04").
+# what a small ORM statement cost (docs/performance.md, "2026-12-03, last").
 TENANT_PARAM = "_tenant_scope"
 _TENANT_CRITERIA = with_loader_criteria(
     TenantScoped,

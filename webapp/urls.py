@@ -2,7 +2,7 @@
 
 A card links every follow-up twice (edit, delete) and the layout links twenty pages: ~100
 url_for calls, each running the URL defaults and Werkzeug's rule builder, a quarter of the
-card's rendering (docs/performance.md, "2026-12-04"). Most of those URLs differ only in an id.
+card's rendering (docs/performance.md, "2026-12-03, last"). Most of those URLs differ only in an id.
 So the first time a route is asked for with a given set of ids, Flask builds it once with a
 stand-in number for each id, and the text around the stand-ins is kept; after that the URL is
 that text joined with the ids.
