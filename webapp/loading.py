@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .extensions import db
+from .tenancy import scoped
 
 
 def fill_collection(parents: Sequence[Any], key: str, statement, **params: Any) -> None:
@@ -31,3 +33,16 @@ def fill_collection(parents: Sequence[Any], key: str, statement, **params: Any) 
             children[parent_id].append(child)
     for parent in parents:
         set_committed_value(parent, key, children[parent.id])
+
+
+def through_link(parent_key, child_key, child: type, order_by):
+    """The statement fill_collection wants for a many-to-many: (parent id, child) for the
+    parent ids in :ids, through the link table whose columns `parent_key` and `child_key` are;
+    the child in the link's company (its tenant_id), as the relationship joins them."""
+    link = parent_key.class_
+    return scoped(
+        select(parent_key, child)
+        .join(child, and_(child.tenant_id == link.tenant_id, child.id == child_key))
+        .where(parent_key.in_(bindparam("ids", expanding=True)))
+        .order_by(order_by)
+    )

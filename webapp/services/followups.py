@@ -8,11 +8,11 @@ from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..loading import fill_collection
+from ..loading import fill_collection, through_link
 from ..models import (
     Contact,
     Customer,
@@ -190,29 +190,14 @@ def _timeline_statement(kind: str, limited: bool):
 
 
 # FollowUp.contacts and .colleagues for a page of records, in the relationships' order
-_TIMELINE_CONTACTS = scoped(
-    select(FollowUpContact.followup_id, Contact)
-    .join(
-        Contact,
-        and_(
-            Contact.tenant_id == FollowUpContact.tenant_id,
-            Contact.id == FollowUpContact.contact_id,
-        ),
-    )
-    .where(FollowUpContact.followup_id.in_(bindparam("ids", expanding=True)))
-    .order_by(Contact.id)
+_TIMELINE_CONTACTS = through_link(
+    FollowUpContact.followup_id, FollowUpContact.contact_id, Contact, Contact.id
 )
-_TIMELINE_COLLEAGUES = scoped(
-    select(FollowUpColleague.followup_id, Membership)
-    .join(
-        Membership,
-        and_(
-            Membership.tenant_id == FollowUpColleague.tenant_id,
-            Membership.id == FollowUpColleague.membership_id,
-        ),
-    )
-    .where(FollowUpColleague.followup_id.in_(bindparam("ids", expanding=True)))
-    .order_by(FollowUpColleague.id)
+_TIMELINE_COLLEAGUES = through_link(
+    FollowUpColleague.followup_id,
+    FollowUpColleague.membership_id,
+    Membership,
+    FollowUpColleague.id,
 )
 
 
