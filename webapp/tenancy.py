@@ -235,6 +235,7 @@ def _scope_to_tenant(state) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
     if _cross_tenant_var.get() or state.execution_options.get("cross_tenant", False):
+        _bind_company_across_tenants(state)
         return
     tenant_id = current_tenant_id()
     if tenant_id is None:
@@ -243,13 +244,12 @@ def _scope_to_tenant(state) -> None:
         raise TenantContextMissing(
             "tenant-scoped query with no tenant in context; use tenant_context() or cross_tenant()"
         )
-    # with a company in context every statement gets the filter, without first looking for a
-    # tenant table in it (that look cost more than the filter): the criteria applies to the
-    # tenant-owned entities it finds and leaves a statement without any as it was
     parameters = state.parameters
-    if isinstance(parameters, list):
-        # an executemany (bulk UPDATE by primary key) has one parameter set per row: the
-        # company is bound into the criteria instead
+    if state.is_update or state.is_delete or isinstance(parameters, list):
+        # The company bound into the criteria itself: a bulk UPDATE/DELETE evaluates its WHERE
+        # in Python against the objects already loaded (synchronize_session), which sees a
+        # bound parameter's own value, not the one given at execution; an executemany has one
+        # parameter set per row. Rare statements: the closure's cost does not matter here.
         state.statement = state.statement.options(
             with_loader_criteria(
                 TenantScoped,
@@ -259,8 +259,32 @@ def _scope_to_tenant(state) -> None:
             )
         )
         return
+    # with a company in context every SELECT gets the filter, without first looking for a
+    # tenant table in it (that look cost more than the filter): the criteria applies to the
+    # tenant-owned entities it finds and leaves a statement without any as it was
     state.statement = scoped(state.statement)
     state.parameters = {**(parameters or {}), TENANT_PARAM: tenant_id}
+
+
+def _bind_company_across_tenants(state) -> None:
+    """Under cross_tenant() no filter is added, but a statement may already carry the company
+    filter: a relationship of an object loaded under a company, loaded lazily now (the ORM
+    passes the filter on to it), or a statement built with scoped(). The first takes its
+    parent's company, as the relationship joins within one company; the second has no company
+    to take and says so, instead of SQLAlchemy's "a value is required for bind parameter"."""
+    parent = state.lazy_loaded_from
+    if parent is not None:
+        tenant_id = parent.dict.get("tenant_id")
+        if tenant_id is None and parent.obj() is not None:
+            tenant_id = getattr(parent.obj(), "tenant_id", None)  # expired: loaded again
+        if tenant_id is not None:
+            state.parameters = {**(state.parameters or {}), TENANT_PARAM: tenant_id}
+        return
+    if _TENANT_CRITERIA in state.statement._with_options:
+        raise TenantContextMissing(
+            "a statement built with scoped() ran under cross_tenant(): it filters by the "
+            "current company, and there is none; use tenant_context() around it"
+        )
 
 
 def scoped(statement: T) -> T:
