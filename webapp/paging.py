@@ -1,5 +1,6 @@
-"""A page of a list whose total is not counted (a search with very many matches): counting
-would scan again what the page itself found after a few rows."""
+"""Pages of a list: one whose total is not counted (a search with very many matches: counting
+would scan again what the page itself found after a few rows), and one whose total the caller
+already knows (the customer list's counts per grade)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ class OpenPage:
     page: int
     per_page: int
     has_next: bool
-    at_least: int
-    total: None = None
-    pages: None = None
+    at_least: int | None
+    total: int | None = None
+    pages: int | None = None
 
     @property
     def first(self) -> int:
@@ -47,3 +48,9 @@ class OpenPage:
 def open_page(stmt: Select, page: int, per_page: int, at_least: int) -> OpenPage:
     rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)))
     return OpenPage(rows[:per_page], page, per_page, len(rows) > per_page, at_least)
+
+
+def counted_page(items: list, page: int, per_page: int, total: int) -> OpenPage:
+    """A page of `total` rows, whose items the caller read itself."""
+    pages = max(1, -(-total // per_page))
+    return OpenPage(items, page, per_page, page < pages, None, total, pages)

@@ -75,8 +75,18 @@ class Customer(TenantScoped, Timestamps, db.Model):
             "country",
             "grade",
         ),
-        # the list's counts (per grade, mine, all) read only this index, never the rows
-        Index("ix_customer_tenant_archived_grade", "tenant_id", "archived_at", "grade", "owner_id"),
+        # the list's counts (per grade, mine, all) read only this index, never the rows; with
+        # the date and id, a grade-filtered page is picked in order from it before any row is
+        # read (migration 0021)
+        Index(
+            "ix_customer_tenant_archived_grade",
+            "tenant_id",
+            "archived_at",
+            "grade",
+            "owner_id",
+            "updated_at",
+            "id",
+        ),
         # the list's default order walks this index and stops after one page
         Index("ix_customer_tenant_updated", "tenant_id", "updated_at", "id"),
         # the same two for the whole team's day (a manager's "whole team"): without the owner

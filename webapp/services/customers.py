@@ -141,6 +141,26 @@ def customer_query(f: CustomerFilters, *, contacts: bool = True) -> Select:
     return _filtered(stmt, f).order_by(*SORTS[f.sort], Customer.id.desc())
 
 
+def customer_page(f: CustomerFilters, page: int, per_page: int) -> list[Customer]:
+    """One page of the list, in its order: first the page's ids, read from the columns the
+    filters and the order need (for a grade filter all of them are in one index: migration
+    0021), then only those rows, with their owners. Filtered by grade, one statement read every
+    visible row of the grade to sort them (SQLite 2-3 ms). The rows are asked for by id alone,
+    in no order: ordered, SQLite walked the whole company's date index to find the 25."""
+    order = (*SORTS[f.sort], Customer.id.desc())
+    ids_query = _filtered(select(Customer.id), f).order_by(*order)
+    # the numbers written into the SQL: with "LIMIT ?" SQLite cannot tell the page is small
+    # and walked the company's date index instead of the grade index (0.9 ms against 0.3)
+    limit = bindparam("page_limit", per_page, literal_execute=True)
+    offset = bindparam("page_offset", (page - 1) * per_page, literal_execute=True)
+    ids = list(db.session.scalars(ids_query.limit(limit).offset(offset)))
+    if not ids:
+        return []
+    rows = select(Customer).options(joinedload(Customer.owner)).where(Customer.id.in_(ids))
+    by_id = {customer.id: customer for customer in db.session.scalars(rows)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def grade_counts(f: CustomerFilters) -> dict[str, int]:
     """Customers per grade under the current filters (the grade filter itself left out)."""
     # count(*), not count(id): PostgreSQL answers it from the covering index alone (index-only
@@ -168,6 +188,8 @@ def _summed(parts: list[Select]) -> list[int]:
 
 def dashboard_counts(membership: Membership) -> dict[str, int]:
     """My day's tiles: the customers one sees, one's own, and those of grade A."""
+    if membership is None:  # no member sees nothing (visible_clause fails closed too)
+        return {"customers": 0, "mine": 0, "grade_a": 0}
     statement = _dashboard_counts_statement(sees_all(membership))
     rows = db.session.execute(statement, {"member": membership.id}).all()
     total, mine, grade_a = (sum(column) for column in zip(*rows, strict=True))

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...extensions import db, writes_on_get
 from ...models import Contact, Customer
 from ...models.base import utcnow
-from ...paging import open_page
+from ...paging import counted_page, open_page
 from ...services import audit, pool
 from ...services.classification import METHODS, bits_to_stages, stages_to_bits
 from ...services.countries import country_choices, country_label, parse_country
@@ -21,6 +21,7 @@ from ...services.customers import (
     PICK_SHOWN,
     SEARCH_ID_CAP,
     CustomerFilters,
+    customer_page,
     customer_query,
     grade_counts,
     load_contacts,
@@ -72,9 +73,9 @@ def index():
     else:
         counts = grade_counts(filters)
         # the per-grade counts already hold the total: no second COUNT over the customers
-        rows = customer_query(filters, contacts=False)
-        page = db.paginate(rows, page=number, per_page=per_page, error_out=False, count=False)
-        page.total = counts.get(filters.grade, 0) if filters.grade else sum(counts.values())
+        total = counts.get(filters.grade, 0) if filters.grade else sum(counts.values())
+        items = customer_page(filters, number, per_page)
+        page = counted_page(items, number, per_page, total)
     context = {
         "page": page,
         "primary_contacts": primary_contacts([c.id for c in page.items]),
