@@ -74,7 +74,10 @@ def index():
         counts = grade_counts(filters)
         # the per-grade counts already hold the total: no second COUNT over the customers
         total = counts.get(filters.grade, 0) if filters.grade else sum(counts.values())
-        items = customer_page(filters, number, per_page)
+        # past the last page (an old link, a bookmark after deletions) there is nothing to look
+        # for: walking the list to its end only to find that cost a salesperson's page 500 6 ms
+        past_the_end = (number - 1) * per_page >= total
+        items = [] if past_the_end else customer_page(filters, number, per_page)
         page = counted_page(items, number, per_page, total)
     context = {
         "page": page,
