@@ -85,12 +85,6 @@ def timeline_context(
     }
 
 
-def customer_orders(customer: Customer) -> list:
-    from ...services.orders import customer_orders as orders_of
-
-    return orders_of(customer.id)
-
-
 def inquiries_and_samples(customer: Customer, panels: CardPanels) -> dict:
     """The inquiries linked to the customer and the samples sent to it, each read only when
     `panels` says there are some."""
@@ -130,6 +124,7 @@ def render_card(
 ):
     from ...services import pool
     from ...services.orders import STAGES as ORDER_STAGES
+    from ...services.orders import customer_orders
 
     panels = card_panels(customer.id)
     return render_template(
@@ -138,7 +133,7 @@ def render_card(
         owner_kind_labels=pool.KIND_LABELS,
         can_release=pool.can_release(g.membership, customer),
         **inquiries_and_samples(customer, panels),
-        orders=customer_orders(customer) if panels.orders else [],
+        orders=customer_orders(customer.id) if panels.orders else [],
         order_stages=ORDER_STAGES,
         contact_form=contact_form,
         local_time=local_now(customer.country),
