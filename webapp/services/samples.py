@@ -177,6 +177,10 @@ class SampleFilters:
         return filters
 
 
+# unsent ones on top (they are the ones still to do), then the newest sent
+_NEWEST_SENT = (Sample.sent_on.desc().nulls_first(), Sample.id.desc())
+
+
 def sample_query(filters: SampleFilters) -> Select:
     """Newest sent first (unsent ones on top: they are the ones still to do)."""
     stmt = select(Sample).options(
@@ -204,7 +208,7 @@ def sample_query(filters: SampleFilters) -> Select:
                 func.lower(Sample.tracking_no).like(pattern, escape="\\"),
             )
         )
-    return stmt.order_by(Sample.sent_on.desc().nulls_first(), Sample.id.desc())
+    return stmt.order_by(*_NEWEST_SENT)
 
 
 def samples_for(*, customer_id: int | None = None, inquiry_id: int | None = None) -> list[Sample]:
@@ -215,9 +219,7 @@ def samples_for(*, customer_id: int | None = None, inquiry_id: int | None = None
 
 # the card's panel shows the samples' own fields only: no customer, inquiry or sender joined
 _CUSTOMER_SAMPLES = scoped(
-    select(Sample)
-    .where(Sample.customer_id == bindparam("customer_id"))
-    .order_by(Sample.sent_on.desc().nulls_first(), Sample.id.desc())
+    select(Sample).where(Sample.customer_id == bindparam("customer_id")).order_by(*_NEWEST_SENT)
 )
 
 
