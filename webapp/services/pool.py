@@ -379,7 +379,7 @@ def warnings(owner_ids: list[int] | None, tenant: Tenant,
     if stmt is None:
         return []
     found = []
-    for customer in db.session.scalars(stmt.options(joinedload(Customer.owner))):
+    for customer in db.session.scalars(stmt):
         rule = rules[customer.grade]
         args = (customer.last_followup_on, _owned_since(customer), rule, now, zone)
         if warns(*args) or is_due(*args):
