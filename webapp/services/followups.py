@@ -151,12 +151,18 @@ def can_change(membership: Membership, record: FollowUp) -> bool:
 TIMELINE_FIRST = 20  # the card shows the newest ones; "show older" brings the rest
 
 
-def _of_customer(stmt, customer_id: int, method: str | None):
-    stmt = stmt.where(FollowUp.customer_id == customer_id)
-    if method == "visit":
-        return stmt.where(FollowUp.method.in_(("visit_direct", "visit_invited")))
-    if method:
-        return stmt.where(FollowUp.method == method)
+def _method_kind(method: str | None) -> str:
+    """Which shape of method filter: "" none, "visit" either visit, "one" that method."""
+    return "visit" if method == "visit" else ("one" if method else "")
+
+
+def _of_customer(stmt, kind: str):
+    """One customer's records (:customer_id), filtered by method as `kind` says (:method)."""
+    stmt = stmt.where(FollowUp.customer_id == bindparam("customer_id"))
+    if kind == "visit":
+        return stmt.where(FollowUp.method.in_(VISIT_METHODS))
+    if kind == "one":
+        return stmt.where(FollowUp.method == bindparam("method"))
     return stmt
 
 
@@ -166,9 +172,9 @@ def timeline(
     """Newest first, visits and other follow-ups together; the people preloaded: who followed
     up (joined in), the contacts met and the colleagues who came along (one prebuilt statement
     each, loading.py)."""
-    kind = "visit" if method == "visit" else ("one" if method else "")
     params = {"customer_id": customer_id, "method": method, "limit": limit}
-    records = list(db.session.scalars(_timeline_statement(kind, limit is not None), params))
+    statement = _timeline_statement(_method_kind(method), limit is not None)
+    records = list(db.session.scalars(statement, params))
     fill_collection(records, "contacts", _TIMELINE_CONTACTS)
     fill_collection(records, "colleagues", _TIMELINE_COLLEAGUES)
     return records
@@ -178,11 +184,7 @@ def timeline(
 def _timeline_statement(kind: str, limited: bool):
     """The timeline's statement for one kind of filter ("" all, "visit", "one" method), built
     once (tenancy.scoped): the values are bound at each call."""
-    stmt = select(FollowUp).where(FollowUp.customer_id == bindparam("customer_id"))
-    if kind == "visit":
-        stmt = stmt.where(FollowUp.method.in_(VISIT_METHODS))
-    elif kind == "one":
-        stmt = stmt.where(FollowUp.method == bindparam("method"))
+    stmt = _of_customer(select(FollowUp), kind)
     # joined, not selectin: "id IN (…) AND tenant_id = ?" led SQLite through the tenant's whole
     # follow-up index (1M rows) via the joined-in tenant row
     stmt = stmt.options(joinedload(FollowUp.followed_by)).order_by(FollowUp.seq.desc())
@@ -202,7 +204,13 @@ _TIMELINE_COLLEAGUES = through_link(
 
 
 def timeline_count(customer_id: int, method: str | None = None) -> int:
-    return db.session.scalar(_of_customer(select(func.count(FollowUp.id)), customer_id, method))
+    statement = _count_statement(_method_kind(method))
+    return db.session.scalar(statement, {"customer_id": customer_id, "method": method})
+
+
+@cache
+def _count_statement(kind: str):
+    return scoped(_of_customer(select(func.count(FollowUp.id)), kind))
 
 
 _CATEGORY_HISTORY = scoped(
