@@ -272,7 +272,6 @@ def birthdays(
     first, then by name. `after` counts the rows already shown (the window is short, so an
     offset stays small)."""
     upcoming = _birthdays_in(today, days)
-    feb28 = upcoming.get((2, 28))
     # Which contacts, from indexes alone: the days' contacts in (tenant_id, birthday_md,
     # customer_id, id, name) matched with one's customers in the owner index (or, for the team,
     # the (tenant_id, id, owner_id, archived_at) index), ordered and cut to the page there; then
@@ -282,7 +281,8 @@ def birthdays(
     # for the team's page (56 ms).
     # The window's order in SQL: month*100+day minus today's, modulo 1300, runs from 0 up
     # through the year's end into January.
-    common_year_feb28 = bool(feb28 and not calendar.isleap(feb28.year))
+    # _birthdays_in put 29 February on the 28th: a common year's 28th is in the window
+    common_year_feb28 = (2, 29) in upcoming and upcoming[(2, 29)].day == 28
     offset = int(after) if after and after.isdigit() else 0
     params = {
         **_owners(owner_ids),
