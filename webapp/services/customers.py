@@ -180,9 +180,17 @@ def grade_counts(f: CustomerFilters) -> dict[str, int]:
 
 
 def _summed(parts: list[Select]) -> list[int]:
-    """Counts asked of disjoint parts (visible_parts), added up column by column. The parts go
-    as one UNION ALL statement: one round trip, and each part keeps its own index range."""
-    rows = db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
+    """Counts asked of disjoint parts (visible_parts), added up column by column."""
+    return _column_sums(db.session.execute(_one_statement(parts)).all())
+
+
+def _one_statement(parts: list[Select]):
+    """The parts as one UNION ALL statement: one round trip, and each part keeps its own index
+    range."""
+    return union_all(*parts) if len(parts) > 1 else parts[0]
+
+
+def _column_sums(rows) -> list[int]:
     return [sum(column) for column in zip(*rows, strict=True)]
 
 
@@ -192,7 +200,7 @@ def dashboard_counts(membership: Membership) -> dict[str, int]:
         return {"customers": 0, "mine": 0, "grade_a": 0}
     statement = _dashboard_counts_statement(sees_all(membership))
     rows = db.session.execute(statement, {"member": membership.id}).all()
-    total, mine, grade_a = (sum(column) for column in zip(*rows, strict=True))
+    total, mine, grade_a = _column_sums(rows)
     return {"customers": total, "mine": mine, "grade_a": grade_a}
 
 
@@ -210,7 +218,7 @@ def _dashboard_counts_statement(all_visible: bool):
         select(func.count(), mine, grade_a).where(Customer.archived_at.is_(None), part)
         for part in parts
     ]
-    return scoped(union_all(*selects) if len(selects) > 1 else selects[0])
+    return scoped(_one_statement(selects))
 
 
 def recent_customers(viewer: Membership, limit: int = 8) -> list[Customer]:
