@@ -82,6 +82,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "5 per minute;30 per hour")
+    # the signup form's live address hint tells which addresses exist: limited like login
+    SLUG_RATE_LIMIT = os.environ.get("SLUG_RATE_LIMIT", "20 per minute;200 per hour")
     # password reset requests, reset submissions and two-factor codes
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per minute;20 per hour")
     # outgoing mail for reset links; without MAIL_SERVER links are shown to admins instead

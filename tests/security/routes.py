@@ -153,6 +153,8 @@ NOT_OBJECTS = {
     ("invites.join", "token"): "an invitation link: public on purpose (the visitor is not a "
     "member yet); tests/web/test_team.py covers unknown, used, revoked, expired and "
     "wrong-company links",
+    ("public.confirm_signup", "token"): "a signed signup link for one address, not a company's "
+    "object (tests/web/test_signup.py covers damaged, used and taken-address links)",
 }
 
 
@@ -189,7 +191,7 @@ def build_values(app: Flask, rule: Rule, owner: Company, slug: str) -> dict[str,
             values[arg] = OBJECT_PARAMS[arg](app, owner)
         elif arg in SAMPLE_VALUES:
             values[arg] = SAMPLE_VALUES[arg]
-        elif arg == "token":  # NOT_OBJECTS: a reset or invitation link that does not exist
+        elif arg == "token":  # NOT_OBJECTS: a reset, invitation or signup link that does not exist
             values[arg] = "not-a-real-token"
     return values
 

@@ -157,21 +157,26 @@ def test_create_company_with_a_new_owner(app):
     assert _memberships(app, user_id) == [("gamma-imports", {"owner"}, True)]
 
 
-def test_create_company_for_an_existing_account_with_its_password(app, company_a):
-    tenant_id, user_id = _create(
-        app, email=company_a.owner_email.upper(), password=PASSWORD, owner_name="Ignored"
-    )
-    assert user_id == company_a.owner_id
-    assert _memberships(app, user_id) == [
+def test_add_company_to_an_existing_account(app, company_a):
+    with app.app_context():
+        owner = db.session.get(User, company_a.owner_id)
+        tenant = signup.add_company(
+            owner, company_name=" Gamma Imports ", slug="gamma-imports", home_country="de",
+            default_locale="en",
+        )  # fmt: skip
+        db.session.commit()
+        assert (tenant.name, tenant.home_country) == ("Gamma Imports", "DE")
+    assert _memberships(app, company_a.owner_id) == [
         ("alpha-trading", {"owner"}, True),
         ("gamma-imports", {"owner"}, True),
     ]
     with app.app_context(), cross_tenant():
         assert db.session.scalar(select(db.func.count(User.id))) == 1
-        assert db.session.get(User, user_id).name == "Owner alpha-trading"
 
 
-def test_create_company_for_an_existing_account_with_a_wrong_password(app, company_a):
+@pytest.mark.parametrize("password", [PASSWORD, "not the password"])
+def test_create_company_never_adds_to_an_existing_account(app, company_a, password):
+    """Not even with the right password: that was a login without the second factor."""
     with app.app_context():
         with pytest.raises(signup.SignupError) as err:
             signup.create_company(
@@ -180,14 +185,23 @@ def test_create_company_for_an_existing_account_with_a_wrong_password(app, compa
                 home_country="DE",
                 default_locale="en",
                 owner_name="Mallory",
-                email=company_a.owner_email,
-                password="not the password",
+                email=company_a.owner_email.upper(),
+                password=password,
             )
         db.session.rollback()
     assert (err.value.field, err.value.code) == ("email", "exists")
     with app.app_context():
         assert db.session.scalar(select(Tenant).where(Tenant.slug == "gamma-imports")) is None
     assert _memberships(app, company_a.owner_id) == [("alpha-trading", {"owner"}, True)]
+
+
+def test_signup_token_round_trip_and_tampering(app):
+    data = dict.fromkeys(signup.SIGNUP_FIELDS, "x")
+    token = signup.signup_token(data, "key")
+    assert signup.read_signup_token(token, "key") == data
+    assert signup.read_signup_token(token, "another key") is None
+    assert signup.read_signup_token(token[:-2] + "AA", "key") is None
+    assert signup.read_signup_token("", "key") is None
 
 
 @pytest.mark.parametrize(

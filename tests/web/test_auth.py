@@ -446,3 +446,12 @@ def test_client_address_behind_a_trusted_proxy(database_url, hops, expected):
         environ_base={"REMOTE_ADDR": "127.0.0.9"},
     )
     assert response.get_data(as_text=True) == f"{expected} {'https' if hops else 'http'}"
+
+
+def test_slug_hint_is_rate_limited(database_url):
+    """The signup form's address hint tells which addresses exist: limited like login."""
+    with limited_app(database_url, "memory://", "3 per minute") as limited:
+        limited.config["SLUG_RATE_LIMIT"] = "2 per minute"
+        client = limited.test_client()
+        codes = [client.get("/signup/slug?name=Blue+Ocean").status_code for _ in range(3)]
+        assert codes == [200, 200, 429]

@@ -6,10 +6,12 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import login
 from tests.factories import PASSWORD, make_company
 from tests.html import field_errors, input_value
 from webapp.extensions import db
-from webapp.models import Membership, Tenant, User
+from webapp.models import AuditEvent, Membership, Tenant, User
+from webapp.services import accounts
 from webapp.tenancy import cross_tenant, tenant_context
 
 EN = {"Accept-Language": "en"}
@@ -138,24 +140,45 @@ def test_signup_with_a_taken_slug(app, client, company_a):
     assert tenant_count(app) == 1
 
 
-def test_signup_with_an_existing_email_and_wrong_password(app, client, company_a):
-    data = signup_data(
-        email=company_a.owner_email, password="wrong password!", confirm="wrong password!"
-    )
+EXISTS = "An account with this email exists. Log in, then add the company from its menu."
+
+
+@pytest.mark.parametrize("password", ["wrong password!", PASSWORD])
+def test_signup_with_an_existing_email_never_logs_in(app, client, company_a, password):
+    """A password alone never opens a session: that would skip the second factor (and, before,
+    it did: signup was a login without two-factor and without an audit event)."""
+    data = signup_data(email=company_a.owner_email, password=password, confirm=password)
     response = client.post("/signup", data=data, headers=EN)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert field_errors(page, "email") == [
-        "An account with this email exists. Enter its password to add the company to it."
-    ]
+    assert field_errors(page, "email") == [EXISTS]
     assert input_value(page, "company_name") == "Blue Ocean Trading"
+    assert tenant_count(app) == 1
+    assert client.get(f"/t/{company_a.slug}/").status_code == 302  # to the login page
+    with client.session_transaction() as sess:
+        assert "_user_id" not in sess
+
+
+def test_signup_with_the_password_of_a_two_factor_account_gives_no_session(app, client, company_a):
+    with app.app_context():
+        user = db.session.get(User, company_a.owner_id)
+        accounts.enable_totp(user, accounts.new_totp_secret())
+        db.session.commit()
+    data = signup_data(email=company_a.owner_email, password=PASSWORD, confirm=PASSWORD)
+    client.post("/signup", data=data)
+    assert client.get(f"/t/{company_a.slug}/").status_code == 302
+    assert client.get("/companies").status_code == 302
     assert tenant_count(app) == 1
 
 
-def test_signup_with_an_existing_account_adds_the_company(app, client, company_a):
-    data = signup_data(email=company_a.owner_email, password=PASSWORD, confirm=PASSWORD)
+def test_a_logged_in_person_adds_a_company(app, client, company_a):
+    login(client, company_a.owner_email)
+    form = client.get("/signup", headers=EN).get_data(as_text=True)
+    assert "Add a company" in form
+    assert 'name="email"' not in form and 'name="password"' not in form
+    data = {k: v for k, v in signup_data().items() if k not in ("email", "password", "confirm")}
     response = client.post("/signup", data=data)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.location == "/t/blue-ocean/"
     assert client.get("/t/blue-ocean/").status_code == 200
     assert client.get(f"/t/{company_a.slug}/").status_code == 200
@@ -164,6 +187,93 @@ def test_signup_with_an_existing_account_adds_the_company(app, client, company_a
     assert html.escape(company_a.name) in companies
     with app.app_context(), cross_tenant():
         assert db.session.scalar(select(func.count(User.id))) == 1
+        tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == "blue-ocean"))
+    with app.app_context(), tenant_context(tenant_id):
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "company.create"))
+        assert event.user_id == company_a.owner_id
+        assert "Blue Ocean Trading" in event.detail
+
+
+def test_adding_a_company_with_a_taken_slug_keeps_the_input(app, client, company_a):
+    login(client, company_a.owner_email)
+    data = {"company_name": "Again", "slug": company_a.slug, "home_country": "CN",
+            "default_locale": "en"}  # fmt: skip
+    response = client.post("/signup", data=data, headers=EN)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert field_errors(page, "slug") == ["This address is already taken. Please choose another."]
+    assert input_value(page, "company_name") == "Again"
+    assert tenant_count(app) == 1
+
+
+# --- signup confirmed by mail: the same answer for a new and an existing address ------------
+
+
+@pytest.fixture
+def mail(app):
+    app.config["MAIL_SERVER"] = "memory"
+    app.extensions["outbox"] = []
+    yield app.extensions["outbox"]
+    app.config["MAIL_SERVER"] = None
+    app.extensions.pop("outbox", None)
+
+
+def _request_data(**overrides) -> dict:
+    data = signup_data(**overrides)
+    del data["password"], data["confirm"]
+    return data
+
+
+def _link(message) -> str:
+    return re.search(r"http://localhost(/\S+)", message.get_content()).group(1)
+
+
+def test_mailed_signup_answers_alike_for_new_and_existing_addresses(app, client, company_a, mail):
+    form = client.get("/signup", headers=EN).get_data(as_text=True)
+    assert 'name="email"' in form and 'name="password"' not in form
+    new = client.post("/signup", data=_request_data(), headers=EN)
+    existing = client.post(
+        "/signup", data=_request_data(email=company_a.owner_email, slug="blue-ocean-2"), headers=EN
+    )
+    assert new.status_code == existing.status_code == 200
+    strip = lambda r, email: r.get_data(as_text=True).replace(email, "EMAIL")  # noqa: E731
+    assert strip(new, "li.lan@blue-ocean.example.com") == strip(existing, company_a.owner_email)
+    assert tenant_count(app) == 1  # nothing is created before the link is opened
+    assert [m["To"] for m in mail] == ["li.lan@blue-ocean.example.com", company_a.owner_email]
+    assert "/signup/confirm/" in mail[0].get_content()
+    assert "/signup/confirm/" not in mail[1].get_content()
+    assert "already has an account" in mail[1].get_content()
+
+
+def test_mailed_signup_link_sets_the_password_and_logs_in(app, client, mail):
+    client.post("/signup", data=_request_data(), headers=EN)
+    link = _link(mail[0])
+    page = client.get(link, headers=EN)
+    assert page.status_code == 200
+    assert "Blue Ocean Trading" in page.get_data(as_text=True)
+    weak = client.post(link, data={"password": "short", "confirm": "short"})
+    assert weak.status_code == 422 and tenant_count(app) == 0
+    done = client.post(link, data={"password": PASSWORD, "confirm": PASSWORD})
+    assert done.status_code == 302 and done.location == "/t/blue-ocean/"
+    assert client.get("/t/blue-ocean/").status_code == 200
+    with app.app_context(), cross_tenant():
+        user = db.session.scalar(select(User).where(User.email == "li.lan@blue-ocean.example.com"))
+        assert user.name == "Li Lan"
+    # the link works once: the account exists now
+    client.post("/logout")
+    again = client.get(link, headers=EN)
+    assert again.status_code == 410
+    assert "already used" in again.get_data(as_text=True)
+
+
+def test_mailed_signup_link_that_is_damaged_or_whose_address_was_taken(app, client, mail):
+    client.post("/signup", data=_request_data(), headers=EN)
+    link = _link(mail[0])
+    assert client.get(link[:-3] + "xyz").status_code == 410
+    make_company(app, "blue-ocean")  # someone else took the address meanwhile
+    taken = client.get(link, headers=EN)
+    assert taken.status_code == 410
+    assert "/t/blue-ocean/ was taken" in taken.get_data(as_text=True)
 
 
 def test_signup_refuses_a_deactivated_account(app, client, company_a):

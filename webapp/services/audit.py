@@ -28,6 +28,7 @@ from ..tenancy import tenant_context as _tenant_context
 ACTION_LABELS = {
     "login": _l("Logged in"),
     "login.failed": _l("Failed login"),
+    "company.create": _l("Company created"),
     "invitation.create": _l("Invitation created"),
     "invitation.accept": _l("Invitation accepted"),
     "invitation.revoke": _l("Invitation revoked"),

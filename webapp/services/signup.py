@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import timedelta
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
 from ..models import Membership, Tenant, User
 from ..tenancy import acting_user, cross_tenant, tenant_context
-from .passwords import hash_password, verify_password
+from . import audit
+from .passwords import hash_password
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,38}[a-z0-9]")  # always used with fullmatch()
 # Path segments we may want for ourselves later, or that would confuse people.
@@ -89,6 +92,13 @@ def slug_problem(slug: str) -> str | None:
     return None
 
 
+def email_taken(email: str) -> bool:
+    with cross_tenant():
+        return (
+            db.session.scalar(select(func.count()).where(User.email == email.strip().lower())) > 0
+        )
+
+
 def create_company(
     *,
     company_name: str,
@@ -99,35 +109,85 @@ def create_company(
     email: str,
     password: str,
 ) -> tuple[Tenant, User]:
-    """Create the company and its owner (or add the company to an existing account).
+    """Create the company and a new account as its owner.
 
-    Raises SignupError for a taken slug or an existing email whose password does not match.
-    """
+    Raises SignupError for an unusable slug, or ("email", "exists") for an e-mail that has an
+    account: a password alone never adds a company to an existing account (that would be a
+    login without the second factor); its owner adds one while logged in (`add_company`)."""
     email = email.strip().lower()
     problem = slug_problem(slug)
     if problem:
         raise SignupError("slug", problem)
-    with cross_tenant():
-        user = db.session.scalar(select(User).where(User.email == email))
-    if user is not None and not (user.active and verify_password(user.password_hash, password)):
-        # a deactivated account could not log in to the company it creates: refuse it too
+    if email_taken(email):
         raise SignupError("email", "exists")
+    user = User(email=email, name=owner_name.strip(), password_hash=hash_password(password))
+    db.session.add(user)
+    tenant = add_company(
+        user,
+        company_name=company_name,
+        slug=slug,
+        home_country=home_country,
+        default_locale=default_locale,
+    )
+    return tenant, user
+
+
+def add_company(
+    owner: User, *, company_name: str, slug: str, home_country: str, default_locale: str
+) -> Tenant:
+    """A new company with `owner` (a new account, or the logged-in person) as its owner; the
+    new company's audit log records who created it. Raises SignupError for an unusable slug."""
+    problem = slug_problem(slug)
+    if problem:
+        raise SignupError("slug", problem)
     tenant = Tenant(
         slug=slug,
         name=company_name.strip(),
         home_country=home_country.upper(),
         default_locale=default_locale,
     )
-    if user is None:
-        user = User(email=email, name=owner_name.strip(), password_hash=hash_password(password))
-    db.session.add_all([tenant, user])
+    db.session.add_all([tenant, owner])
     db.session.flush()
     with tenant_context(tenant.id):
-        membership = Membership(tenant_id=tenant.id, user=user)
+        membership = Membership(tenant_id=tenant.id, user=owner)
         membership.set_roles({"owner"})
         db.session.add(membership)
         db.session.flush()
-    return tenant, user
+        audit.record(
+            "company.create",
+            target_type="user",
+            target_id=owner.id,
+            detail={"name": tenant.name, "email": owner.email},
+            user=owner,
+        )
+        db.session.flush()
+    return tenant
+
+
+# --- signup confirmed by e-mail (when the server sends mail) -----------------------------------
+
+SIGNUP_LINK_VALID = timedelta(hours=24)
+_SIGNUP_SALT = "tradefollow-signup"
+SIGNUP_FIELDS = ("company_name", "slug", "home_country", "default_locale", "owner_name", "email")
+
+
+def signup_token(data: dict[str, str], secret_key: str) -> str:
+    """A signed, expiring link secret carrying the signup form's fields (no password: the link
+    asks for it). Only whoever reads the mailbox can use it, which is what proves the address."""
+    serializer = URLSafeTimedSerializer(secret_key, salt=_SIGNUP_SALT)
+    return serializer.dumps({key: data[key] for key in SIGNUP_FIELDS})
+
+
+def read_signup_token(token: str, secret_key: str) -> dict[str, str] | None:
+    """The fields a signup link carries, or None when it is forged, damaged or expired."""
+    serializer = URLSafeTimedSerializer(secret_key, salt=_SIGNUP_SALT)
+    try:
+        data = serializer.loads(token, max_age=int(SIGNUP_LINK_VALID.total_seconds()))
+    except BadSignature:  # SignatureExpired is a BadSignature
+        return None
+    if not isinstance(data, dict) or set(data) != set(SIGNUP_FIELDS):
+        return None
+    return data
 
 
 def memberships_of(user: User) -> list[Membership]:

@@ -13,12 +13,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from ...extensions import db, limiter
 from ...services import accounts
 from ...services.passwords import verify_password
 from ..auth.forms import ChangePasswordForm, CodeForm, DisableTotpForm
+from ..auth.logins import renew_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 SETUP_SECRET = "totp_setup_secret"
@@ -55,7 +56,7 @@ def change_password():
                 db.session.commit()
                 # this session carries the new epoch; the others end (the real object, not the
                 # proxy: Flask-Login stores what it is given as the current user)
-                login_user(current_user._get_current_object())
+                renew_session(current_user._get_current_object())
                 flash(_("Password changed. Your other sessions are logged out."), "success")
                 return redirect(url_for("account.security"))
     return _page(422, password_form=form)

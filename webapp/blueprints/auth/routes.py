@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -16,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
 from ...extensions import db, limiter, login_manager
@@ -26,6 +25,7 @@ from ...services.mail import mail_configured, send_mail
 from ...services.passwords import hash_password, needs_rehash, verify_password
 from ...services.signup import memberships_of
 from .forms import CodeForm, ForgotForm, LoginForm, ResetForm
+from .logins import PENDING_2FA, finish_second_factor, pending_second_factor, start_login
 
 bp = Blueprint("auth", __name__)
 
@@ -65,22 +65,11 @@ def login():
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
                 db.session.commit()
-            next_url = safe_next_url(request.args.get("next"))
-            if user.has_totp:
-                # the password was right; the second factor decides (a fresh session either way)
-                _fresh_session()
-                session[PENDING_2FA] = {
-                    "user": user.get_id(),
-                    "at": time.time(),
-                    "remember": bool(form.remember.data),
-                    "next": next_url,
-                }
-                return redirect(url_for("auth.second_factor"))
-            _fresh_session()
-            login_user(user, remember=form.remember.data)
-            audit.record_for_user("login", user)
-            db.session.commit()
-            return redirect(next_url or _home_for(user))
+            return start_login(
+                user,
+                remember=bool(form.remember.data),
+                next_url=safe_next_url(request.args.get("next")),
+            )
         if user is not None:
             # recorded in the person's companies; an unknown email is recorded nowhere (the
             # answer below is the same either way)
@@ -93,24 +82,11 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
-PENDING_2FA = "pending_2fa"
-PENDING_2FA_SECONDS = 300
-
-
-def _fresh_session() -> None:
-    """A new session at login (no fixation of a pre-login session); the language choice stays."""
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
-
-
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
 def second_factor():
-    pending = session.get(PENDING_2FA)
-    if not pending or time.time() - pending["at"] > PENDING_2FA_SECONDS:
-        session.pop(PENDING_2FA, None)
+    pending = pending_second_factor()
+    if pending is None:
         flash(_("Please log in again."), "warning")
         return redirect(url_for("auth.login"))
     user = load_user(pending["user"])
@@ -121,12 +97,7 @@ def second_factor():
     if form.validate_on_submit():
         if accounts.verify_second_factor(user, form.code.data):
             db.session.commit()  # the used step or recovery code
-            session.pop(PENDING_2FA, None)
-            session.modified = True
-            login_user(user, remember=pending["remember"])
-            audit.record_for_user("login", user)
-            db.session.commit()
-            return redirect(pending["next"] or _home_for(user))
+            return finish_second_factor(user)
         db.session.rollback()
         audit.record_for_user("login.failed", user, {"reason": "second_factor"})
         db.session.commit()
@@ -205,10 +176,3 @@ def company_menu():
         memberships=memberships_of(current_user),
         current=request.args.get("current", ""),
     )
-
-
-def _home_for(user: User) -> str:
-    memberships = memberships_of(user)
-    if len(memberships) == 1:
-        return url_for("dashboard.home", tenant_slug=memberships[0].tenant.slug)
-    return url_for("auth.companies")

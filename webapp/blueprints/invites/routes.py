@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 
 from ...extensions import db, limiter
@@ -15,7 +15,7 @@ from ...services import team as rules
 from ...services.accounts import password_problem
 from ...services.passwords import hash_password
 from ...tenancy import cross_tenant, tenant_context
-from ..auth.routes import _fresh_session
+from ..auth.logins import start_login
 from .forms import AcceptForm, JoinSignupForm
 
 bp = Blueprint("invites", __name__)
@@ -67,10 +67,11 @@ def join(tenant_slug: str, token: str):
                     mode="refused", refusal=refused.message,
                 ), 409  # fmt: skip
             db.session.commit()
-            _fresh_session()
-            login_user(user)
+            response = start_login(
+                user, next_url=url_for("dashboard.home", tenant_slug=company.slug)
+            )
             flash(_("Welcome to %(company)s.", company=company.name), "success")
-            return redirect(url_for("dashboard.home", tenant_slug=company.slug), 303)
+            return response
     status = 422 if form.errors else 200
     return render_template(
         "invites/join.html", invitation=invitation, company=company, mode="signup", form=form

@@ -11,7 +11,9 @@ from ...services.signup import slug_problem
 LANGUAGE_CHOICES = {"zh": "中文", "en": "English"}
 
 
-class SignupForm(FlaskForm):
+class CompanyForm(FlaskForm):
+    """A new company: all a logged-in person gives to add one to their account."""
+
     company_name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=120)])
     slug = StringField(
         _l("Web address"),
@@ -22,26 +24,10 @@ class SignupForm(FlaskForm):
     )
     home_country = SelectField(_l("Home country"), validators=[DataRequired()])
     default_locale = SelectField(_l("Default language"), choices=LANGUAGE_CHOICES)
-    owner_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired()],
-        description=_l("At least 10 characters. A phrase only you would use is best."),
-    )
-    confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
-    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.home_country.choices = dict(country_choices())
-
-    def validate_password(self, field) -> None:
-        problem = password_problem(field.data or "", self.email.data)
-        if problem:
-            raise ValidationError(problem)
 
     def validate_slug(self, field) -> None:
         field.data = (field.data or "").strip().lower()
@@ -57,3 +43,51 @@ class SignupForm(FlaskForm):
             raise ValidationError(_l("This address is reserved. Please choose another."))
         if problem == "taken":
             raise ValidationError(_l("This address is already taken. Please choose another."))
+
+
+class NewPasswordMixin:
+    """The new password twice, checked against the rules (and the e-mail it belongs to)."""
+
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired()],
+        description=_l("At least 10 characters. A phrase only you would use is best."),
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
+    )
+
+    def password_owner(self) -> str | None:
+        return None
+
+    def validate_password(self, field) -> None:
+        problem = password_problem(field.data or "", self.password_owner())
+        if problem:
+            raise ValidationError(problem)
+
+
+class SignupRequestForm(CompanyForm):
+    """A visitor's signup when the server sends mail: the link mailed to the address asks for
+    the password, so the answer here is the same whether or not the address has an account."""
+
+    owner_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class SignupForm(NewPasswordMixin, SignupRequestForm):
+    """A visitor's signup on a server without mail: the account is created at once."""
+
+    def password_owner(self) -> str | None:
+        return self.email.data
+
+
+class ConfirmSignupForm(NewPasswordMixin, FlaskForm):
+    """The page a mailed signup link opens: the new account's password."""
+
+    def __init__(self, email: str, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def password_owner(self) -> str | None:
+        return self.email
