@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import login
-from tests.factories import PASSWORD, add_member, make_company
+from tests.factories import PASSWORD, add_member, make_company, make_invitation
 from webapp.extensions import db
 from webapp.models import PasswordResetToken, User
 from webapp.services import accounts
@@ -228,6 +228,35 @@ def test_no_reset_link_for_someone_who_works_elsewhere_too(app, client, company_
     assert response.status_code == 409 and "another company" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalars(select(PasswordResetToken)).all() == []
+
+
+@pytest.mark.parametrize("change", ["joins another company", "roles", "deactivated"])
+def test_an_admins_reset_link_ends_when_the_persons_memberships_change(
+    app, client, company_a, staff, change
+):
+    """The admin's reason to hand out a link (the person works only here, in this role) may
+    be gone: joining a second company, a new role or deactivation spends the open link."""
+    login(client, "admin@alpha.example.com")
+    page = client.post(f"/t/{company_a.slug}/team/{staff['sales']}/reset-link", headers=EN)
+    link = _link(page.get_data(as_text=True))
+    if change == "joins another company":
+        other = make_company(app, "gamma-co")
+        _id, secret = make_invitation(app, other, "sales@alpha.example.com")
+        sales = app.test_client()
+        login(sales, "sales@alpha.example.com")
+        assert sales.post(f"/join/gamma-co/{secret}").status_code == 303
+    else:
+        owner = app.test_client()
+        login(owner, company_a.owner_email)
+        url = f"/t/{company_a.slug}/team/{staff['sales']}"
+        if change == "roles":
+            response = owner.post(f"{url}/roles", data={"roles": ["sales", "manager"]})
+        else:
+            response = owner.post(f"{url}/active", data={"active": "0"})
+        assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    fresh = app.test_client()
+    assert fresh.get(link).status_code == 410
+    assert fresh.post(link, data={"password": NEW, "confirm": NEW}).status_code == 410
 
 
 def test_signup_refuses_a_common_password(client):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from tests.conftest import login
 from tests.factories import add_member, make_contact, make_customer, set_visibility
 from webapp.extensions import db
-from webapp.models import Contact, Customer, FollowUp, ImportBatch
+from webapp.models import AuditEvent, Contact, Customer, FollowUp, ImportBatch
 from webapp.services import importing
 from webapp.tenancy import tenant_context
 
@@ -282,19 +283,45 @@ def test_other_member_cannot_run_or_read_my_import(app, client, company_a, visib
     assert ("customers.csv" in history) is (visibility == "all")
 
 
+def hidden_fields(page: str) -> dict[str, str]:
+    """The export form's hidden filter fields (the CSRF token left out)."""
+    form = page[
+        page.index('id="export-form"') : page.index("</form>", page.index('id="export-form"'))
+    ]
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+    fields.pop("csrf_token", None)
+    return fields
+
+
+def test_exports_are_posts_never_written_by_a_get(app, client_a, company_a):
+    """A prefetch or crawler following a GET must not write the audit log."""
+    base = f"/t/{company_a.slug}/imports"
+    assert client_a.get(f"{base}/export.xlsx").status_code == 405
+    assert client_a.get(f"{base}/export.csv?kind=customers").status_code == 405
+    with app.app_context(), tenant_context(company_a.id):
+        assert not db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+
+
+def test_customer_list_with_an_unknown_kind_argument(client_a, company_a):
+    """?kind= once reached the export links twice (url_for(kind=…, **args)) and answered 500."""
+    response = client_a.get(f"/t/{company_a.slug}/customers/?kind=anything&country=US")
+    assert response.status_code == 200
+    assert hidden_fields(response.get_data(as_text=True)) == {"country": "US"}
+
+
 def test_export_keeps_filters_and_round_trips(app, client_a, company_a, company_b):
     client_a.post("/lang", data={"lang": "en"})
     _import(client_a, company_a.slug, SHEET.encode())
-    response = client_a.get(f"/t/{company_a.slug}/imports/export.xlsx?country=US")
+    response = client_a.post(f"/t/{company_a.slug}/imports/export.xlsx", data={"country": "US"})
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     names = [row[0] for row in book["Customers"].iter_rows(min_row=2, values_only=True)]
     assert names == ["Acme Inc"]
     links = client_a.get(f"/t/{company_a.slug}/imports/export-links?grade=A&country=US&page=3")
-    assert "export.xlsx?grade=A&amp;country=US" in links.get_data(as_text=True)
+    assert hidden_fields(links.get_data(as_text=True)) == {"grade": "A", "country": "US"}
     page = client_a.get(f"/t/{company_a.slug}/customers/?country=US").get_data(as_text=True)
-    assert "export.xlsx?country=US" in page and "/imports/" in page
-    csv = client_a.get(f"/t/{company_a.slug}/imports/export.csv?kind=followups")
+    assert hidden_fields(page) == {"country": "US"} and "/imports/export.xlsx" in page
+    csv = client_a.post(f"/t/{company_a.slug}/imports/export.csv", data={"kind": "followups"})
     assert csv.data.startswith(b"\xef\xbb\xbf") and "send quotation" in csv.get_data(as_text=True)
 
 

@@ -56,10 +56,18 @@ def set_password(user: User, password: str) -> None:
     """A new password ends every other session and every open reset link."""
     user.password_hash = hash_password(password)
     end_all_sessions(user)
+    end_reset_links(user.id)
+
+
+def end_reset_links(user_id: int) -> None:
+    """Spend every open reset link of the person. Also called when their memberships change
+    (joined, left, roles): an administrator's reason to hand them a link may be gone, and a
+    person in several companies must reset their password themselves (team.reset_refusal)."""
     db.session.execute(
         update(PasswordResetToken)
-        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
         .values(used_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
     )
 
 

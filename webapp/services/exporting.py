@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -212,3 +212,25 @@ def to_csv(kind: str, filters: CustomerFilters) -> bytes:
             ]
         )
     return buffer.getvalue().encode("utf-8-sig")
+
+
+# the customer list's filters that an export carries (page and the like are left behind)
+FILTER_ARGS = (
+    "q",
+    "grade",
+    "category",
+    "importance",
+    "country",
+    "owner",
+    "status",
+    "stage",
+    "sort",
+)
+
+
+def export_args(args: Mapping[str, str]) -> dict[str, str]:
+    """The customer list's filters in `args` (query or form), to carry into an export."""
+    kept = {name: args[name] for name in FILTER_ARGS if args.get(name)}
+    if args.get("archived") == "1":
+        kept["archived"] = "1"
+    return kept

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Membership, Tenant, User
 from ..tenancy import acting_user, cross_tenant, tenant_context
 from . import audit
+from .accounts import end_reset_links
 from .passwords import hash_password
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,38}[a-z0-9]")  # always used with fullmatch()
@@ -153,6 +154,7 @@ def add_company(
         membership.set_roles({"owner"})
         db.session.add(membership)
         db.session.flush()
+        end_reset_links(owner.id)  # a link an administrator handed out has lost its reason
         audit.record(
             "company.create",
             target_type="user",

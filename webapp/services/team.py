@@ -17,6 +17,7 @@ from ..models import Invitation, Membership, MembershipRole, Tenant, User
 from ..models.user import ROLES
 from ..tenancy import cross_tenant, invitation_token, tenant_context
 from . import audit
+from .accounts import end_reset_links
 from .roles import can
 
 INVITATION_VALID = timedelta(days=7)
@@ -102,6 +103,7 @@ def change_roles(actor: Membership, member: Membership, roles: set[str]) -> bool
     if set(before) == roles:
         return False
     member.set_roles(roles)
+    end_reset_links(member.user_id)
     audit.record(
         "member.roles",
         target_type="member",
@@ -120,6 +122,7 @@ def set_active(actor: Membership, member: Membership, active: bool) -> bool:
     if member.active == active:
         return False
     member.active = active
+    end_reset_links(member.user_id)
     audit.record(
         "member.reactivate" if active else "member.deactivate",
         target_type="member",
@@ -321,6 +324,7 @@ def accept_invitation(
         membership.set_roles(invitation.role_set)
         db.session.add(membership)
         db.session.flush()
+        end_reset_links(user.id)
         audit.record(
             "invitation.accept",
             target_type="invitation",

@@ -14,7 +14,7 @@ from ...extensions import db, writes_on_get
 from ...models import Contact, Customer
 from ...models.base import utcnow
 from ...paging import counted_page, open_page
-from ...services import audit, pool
+from ...services import audit, exporting, pool
 from ...services.classification import METHODS, bits_to_stages, stages_to_bits
 from ...services.countries import country_choices, country_label, parse_country
 from ...services.customers import (
@@ -86,6 +86,7 @@ def index():
         "counts": counts,
         "owner_arg": request.args.get("owner", ""),
         "members": team_choices(),
+        "export_args": exporting.export_args(request.args),
     }
     if request.htmx and request.htmx.target == "customer-results":
         return render_template("customers/_results.html", **context)

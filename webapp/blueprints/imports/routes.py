@@ -281,9 +281,13 @@ def _download(data: bytes, name: str, mimetype: str) -> Response:
     return response
 
 
-@bp.get("/export.xlsx")
+# Exports are POSTs: they write an audit event, and a GET would be written by any link prefetch
+# or crawler. The list's filters come as form fields (imports/_export_links.html).
+
+
+@bp.post("/export.xlsx")
 def export_xlsx():
-    filters = CustomerFilters.from_args(request.args, viewer=g.membership)
+    filters = CustomerFilters.from_args(request.form, viewer=g.membership)
     stamp = company_today(g.tenant).isoformat()
     _record_export("xlsx", "customers")
     return _download(
@@ -293,49 +297,30 @@ def export_xlsx():
     )
 
 
-@bp.get("/export.csv")
+@bp.post("/export.csv")
 def export_csv():
-    kind = request.args.get("kind", "customers")
+    kind = request.form.get("kind", "customers")
     if kind not in exporting.KINDS:
         kind = "customers"
-    filters = CustomerFilters.from_args(request.args, viewer=g.membership)
+    filters = CustomerFilters.from_args(request.form, viewer=g.membership)
     stamp = company_today(g.tenant).isoformat()
     _record_export("csv", kind)
     return _download(exporting.to_csv(kind, filters), f"{kind}-{stamp}.csv", "text/csv")
 
 
 def _record_export(fmt: str, kind: str) -> None:
-    """Who took the company's data out, with the list's filters (committed at once: a GET)."""
+    """Who took the company's data out, with the list's filters."""
     audit.record(
         "export",
         target_type="export",
-        detail={"format": fmt, "kind": kind, "filters": export_args(request.args)},
+        detail={"format": fmt, "kind": kind, "filters": exporting.export_args(request.form)},
     )
     db.session.commit()
-
-
-FILTER_ARGS = (
-    "q",
-    "grade",
-    "category",
-    "importance",
-    "country",
-    "owner",
-    "status",
-    "stage",
-    "sort",
-)
-
-
-def export_args(args) -> dict[str, str]:
-    """The customer list's filters, to carry into the export links."""
-    kept = {name: args[name] for name in FILTER_ARGS if args.get(name)}
-    if args.get("archived") == "1":
-        kept["archived"] = "1"
-    return kept
 
 
 @bp.get("/export-links")
 def export_links():
     """The list page's export buttons, re-rendered by htmx as its filters change."""
-    return render_template("imports/_export_links.html", export_args=export_args(request.args))
+    return render_template(
+        "imports/_export_links.html", export_args=exporting.export_args(request.args)
+    )
