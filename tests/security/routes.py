@@ -200,3 +200,130 @@ def url_for_rule(app: Flask, rule: Rule, values: dict[str, object]) -> str:
     with app.test_request_context():
         adapter = app.url_map.bind("localhost")
         return adapter.build(rule.endpoint, values, method=next(iter(rule.methods - {"HEAD"})))
+
+
+# --- "own" visibility: a colleague's customer reached through another record --------------------
+# Builders for the visibility walker (tests/security/test_tenant_isolation.py): each makes, in one
+# company, a record of its kind that leads to `customer` (a colleague's customer the salesperson
+# `sales` may not see) and returns its id. Only the customer's own data carries the secret: the
+# records the salesperson may still open (an inquiry of the shared register, their own plan or
+# report) are named plainly, so a page that shows them but not the customer passes.
+
+_hidden_weeks = count(1)
+
+
+def _past_monday(counter) -> object:
+    from datetime import date, timedelta
+
+    return date(2026, 11, 23) - timedelta(weeks=next(counter))
+
+
+def _h_contact(app: Flask, company: Company, sales: int, customer: int) -> int:
+    return make_contact(app, company, customer, SECRET.format(slug=company.slug) + " contact")
+
+
+def _h_followup(app: Flask, company: Company, sales: int, customer: int) -> int:
+    topic = SECRET.format(slug=company.slug) + " followup"
+    return make_followup(app, company, customer, topic, method="visit_direct")
+
+
+def _h_order(app: Flask, company: Company, sales: int, customer: int) -> int:
+    number = f"{SECRET.format(slug=company.slug)}-order-{next(_order_numbers)}"
+    return make_order(app, company, customer, number)
+
+
+def _h_order_row(kind: str):
+    def build(app: Flask, company: Company, sales: int, customer: int) -> int:
+        return make_order_row(app, company, _h_order(app, company, sales, customer), kind)
+
+    return build
+
+
+def _h_inquiry(app: Flask, company: Company, sales: int, customer: int) -> int:
+    """The salesperson's own inquiry, linked to the colleague's customer, with a follow-up of
+    that customer since and a sample sent to it."""
+    inquiry = make_inquiry(app, company, "Shared register inquiry", customer_id=customer,
+                           assigned_to_id=sales)  # fmt: skip
+    _h_followup(app, company, sales, customer)
+    make_sample(app, company, SECRET.format(slug=company.slug) + " sample",
+                customer_id=customer, inquiry_id=inquiry)  # fmt: skip
+    return inquiry
+
+
+def _h_sample(app: Flask, company: Company, sales: int, customer: int) -> int:
+    inquiry = make_inquiry(app, company, "Shared register inquiry", customer_id=customer)
+    secret = SECRET.format(slug=company.slug)
+    return make_sample(app, company, secret + " sample", customer_id=customer,
+                       inquiry_id=inquiry, sent_by_id=sales, feedback=secret)  # fmt: skip
+
+
+def _h_plan(app: Flask, company: Company, sales: int, customer: int) -> int:
+    """The salesperson's own plan, with the customer on it from before it was handed over."""
+    monday = _past_monday(_hidden_weeks)
+    return make_plan(app, company, monday, member_id=sales, customer_ids=(customer,),
+                     cells={(customer, monday): "C"})  # fmt: skip
+
+
+def _h_plan_row(app: Flask, company: Company, sales: int, customer: int) -> int:
+    return plan_row_ids(app, company, _h_plan(app, company, sales, customer))[0]
+
+
+def _h_report(app: Flask, company: Company, sales: int, customer: int) -> int:
+    return _h_report_and_line(app, company, sales, customer)[0]
+
+
+def _h_line(app: Flask, company: Company, sales: int, customer: int) -> int:
+    return _h_report_and_line(app, company, sales, customer)[1]
+
+
+def _h_report_and_line(app: Flask, company: Company, sales: int, customer: int):
+    """The salesperson's own report with a line copied from the customer while it was theirs."""
+    report = make_report(app, company, _past_monday(_hidden_weeks), member_id=sales,
+                         prefilled=True)  # fmt: skip
+    line = make_report_row(app, company, report, "line", customer_id=customer,
+                           contact=SECRET.format(slug=company.slug) + " customer")  # fmt: skip
+    return report, line
+
+
+# URL parameter -> builder (app, company, salesperson's membership id, hidden customer id)
+HIDDEN_PARAMS: dict[str, Callable[[Flask, Company, int, int], int]] = {
+    "customer_id": lambda app, company, sales, customer: customer,
+    "contact_id": _h_contact,
+    "followup_id": _h_followup,
+    "order_id": _h_order,
+    "payment_id": _h_order_row("payment"),
+    "claim_id": _h_order_row("claim"),
+    "signoff_id": _h_order_row("signoff"),
+    "inquiry_id": _h_inquiry,
+    "sample_id": _h_sample,
+    "plan_id": _h_plan,
+    "plan_row_id": _h_plan_row,
+    "report_id": _h_report,
+    "line_id": _h_line,
+}
+# Object parameters that lead to no customer, with the reason (every OBJECT_PARAMS key is in
+# one of the two: a new kind of record fails the walker until it is placed).
+NO_CUSTOMER_PARAMS = {
+    "member_id": "a member of the company, not a customer's record",
+    "comment_id": "a comment on a weekly report: text about the report, holds no customer",
+    "import_id": "an import opens for its uploader and for those who see every customer "
+    "(tests/web/test_imports_web.py)",
+    "invitation_id": "an invitation to join the company, holds no customer",
+}
+
+
+def build_hidden_values(
+    app: Flask, rule: Rule, company: Company, sales: int, customer: int
+) -> dict[str, object]:
+    """URL values for `rule` whose records lead to `customer`, a colleague's."""
+    values: dict[str, object] = {}
+    for arg in rule.arguments:
+        if arg == TENANT_PARAM:
+            values[arg] = company.slug
+        elif arg in HIDDEN_PARAMS:
+            values[arg] = HIDDEN_PARAMS[arg](app, company, sales, customer)
+        elif arg in OBJECT_PARAMS:
+            values[arg] = OBJECT_PARAMS[arg](app, company)
+        elif arg in SAMPLE_VALUES:
+            values[arg] = SAMPLE_VALUES[arg]
+    return values

@@ -8,10 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import login
+from tests.factories import PASSWORD, add_member, make_customer
 from tests.security.routes import (
+    HIDDEN_PARAMS,
+    NO_CUSTOMER_PARAMS,
     OBJECT_PARAMS,
     SECRET,
     TENANT_PARAM,
+    build_hidden_values,
     build_values,
     company_rule,
     rules,
@@ -129,4 +133,82 @@ def test_a_companys_own_pages_never_show_a_neighbours_data(app, client, company_
         if secret.encode() in response.get_data():  # bytes: PDFs and sheets too (CSV is plain)
             failures.append(url)
     assert walked > 40  # guards the walker: the company's pages were found
+    assert not failures, "\n".join(failures)
+
+
+# --- "own" visibility: a colleague's customer reached through another record --------------------
+
+
+def test_every_record_kind_is_placed_for_the_visibility_walk():
+    """Each object parameter either leads to a customer (a builder in HIDDEN_PARAMS) or says why
+    it does not: a new kind of record fails here rather than being skipped."""
+    assert set(HIDDEN_PARAMS) | set(NO_CUSTOMER_PARAMS) == set(OBJECT_PARAMS)
+    assert not set(HIDDEN_PARAMS) & set(NO_CUSTOMER_PARAMS)
+
+
+def _customer_data(app, company, customer_id):
+    """Everything of one customer and what hangs off it, column by column. The salesperson's
+    own plan rows and report lines are left out: they belong to the salesperson's documents
+    (a plan may be deleted with its rows); their pages are checked for the secret instead."""
+    from webapp.models import (
+        ExportOrder,
+        FollowUp,
+        Inquiry,
+        OrderClaim,
+        OrderPayment,
+        OrderSignoff,
+        Sample,
+    )
+
+    def rows(model, *where):
+        columns = list(model.__table__.columns)
+        stmt = select(*columns).where(*where).order_by(model.__table__.c.id)
+        return [tuple(row) for row in db.session.execute(stmt)]
+
+    with app.app_context(), tenant_context(company.id):
+        orders = select(ExportOrder.id).where(ExportOrder.customer_id == customer_id)
+        return {
+            "customer": rows(Customer, Customer.id == customer_id),
+            "contacts": rows(Contact, Contact.customer_id == customer_id),
+            "followups": rows(FollowUp, FollowUp.customer_id == customer_id),
+            "orders": rows(ExportOrder, ExportOrder.customer_id == customer_id),
+            "payments": rows(OrderPayment, OrderPayment.order_id.in_(orders)),
+            "claims": rows(OrderClaim, OrderClaim.order_id.in_(orders)),
+            "signoffs": rows(OrderSignoff, OrderSignoff.order_id.in_(orders)),
+            "samples": rows(Sample, Sample.customer_id == customer_id),
+            "inquiries": rows(Inquiry, Inquiry.customer_id == customer_id),
+        }
+
+
+def test_salesperson_reaches_no_colleagues_customer_through_any_record(app, client, company_a):
+    """Company A keeps the default "own" visibility; a salesperson (role sales only) asks for
+    every route that takes a record, each record leading to a colleague's customer (the
+    owner's): the route answers 404 or shows none of that customer's secret, and changes
+    nothing of it. POSTs also name the customer and an inquiry of it in the form."""
+    email = f"sales-walker@{company_a.slug}.example.com"
+    sales = add_member(app, company_a, email, {"sales"}, "Walker Sales")
+    login(client, email, PASSWORD)
+    secret = SECRET.format(slug=company_a.slug)
+    walked = [
+        r for r in _parametrised_rules(app)
+        if TENANT_PARAM in r.arguments and set(r.arguments) & set(HIDDEN_PARAMS)
+    ]  # fmt: skip
+    assert {p for r in walked for p in r.arguments} >= set(HIDDEN_PARAMS)
+    failures = []
+    for rule in walked:
+        customer = make_customer(app, company_a, secret + " customer")
+        values = build_hidden_values(app, rule, company_a, sales, customer)
+        url = url_for_rule(app, rule, values)
+        before = _customer_data(app, company_a, customer)
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            data = {"name": "Hijack", "customer_id": customer, "notes": "Hijack"}
+            if "inquiry_id" in values:
+                data["inquiry_id"] = values["inquiry_id"]
+            response = client.open(url, method=method, data=data if method == "POST" else None)
+            if response.status_code >= 500:
+                failures.append(f"{method} {url} -> {response.status_code}")
+            elif response.status_code != 404 and secret.encode() in response.get_data():
+                failures.append(f"{method} {url} -> {response.status_code} shows the customer")
+        if _customer_data(app, company_a, customer) != before:
+            failures.append(f"{rule.rule}: the colleague's customer changed")
     assert not failures, "\n".join(failures)

@@ -59,7 +59,8 @@ def as_(client, who: str) -> None:
 
 @pytest.fixture
 def zhang_plan(app, company_a, people):
-    customer = make_customer(app, company_a, "Nordlicht GmbH")
+    # 张伟's own customer: under "own" visibility a salesperson plans only those they may see
+    customer = make_customer(app, company_a, "Nordlicht GmbH", owner_id=people["zhang"])
     plan = make_plan(app, company_a, MON, member_id=people["zhang"], weeks=2,
                      customer_ids=(customer,), cells={(customer, d(0)): "C"})  # fmt: skip
     make_followup(app, company_a, customer, "call", on_date=d(0),
@@ -274,10 +275,13 @@ def test_delete_plan_after_confirmation(app, client, company_a, people, base, zh
 
 
 def test_grid_queries_do_not_grow_with_rows_and_days(app, client, company_a, people, base):
-    small = make_customer(app, company_a, "Only One GmbH")
+    small = make_customer(app, company_a, "Only One GmbH", owner_id=people["zhang"])
     one = make_plan(app, company_a, MON, member_id=people["zhang"], weeks=1,
                     customer_ids=(small,), cells={(small, d(0)): "C"})  # fmt: skip
-    customers = [make_customer(app, company_a, f"Customer {i:02d}") for i in range(20)]
+    customers = [
+        make_customer(app, company_a, f"Customer {i:02d}", owner_id=people["zhang"])
+        for i in range(20)
+    ]
     cells = {(c, d(7 + i)): "CX"[i % 4 // 2] for c in customers for i in range(0, 21, 2)}
     big = make_plan(app, company_a, d(7), member_id=people["zhang"], weeks=3,
                     customer_ids=tuple(customers), cells=cells)  # fmt: skip

@@ -32,6 +32,7 @@ from ..tenancy import scoped
 from .duplicates import Match, find_duplicates
 from .followups import company_zone
 from .normalize import like_pattern
+from .visibility import can_see, hidden_ids
 from .weeks import local_date
 
 CHANNEL_LABELS = {
@@ -331,9 +332,12 @@ def is_followed(inquiry: Inquiry) -> bool:
     return inquiry.id in followed_ids([inquiry.id])
 
 
-def first_followup_after(inquiry: Inquiry) -> FollowUp | None:
-    """The follow-up that makes the inquiry followed (the earliest on or after its day)."""
+def first_followup_after(inquiry: Inquiry, viewer: Membership | None = None) -> FollowUp | None:
+    """The follow-up that makes the inquiry followed (the earliest on or after its day). With
+    `viewer`, none for a customer they may not see: its log is the card's (services/visibility)."""
     if inquiry.customer_id is None:
+        return None
+    if viewer is not None and not can_see(viewer, inquiry.customer):
         return None
     return db.session.scalar(
         select(FollowUp)
@@ -343,6 +347,21 @@ def first_followup_after(inquiry: Inquiry) -> FollowUp | None:
         .order_by(FollowUp.on_date, FollowUp.id)
         .limit(1)
     )
+
+
+def reaches_hidden_customer(inquiry: Inquiry, viewer: Membership | None) -> bool:
+    """True when the inquiry leads to a customer `viewer` may not see: it is linked to one, or
+    one of its samples went to one. The register may list such an inquiry, but changing it
+    (edit, convert, delete — whose cascade takes the samples) is the customer owner's: the
+    route answers 404, as the card does."""
+    customer_ids = {inquiry.customer_id} | set(
+        db.session.scalars(
+            select(Sample.customer_id).where(
+                Sample.inquiry_id == inquiry.id, Sample.customer_id.is_not(None)
+            )
+        )
+    )
+    return bool(hidden_ids(viewer, customer_ids))
 
 
 def customer_inquiries(customer_id: int) -> list[Inquiry]:

@@ -36,6 +36,7 @@ from ..models import Customer, FollowUp, Membership
 from ..models.followup import CALL_METHODS, VISIT_METHODS
 from ..models.plan import MAX_PLAN_ROWS, MAX_PLAN_WEEKS, CallPlan, CallPlanCell, CallPlanRow
 from .roles import can
+from .visibility import can_see
 from .weeks import days_of, week_label, week_number, week_start
 
 CALL, VISIT = "C", "X"
@@ -162,8 +163,10 @@ def add_row(
     turnover_current: Decimal | None = None,
     turnover_previous: Decimal | None = None,
     target: str | None = None,
+    viewer: Membership | None = None,
 ) -> CallPlanRow:
-    """Put a customer on the plan (rows 1) … 20)); a customer appears once."""
+    """Put a customer on the plan (rows 1) … 20)); a customer appears once. With `viewer`,
+    only a customer they may see (services/visibility.py): the picker lists only those."""
     rows = list(plan.rows)
     if len(rows) >= MAX_PLAN_ROWS:
         raise PlanError(
@@ -173,7 +176,7 @@ def add_row(
     if any(r.customer_id == customer_id for r in rows):
         raise PlanError(_("This customer is already on the plan."), "customer_id")
     customer = db.session.scalar(select(Customer).where(Customer.id == customer_id))
-    if customer is None:
+    if customer is None or (viewer is not None and not can_see(viewer, customer)):
         raise PlanError(_("Choose a customer of the company."), "customer_id")
     row = CallPlanRow(
         customer_id=customer_id,

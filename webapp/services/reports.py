@@ -46,6 +46,7 @@ from ..models.report import REPORT_SECTIONS, SUMMARY_FIELDS
 from .countries import country_name
 from .followups import company_zone
 from .inquiries import InquiryCounts, week_counts
+from .visibility import hidden_ids, visible_by_customer, visible_clause
 from .weeks import is_late, report_deadline, week_bounds_utc
 
 # how far ahead of the report's week an appointment makes a customer one "to follow"
@@ -178,21 +179,43 @@ def is_editable(report: WeeklyReport) -> bool:
     return report.discussed_at is None
 
 
-def lines_by_section(report: WeeklyReport) -> dict[str, list[WeeklyReportLine]]:
+def lines_by_section(
+    report: WeeklyReport, viewer: Membership | None = None
+) -> dict[str, list[WeeklyReportLine]]:
+    """The report's lines per table. With `viewer`, without the lines copied from a customer
+    they may not see (one handed to a colleague since): its name and contact are in the text."""
+    hidden = hidden_line_customers(report.lines, viewer)
     grouped: dict[str, list[WeeklyReportLine]] = {s: [] for s in REPORT_SECTIONS}
     for line in report.lines:
-        grouped[line.section].append(line)
+        if line.customer_id not in hidden:
+            grouped[line.section].append(line)
     return grouped
 
 
-def section_lines(report_id: int, section: str) -> list[WeeklyReportLine]:
-    return list(
+def section_lines(
+    report_id: int, section: str, viewer: Membership | None = None
+) -> list[WeeklyReportLine]:
+    lines = list(
         db.session.scalars(
             select(WeeklyReportLine)
             .where(WeeklyReportLine.report_id == report_id, WeeklyReportLine.section == section)
             .order_by(WeeklyReportLine.position, WeeklyReportLine.id)
         )
     )
+    hidden = hidden_line_customers(lines, viewer)
+    return [line for line in lines if line.customer_id not in hidden]
+
+
+def hidden_line_customers(lines, viewer: Membership | None) -> set[int]:
+    """The customer ids of these lines that `viewer` may not see (none without a viewer)."""
+    if viewer is None:
+        return set()
+    return hidden_ids(viewer, {line.customer_id for line in lines})
+
+
+def line_visible(line: WeeklyReportLine, viewer: Membership | None) -> bool:
+    """May `viewer` open and change this line? Not one copied from a customer they may not see."""
+    return not hidden_line_customers([line], viewer)
 
 
 def salespeople() -> list[Membership]:
@@ -384,13 +407,15 @@ def _money(amount: Decimal | None, currency: str | None, locale: str) -> str:
     return format_currency(amount, currency or "USD", locale=locale)
 
 
-def _sample_lines(member_id: int, monday: date, locale: str) -> list[dict]:
+def _sample_lines(member: Membership, monday: date, locale: str) -> list[dict]:
     samples = db.session.scalars(
         select(Sample)
         .where(
-            Sample.sent_by_id == member_id,
+            Sample.sent_by_id == member.id,
             Sample.sent_on >= monday,
             Sample.sent_on < monday + timedelta(days=7),
+            # not a customer the salesperson may not see (sent for a colleague, or handed over)
+            Sample.customer_id.is_(None) | visible_by_customer(Sample.customer_id, member),
         )
         .options(
             joinedload(Sample.customer).selectinload(Customer.contacts),
@@ -422,7 +447,7 @@ def _sample_lines(member_id: int, monday: date, locale: str) -> list[dict]:
     return lines
 
 
-def _prospect_lines(member_id: int, monday: date, locale: str) -> list[dict]:
+def _prospect_lines(member: Membership, monday: date, locale: str) -> list[dict]:
     """需要跟进的客户: the salesperson's customers with something booked.
 
     Rule: a customer of the salesperson (owner, not archived) whose current appointment
@@ -433,6 +458,7 @@ def _prospect_lines(member_id: int, monday: date, locale: str) -> list[dict]:
     """
     end = monday + timedelta(weeks=1 + PROSPECT_HORIZON_WEEKS)
     week_end = monday + timedelta(days=7)
+    member_id = member.id
     followed_this_week = select(FollowUp.customer_id).where(
         FollowUp.followed_by_id == member_id,
         FollowUp.on_date >= monday,
@@ -441,7 +467,7 @@ def _prospect_lines(member_id: int, monday: date, locale: str) -> list[dict]:
     )
     customers = db.session.scalars(
         select(Customer)
-        .where(Customer.archived_at.is_(None))
+        .where(Customer.archived_at.is_(None), visible_clause(member))
         .where(
             or_(
                 and_(
@@ -527,10 +553,13 @@ def prefill(tenant: Tenant, report: WeeklyReport, locale: str | None = None) -> 
         return 0
     # outside a request (the demo, the CLI) there is no user to ask: Chinese, the paper's
     locale = locale or (str(get_locale() or "zh") if has_request_context() else "zh")
+    # the salesperson's report: only customers they may see (services/visibility.py), whoever
+    # opens it first
+    member = db.session.get(Membership, report.member_id)
     with force_locale(locale):
         found = {
-            "sample": _sample_lines(report.member_id, report.week_start, locale),
-            "prospect": _prospect_lines(report.member_id, report.week_start, locale),
+            "sample": _sample_lines(member, report.week_start, locale),
+            "prospect": _prospect_lines(member, report.week_start, locale),
             "deal": _deal_lines(tenant, report.member_id, report.week_start, locale),
         }
     added = 0

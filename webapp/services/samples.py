@@ -17,7 +17,7 @@ from ..models import Customer, Inquiry, Membership, Sample
 from ..models.inquiry import SAMPLE_CHARGES
 from ..tenancy import scoped
 from .normalize import like_pattern
-from .visibility import can_see
+from .visibility import can_see, visible_by_customer
 
 CHARGE_LABELS = {
     "free": _l("Free"),
@@ -56,11 +56,15 @@ class SampleInvalid(ValueError):
 
 
 def sample_problems(
-    data: SampleInput, viewer: Membership | None = None, kept_customer_id: int | None = None
+    data: SampleInput,
+    viewer: Membership | None = None,
+    kept_customer_id: int | None = None,
+    kept_inquiry_id: int | None = None,
 ) -> dict[str, str]:
     """Field name -> message in the user's language; empty when the sample can be saved.
     With `viewer`, the customer must be one they may see (or the one the sample already has):
-    the form lists only those, and a forged id must not attach a sample to someone else's."""
+    the form lists only those, and a forged id must not attach a sample to someone else's;
+    so must the customer of the inquiry (unless the sample already hangs off that inquiry)."""
     problems: dict[str, str] = {}
     if not (data.name or "").strip():
         problems["name"] = gettext("Enter the sample's name.")
@@ -83,8 +87,22 @@ def sample_problems(
         and not can_see(viewer, customer)
     ):
         problems["customer_id"] = gettext("Pick a customer from the list.")
-    if data.inquiry_id is not None and db.session.get(Inquiry, data.inquiry_id) is None:
+    inquiry = db.session.get(Inquiry, data.inquiry_id) if data.inquiry_id is not None else None
+    if data.inquiry_id is not None and inquiry is None:
         problems["inquiry_id"] = gettext("This inquiry does not exist.")
+    elif (
+        inquiry is not None
+        and viewer is not None
+        and inquiry.id != kept_inquiry_id
+        and inquiry.customer_id is not None
+        and not can_see(viewer, inquiry.customer)
+    ):
+        # the sample would hang off (or, without a customer, be copied onto) a colleague's
+        # customer this person cannot open: the same answer as its card, on the field they see
+        problems["customer_id"] = gettext(
+            "The inquiry's customer is not one you can open: only its owner or a manager can "
+            "add samples to it."
+        )
     member = db.session.get(Membership, data.sent_by_id) if data.sent_by_id else None
     if member is None:
         problems["sent_by_id"] = gettext("Pick a salesperson of this company.")
@@ -93,7 +111,9 @@ def sample_problems(
 
 def apply_sample(sample: Sample, data: SampleInput, viewer: Membership | None = None) -> None:
     """Copy validated input onto the sample (raises SampleInvalid otherwise)."""
-    problems = sample_problems(data, viewer, kept_customer_id=sample.customer_id)
+    problems = sample_problems(
+        data, viewer, kept_customer_id=sample.customer_id, kept_inquiry_id=sample.inquiry_id
+    )
     if problems:
         raise SampleInvalid(problems)
     for name in ("name", "charge", "sent_by_id", "customer_id", "inquiry_id", "quantity",
@@ -211,10 +231,20 @@ def sample_query(filters: SampleFilters) -> Select:
     return stmt.order_by(*_NEWEST_SENT)
 
 
-def samples_for(*, customer_id: int | None = None, inquiry_id: int | None = None) -> list[Sample]:
-    """The samples of one customer or one inquiry (card and inquiry page), newest first."""
-    filters = SampleFilters(customer_id=customer_id, inquiry_id=inquiry_id)
-    return list(db.session.scalars(sample_query(filters)))
+def samples_for(
+    *, customer_id: int | None = None, inquiry_id: int | None = None, viewer=None
+) -> list[Sample]:
+    """The samples of one customer or one inquiry (card and inquiry page), newest first. With
+    `viewer`, only those sent to no customer or to one they may see (services/visibility)."""
+    stmt = sample_query(SampleFilters(customer_id=customer_id, inquiry_id=inquiry_id))
+    if viewer is not None:
+        stmt = stmt.where(visible_sample(viewer))
+    return list(db.session.scalars(stmt))
+
+
+def visible_sample(viewer: Membership | None):
+    """WHERE clause on Sample: sent to an inquirer alone, or to a customer `viewer` may see."""
+    return Sample.customer_id.is_(None) | visible_by_customer(Sample.customer_id, viewer)
 
 
 # the card's panel shows the samples' own fields only: no customer, inquiry or sender joined

@@ -21,6 +21,7 @@ from __future__ import annotations
 from flask import abort, g
 from sqlalchemy import ColumnElement, or_, select, true
 
+from ..extensions import db
 from ..models import Customer, Membership
 from .roles import can
 
@@ -78,6 +79,18 @@ def visible_by_customer(customer_id: ColumnElement, membership: Membership | Non
     if membership is not None and sees_all(membership):
         return true()
     return customer_id.in_(select(Customer.id).where(visible_clause(membership)))
+
+
+def hidden_ids(membership: Membership | None, customer_ids) -> set[int]:
+    """Which of these customer ids `membership` may not see (None ids are ignored): one query
+    for the records of a page that name customers (report lines, an inquiry's samples)."""
+    wanted = {cid for cid in customer_ids if cid is not None}
+    if not wanted or (membership is not None and sees_all(membership)):
+        return set()
+    seen = db.session.scalars(
+        select(Customer.id).where(Customer.id.in_(wanted), visible_clause(membership))
+    )
+    return wanted - set(seen)
 
 
 def require_visible(customer: Customer | None) -> Customer:

@@ -30,6 +30,14 @@ def _require(action: str) -> None:
         abort(403)
 
 
+def _load(inquiry_id: int) -> Inquiry:
+    """An inquiry to change: 404 when it leads to a customer this member may not see."""
+    inquiry = get_or_404(Inquiry, inquiry_id)
+    if rules.reaches_hidden_customer(inquiry, g.membership):
+        abort(404)
+    return inquiry
+
+
 def _local(inquiry: Inquiry):
     return rules.received_local(g.tenant, inquiry)
 
@@ -119,7 +127,7 @@ def create():
 
 @bp.route("/<int:inquiry_id>/edit", methods=["GET", "POST"])
 def edit(inquiry_id: int):
-    inquiry = get_or_404(Inquiry, inquiry_id)
+    inquiry = _load(inquiry_id)
     _require("inquiries.edit")
     form = _form(inquiry)
     if request.method == "GET":
@@ -162,8 +170,9 @@ def detail(inquiry_id: int):
         inquiry=inquiry,
         received=_local(inquiry),
         followed=rules.is_followed(inquiry),
-        first_followup=rules.first_followup_after(inquiry),
-        samples=samples_for(inquiry_id=inquiry.id),
+        first_followup=rules.first_followup_after(inquiry, g.membership),
+        samples=samples_for(inquiry_id=inquiry.id, viewer=g.membership),
+        changeable=not rules.reaches_hidden_customer(inquiry, g.membership),
         charge_label=charge_label,
         channels=rules.CHANNEL_LABELS,
         worth_labels=rules.WORTH_LABELS,
@@ -190,7 +199,7 @@ def assign(inquiry_id: int):
 
 @bp.route("/<int:inquiry_id>/delete", methods=["GET", "POST"])
 def delete(inquiry_id: int):
-    inquiry = get_or_404(Inquiry, inquiry_id)
+    inquiry = _load(inquiry_id)
     _require("inquiries.edit")
     if request.method == "GET":
         samples = samples_for(inquiry_id=inquiry.id)
@@ -214,7 +223,7 @@ def delete(inquiry_id: int):
 def convert(inquiry_id: int):
     """One click makes the customer; when the duplicate check finds look-alikes the page lists
     them, to link the inquiry to one of them or to create the customer anyway."""
-    inquiry = get_or_404(Inquiry, inquiry_id)
+    inquiry = _load(inquiry_id)
     _require("inquiries.edit")
     if inquiry.customer_id is not None:
         flash(_("This inquiry is already linked to a customer."), "warning")

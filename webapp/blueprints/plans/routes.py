@@ -13,6 +13,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
@@ -23,7 +24,7 @@ from ...services import plans as rules
 from ...services.customers import PICK_SHOWN, team_choices
 from ...services.normalize import like_pattern
 from ...services.roles import can
-from ...services.visibility import visible_clause
+from ...services.visibility import can_see, visible_clause
 from ...services.weeks import current_week_start, parse_week, week_label
 from ...tenancy import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
@@ -44,8 +45,13 @@ def _plan(plan_id: int, edit: bool = False) -> CallPlan:
 
 
 def _row(plan_row_id: int) -> tuple[CallPlanRow, CallPlan]:
-    row = get_or_404(CallPlanRow, plan_row_id)
-    return row, _plan(row.plan_id, edit=True)
+    """A row to change: 404, as on the card, when its customer is one this member may not see
+    (put on the plan, then handed to a colleague)."""
+    row = get_or_404(CallPlanRow, plan_row_id, joinedload(CallPlanRow.customer))
+    plan = _plan(row.plan_id, edit=True)
+    if not can_see(g.membership, row.customer):
+        abort(404)
+    return row, plan
 
 
 def _customer_choices(
@@ -216,6 +222,7 @@ def add_row(plan_id: int):
                 form.turnover_current.data,
                 form.turnover_previous.data,
                 form.target.data,
+                viewer=g.membership,
             )
         except rules.PlanError as refused:
             form.customer_id.errors = [refused.message]

@@ -92,7 +92,7 @@ def _page_context(report: WeeklyReport, **extra) -> dict:
         "discussed_local": rules.company_time(g.tenant, report.discussed_at),
         "week": weeks.week_label(report.week_start),
         "week_end": report.week_start + timedelta(days=6),
-        "grouped": rules.lines_by_section(report),
+        "grouped": rules.lines_by_section(report, g.membership),
         "sections": REPORT_SECTIONS,
         "section_titles": rules.SECTION_TITLES,
         "section_columns": rules.SECTION_COLUMNS,
@@ -117,7 +117,7 @@ def _section(report: WeeklyReport, section: str, status: int = 200, **extra):
     """After a line change: the table alone for htmx, else back to the page at that table."""
     if request.htmx:
         context = _page_context(report, **extra)
-        context["grouped"][section] = rules.section_lines(report.id, section)
+        context["grouped"][section] = rules.section_lines(report.id, section, g.membership)
         return render_template("reports/_section.html", section=section, **context), status
     if status >= 400:
         return _page(report, status, **extra)
@@ -224,7 +224,10 @@ def add_line(report_id: int):
 
 def _load_line(line_id: int) -> tuple[WeeklyReportLine, WeeklyReport]:
     line = get_or_404(WeeklyReportLine, line_id)
-    return line, _load(line.report_id)
+    report = _load(line.report_id)
+    if not rules.line_visible(line, g.membership):
+        abort(404)  # copied from a customer this member may not see: as its card
+    return line, report
 
 
 @bp.route("/lines/<int:line_id>/edit", methods=["GET", "POST"])

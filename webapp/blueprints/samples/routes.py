@@ -12,7 +12,7 @@ from ...services import audit
 from ...services import samples as rules
 from ...services.customers import pick_choices, team_choices
 from ...services.roles import can
-from ...services.visibility import visible_by_customer, visible_customer_or_404
+from ...services.visibility import visible_customer_or_404
 from ...tenancy import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
 from .forms import SampleForm
@@ -68,9 +68,7 @@ def _back(sample: Sample):
 def index():
     filters = rules.SampleFilters.from_args(request.args, mine_id=g.membership.id)
     page = db.paginate(
-        rules.sample_query(filters).where(
-            Sample.customer_id.is_(None) | visible_by_customer(Sample.customer_id, g.membership)
-        ),
+        rules.sample_query(filters).where(rules.visible_sample(g.membership)),
         page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
