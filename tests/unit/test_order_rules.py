@@ -214,7 +214,7 @@ def test_waiting_for_lists_orders_the_member_can_sign_now(app, company_a, order_
 
 
 def test_waiting_in_sql_agrees_with_the_rules_in_python(app, company_a, company_b, members):
-    """waiting_clause (SQL, what my day and the orders list ask) finds exactly the orders for
+    """where_waiting (SQL, what my day and the orders list ask) finds exactly the orders for
     which available_signoffs (the order page's rules) offers a line the member can sign now,
     over orders with every mix of payments, signatures, withdrawn signatures and stages, signed
     by several people: a member who already signed one line of a group (production, the bank)

@@ -559,7 +559,7 @@ def _deposit_secured() -> ColumnElement[bool]:
     )
 
 
-# The member asking, in the SQL of waiting_clause: bound per statement (where_waiting), so the
+# The member asking, in the SQL of where_waiting: bound per statement, so the
 # clause built once per set of lines holds no member. Required: a statement that forgot to bind
 # it fails instead of finding orders for nobody.
 _SIGNER = bindparam("waiting_signer", type_=Integer, required=True)
