@@ -214,9 +214,11 @@ def test_waiting_for_lists_orders_the_member_can_sign_now(app, company_a, order_
 
 
 def test_waiting_in_sql_agrees_with_the_rules_in_python(app, company_a, company_b, members):
-    """waiting_clause (SQL, what my day and the orders list ask) finds exactly the orders for
+    """where_waiting (SQL, what my day and the orders list ask) finds exactly the orders for
     which available_signoffs (the order page's rules) offers a line the member can sign now,
-    over orders with every mix of payments, signatures, withdrawn signatures and stages."""
+    over orders with every mix of payments, signatures, withdrawn signatures and stages, signed
+    by several people: a member who already signed one line of a group (production, the bank)
+    may not sign another line of it, and the SQL binds that member per statement."""
     import random
     from datetime import UTC, datetime
 
@@ -225,9 +227,13 @@ def test_waiting_in_sql_agrees_with_the_rules_in_python(app, company_a, company_
     chance = random.Random(20261203)
     customer = make_customer(app, company_a, "Mixed orders")
     dual = add_member(app, company_a, "two-roles@alpha.example.com", {"manager", "finance"})
+    every = add_member(
+        app, company_a, "all-roles@alpha.example.com", {"manager", "finance", "gm", "merchandiser"}
+    )
     kinds = list(rules.SIGNOFF_KINDS)
     with app.test_request_context(headers=EN), tenant_context(company_a.id):
         signer = db.session.get(Membership, members["manager"])
+        signers = [*members.values(), dual, every]  # who signed which line: anyone, at random
         earlier_payments: list[OrderPayment] = []
         for n in range(60):
             order = ExportOrder(
@@ -266,16 +272,16 @@ def test_waiting_in_sql_agrees_with_the_rules_in_python(app, company_a, company_
                         kind=kind,
                         target_id=chance.choice(targets).id if spec.per_payment else None,
                         role=spec.role,
-                        membership_id=signer.id,
+                        membership_id=chance.choice(signers),
                         withdrawn_at=datetime.now(UTC) if chance.random() < 0.2 else None,
                     )
                 )
             earlier_payments += order.payments
         db.session.commit()
-        ids = [*members.values(), dual]
+        ids = [*members.values(), dual, every]
         db.session.expunge_all()
         everything = db.session.scalars(rules.load_order_query()).unique().all()
-        seen_any = False
+        seen_any = seen_barred = False
         for member_id in ids:
             member = db.session.get(Membership, member_id)
             in_python = {
@@ -284,19 +290,181 @@ def test_waiting_in_sql_agrees_with_the_rules_in_python(app, company_a, company_
                 if o.stage != "archived"
                 and any(v is None for v in rules.available_signoffs(o, member).values())
             }
-            in_sql = set(
-                db.session.scalars(select(ExportOrder.id).where(rules.waiting_clause(member)))
-            )
+            in_sql = set(db.session.scalars(rules.where_waiting(select(ExportOrder.id), member)))
             assert in_sql == in_python, member.roles
+            # some line was open but for this member's own signature on another line
+            seen_barred = seen_barred or any(
+                problem is not None and rules.gate_problem(o, kind, target) is None
+                for o in everything
+                for (kind, target), problem in rules.available_signoffs(o, member).items()
+            )
             newest = sorted(in_python, reverse=True)[: rules.WAITING_SHOWN]
             assert [o.id for o in rules.waiting_for(member)] == newest
             assert rules.waiting_count(member) == min(len(in_python), rules.WAITING_COUNT_CAP)
             seen_any = seen_any or bool(in_python)
         assert seen_any  # the mix did give some member something to sign
+        assert seen_barred  # ... and barred some member from a line they signed next to
     # another company's open order waits for its own members only
     other = make_order(app, company_b, make_customer(app, company_b, "B customer"), "B-1")
     with app.test_request_context(headers=EN), tenant_context(company_a.id):
         manager = db.session.get(Membership, members["manager"])
         assert other not in set(
-            db.session.scalars(select(ExportOrder.id).where(rules.waiting_clause(manager)))
+            db.session.scalars(rules.where_waiting(select(ExportOrder.id), manager))
         )
+
+
+# --- separation of duties: one person clears one gate ----------------------------------------
+
+
+def _deposit(order, amount="3000"):
+    order.payments.append(
+        OrderPayment(kind="deposit1", amount=Decimal(amount), currency="USD", paid_on=date.today())
+    )
+    db.session.flush()
+    return order.payments[-1].id
+
+
+def test_one_person_clears_at_most_one_gate_to_production(app, company_a, order_id, members):
+    """A member holding finance, manager and GM roles (an admin can give themself all three)
+    verifies the deposit; the approval and the GM's signature must then be someone else's."""
+    every = add_member(app, company_a, "all-roles@alpha.example.com", {"finance", "manager", "gm"})
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        order = _order(order_id)
+        alone = db.session.get(Membership, every)
+        first = _deposit(order)
+        rules.sign(order, "payment_verified", alone, None, first)
+        for kind in ("production_approval", "gm_signature"):
+            with pytest.raises(rules.GateClosed) as closed:
+                rules.sign(order, kind, alone)
+            assert "another person" in closed.value.message
+            assert "Finance verified" in closed.value.message  # names what they signed
+            assert "another person" in rules.available_signoffs(order, alone)[(kind, None)]
+        # the same line for another payment is still theirs to sign
+        second = _deposit(order, "1000")
+        assert rules.available_signoffs(order, alone)[("payment_verified", second)] is None
+        # two other people clear the other two gates
+        rules.sign(order, "production_approval", db.session.get(Membership, members["manager"]))
+        rules.sign(order, "gm_signature", db.session.get(Membership, members["gm"]))
+        assert order.stage == "production"
+
+
+def test_approving_production_bars_the_same_person_from_the_other_gates(
+    app, company_a, order_id, members
+):
+    every = add_member(app, company_a, "all-roles@alpha.example.com", {"finance", "manager", "gm"})
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        order = _order(order_id)
+        alone = db.session.get(Membership, every)
+        order.payments.append(
+            OrderPayment(kind="lc", amount=Decimal("10000"), currency="USD", paid_on=date.today())
+        )
+        db.session.flush()
+        rules.sign(order, "production_approval", alone)  # an L/C needs no verification
+        assert "another person" in rules.gate_problem(order, "gm_signature", None, alone)
+        payment = order.payments[0].id
+        assert "another person" in rules.gate_problem(order, "payment_verified", payment, alone)
+        # a withdrawn signature clears nothing, so it bars nothing
+        rules.withdraw(active_signoff(order, "production_approval"), alone)
+        assert rules.gate_problem(order, "gm_signature", None, alone) is None
+
+
+def active_signoff(order, kind):
+    [signoff] = rules.active_signoffs(order, kind)
+    return signoff
+
+
+def test_one_person_clears_at_most_one_gate_to_the_bank(app, company_a, order_id, members):
+    every = add_member(
+        app, company_a, "docs@alpha.example.com", {"merchandiser", "finance", "manager"}
+    )
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        order = _order(order_id)
+        alone = db.session.get(Membership, every)
+        rules.sign(order, "bl_review", alone)
+        for kind in ("bl_custody", "bank_presentation"):
+            with pytest.raises(rules.GateClosed, match="another person"):
+                rules.sign(order, kind, alone)
+        # the factory sales list is a pair of its own: manager and finance, two people
+        rules.sign(order, "sales_list_manager", alone)
+        assert "another person" in rules.gate_problem(order, "sales_list_finance", None, alone)
+        # lines outside the groups stay free: the same person confirms freight and claims
+        rules.sign(order, "freight_confirmed", alone)
+        rules.sign(order, "claims_confirmed", alone)
+        rules.sign(order, "bl_custody", db.session.get(Membership, members["finance"]))
+        rules.sign(order, "bank_presentation", db.session.get(Membership, members["manager"]))
+        assert order.stage == "at_bank"
+
+
+# --- signed values: who may change them, and the change outdates the signature ---------------
+
+
+def test_a_verified_payment_locks_the_contract_amount_to_finance_and_managers(
+    app, company_a, order_id, members
+):
+    """The review's case: a salesperson set the contract amount to the verified deposit and
+    the order showed as paid."""
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        order = _order(order_id)
+        m = {role: db.session.get(Membership, mid) for role, mid in members.items()}
+        owner = db.session.get(Membership, company_a.owner_membership_id)
+        rules.sign(order, "payment_verified", m["finance"], None, _deposit(order))
+        for who in (m["sales"], owner, m["gm"]):
+            problems = rules.change_problems(order, {"contract_amount": Decimal("3000")}, who)
+            assert "Manager / Finance" in problems["contract_amount"], who.roles
+            with pytest.raises(rules.GateClosed):
+                rules.apply_changes(order, {"contract_amount": Decimal("3000")}, who)
+        assert rules.change_problems(order, {"currency": "EUR"}, m["sales"])["currency"]
+        # an unchanged value and a field no signature confirmed are anyone's
+        same = {"contract_amount": Decimal("10000.00"), "factory_order_date": date.today()}
+        assert rules.change_problems(order, same, m["sales"]) == {}
+        assert order.contract_amount == Decimal("10000.00") and order.stage == "draft"
+
+
+def test_an_allowed_change_outdates_the_signatures_that_confirmed_it(
+    app, company_a, order_id, members
+):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        order = _order(order_id)
+        m = {role: db.session.get(Membership, mid) for role, mid in members.items()}
+        rules.sign(order, "payment_verified", m["finance"], None, _deposit(order))
+        rules.sign(order, "production_approval", m["manager"])
+        rules.sign(order, "gm_signature", m["gm"])
+        rules.sign(order, "freight_confirmed", m["finance"])
+        assert order.stage == "production"
+        more = {"contract_amount": Decimal("12000")}
+        assert rules.change_problems(order, more, m["manager"]) == {}
+        rules.apply_changes(order, more, m["manager"])
+        # the verification, the approval and the GM's signature confirmed the old amount: all
+        # three are outdated (kept, not deleted), so the gates are closed until signed again
+        outdated = {s.kind for s in order.signoffs if not s.active}
+        assert outdated == {"payment_verified", "production_approval", "gm_signature"}
+        assert rules.is_signed(order, "freight_confirmed")  # freight is not about the amount
+        assert order.stage == "draft" and len(order.signoffs) == 4
+        assert rules.outdated_signoff_ids(order) == {s.id for s in order.signoffs if not s.active}
+        db.session.commit()
+        events = db.session.execute(
+            select(OrderEvent.action, OrderEvent.field, OrderEvent.new)
+            .where(OrderEvent.action == "outdated")
+            .order_by(OrderEvent.field)
+        ).all()
+        assert events == [
+            ("outdated", "gm_signature", "contract_amount"),
+            ("outdated", "payment_verified", "contract_amount"),
+            ("outdated", "production_approval", "contract_amount"),
+        ]
+        # the finance verification can be given again
+        payment = order.payments[0].id
+        assert rules.gate_problem(order, "payment_verified", payment, m["finance"]) is None
+
+
+def test_confirmed_freight_is_changed_by_finance_only(app, company_a, order_id, members):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        order = _order(order_id)
+        m = {role: db.session.get(Membership, mid) for role, mid in members.items()}
+        rules.apply_changes(order, {"freight_amount": Decimal("1200")}, m["sales"])  # unsigned
+        rules.sign(order, "freight_confirmed", m["finance"])
+        problem = rules.change_problems(order, {"freight_amount": Decimal("900")}, m["manager"])
+        assert "Finance" in problem["freight_amount"] and "Manager" not in problem["freight_amount"]
+        rules.apply_changes(order, {"freight_amount": Decimal("900")}, m["finance"])
+        assert not rules.is_signed(order, "freight_confirmed")
+        assert order.freight_amount == Decimal("900")

@@ -153,6 +153,43 @@ def test_a_role_change_is_recorded(app, company_a, team_a):
         assert json.loads(event.detail)["before"] == ["sales"]
 
 
+def test_granting_oneself_roles_is_a_distinct_event(app, company_a, team_a):
+    """An admin who gives themself finance and GM roles: recorded as a self-grant (not as an
+    ordinary role change), with what was added."""
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        admin = db.session.get(Membership, team_a["admin"])
+        team.change_roles(admin, admin, {"admin", "finance", "gm"})
+        db.session.commit()
+        [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("member.%")))
+        assert event.action == "member.self_grant" and event.target_id == admin.id
+        detail = json.loads(event.detail)
+        assert detail["added"] == ["finance", "gm"] and detail["before"] == ["admin"]
+        # dropping one's own role is an ordinary change: nothing to warn anyone about
+        team.change_roles(admin, admin, {"admin", "finance"})
+        db.session.commit()
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+        assert actions == ["member.self_grant", "member.roles"]
+
+
+def test_other_owners_see_recent_self_grants(app, company_a, team_a):
+    second = add_member(app, company_a, "owner2@a.example.com", {"owner"})
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        owner = db.session.get(Membership, team_a["owner"])
+        admin = db.session.get(Membership, team_a["admin"])
+        team.change_roles(admin, admin, {"admin", "finance"})
+        team.change_roles(owner, owner, {"owner", "gm"})
+        db.session.commit()
+        other = db.session.get(Membership, second)
+        seen = {(g.member, tuple(g.added)) for g in team.recent_self_grants(other)}
+        assert seen == {(admin.user.name, ("finance",)), (owner.user.name, ("gm",))}
+        # the owner who granted themself sees only the others' grants; non-owners see none
+        assert [g.member for g in team.recent_self_grants(owner)] == [admin.user.name]
+        assert team.recent_self_grants(admin) == []
+        # shown for a period, then left to the audit log
+        later = datetime.now(UTC) + team.SELF_GRANT_SHOWN + timedelta(minutes=1)
+        assert team.recent_self_grants(other, now=later) == []
+
+
 # --- invitations ------------------------------------------------------------------------------
 
 

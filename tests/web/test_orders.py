@@ -263,3 +263,73 @@ def test_customer_card_lists_its_orders(app, client_a, company_a, order_id):
         customer_id = db.session.get(ExportOrder, order_id).customer_id
     page = client_a.get(f"/t/{company_a.slug}/customers/{customer_id}").get_data(as_text=True)
     assert 'id="customer-orders"' in page and "SC-100" in page
+
+
+# --- separation of duties and signed values ---------------------------------------------------
+
+
+def test_an_owner_with_every_role_still_clears_only_one_gate(app, client_a, company_a, base,
+                                                             order_id):  # fmt: skip
+    """The owner gives themself finance, manager and GM roles (recorded as a self-grant) and
+    verifies the deposit; approving production and the GM's signature are then refused."""
+    slug, me = company_a.slug, company_a.owner_membership_id
+    roles = {"roles": ["owner", "manager", "finance", "gm"]}
+    assert client_a.post(f"/t/{slug}/team/{me}/roles", data=roles).status_code == 303
+    client_a.post("/lang", data={"lang": "en"})
+    payment = make_order_row(app, company_a, order_id, "payment")
+    verify = {"kind": "payment_verified", "target_id": payment}
+    verified = client_a.post(f"{base}/{order_id}/sign", data=verify, headers=HX)
+    assert verified.status_code == 200
+    body = verified.get_data(as_text=True)
+    approval = body.split('data-kind="production_approval"')[1].split("data-kind=")[0]
+    assert 'name="kind" value="production_approval"' not in approval  # no button, a reason
+    assert "another person" in approval
+    for kind in ("production_approval", "gm_signature"):
+        refused = client_a.post(f"{base}/{order_id}/sign", data={"kind": kind}, headers=HX)
+        assert refused.status_code == 422 and "another person" in refused.get_data(as_text=True)
+    state = _order(app, company_a, order_id)
+    assert state == {"stage": "draft", "signoffs": [("payment_verified", True)]}
+
+
+def _verified_deposit(app, company, order_id):
+    payment = make_order_row(app, company, order_id, "payment")
+    finance = add_member(app, company, "verifier@example.com", {"finance"})
+    signoff = make_order_row(app, company, order_id, "signoff", target_id=payment,
+                             membership_id=finance)  # fmt: skip
+    with app.app_context(), tenant_context(company.id):
+        db.session.get(OrderSignoff, signoff).kind = "payment_verified"
+        db.session.commit()
+    return payment
+
+
+BASICS = {"contract_no": "SC-100", "contract_amount": "3000", "currency": "USD"}
+
+
+def test_a_salesperson_cannot_rewrite_a_verified_contract_amount(app, client, company_a, base,
+                                                                 order_id):  # fmt: skip
+    """The review's case: the contract amount set equal to the verified deposit showed the
+    order as paid."""
+    _verified_deposit(app, company_a, order_id)
+    set_visibility(app, company_a, "all")
+    _member(app, client, company_a, "sales")
+    response = client.post(f"{base}/{order_id}/basics", data=BASICS, headers=HX)
+    assert response.status_code == 422
+    assert "only Manager / Finance" in response.get_data(as_text=True)
+    with app.app_context(), tenant_context(company_a.id):
+        order = db.session.get(ExportOrder, order_id)
+        assert order.contract_amount == Decimal("10000.00") and order.stage != "paid"
+        assert db.session.scalar(select(func.count()).where(OrderEvent.action == "changed")) == 0
+    # other fields of the same panel stay editable
+    dates = {**BASICS, "contract_amount": "10000.00", "factory_order_date": "2026-12-01"}
+    assert client.post(f"{base}/{order_id}/basics", data=dates, headers=HX).status_code == 200
+
+
+def test_a_managers_change_outdates_the_verification(app, client, company_a, base, order_id):
+    _verified_deposit(app, company_a, order_id)
+    _member(app, client, company_a, "manager")
+    response = client.post(f"{base}/{order_id}/basics", data=BASICS, headers=HX)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert 'data-stage="paid"' not in body  # the old verification no longer counts
+    assert "outdated" in body  # on the signature line and in the history
+    assert _order(app, company_a, order_id)["signoffs"] == [("payment_verified", False)]

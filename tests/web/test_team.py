@@ -411,3 +411,24 @@ def test_revoking_needs_an_open_invitation(app, client_a, company_a):
     with app.app_context(), tenant_context(company_a.id):
         assert db.session.get(Invitation, invitation_id).revoked_at is not None
     assert len(_events(app, company_a, "invitation.revoke")) == 1
+
+
+def test_a_self_grant_is_shown_to_the_other_owners(app, client_a, company_a):
+    """An admin gives themself the finance role: the log names it, and the other owners are
+    told on the team page."""
+    admin = add_member(app, company_a, "admin@a.example.com", {"admin"}, "Li Admin")
+    client = app.test_client()
+    login(client, "admin@a.example.com")
+    _english(client)
+    slug = company_a.slug
+    granted = client.post(f"/t/{slug}/team/{admin}/roles", data={"roles": ["admin", "finance"]})
+    assert granted.status_code == 303
+    [event] = _events(app, company_a, "member.self_grant")
+    assert event.target_id == admin
+    _english(client_a)
+    page = client_a.get(f"/t/{slug}/team/").get_data(as_text=True)
+    notice = page.split('id="self-grants"')[1].split("</div>")[0]
+    assert "Li Admin" in notice and "Finance" in notice
+    assert 'id="self-grants"' not in client.get(f"/t/{slug}/team/").get_data(as_text=True)
+    log = client_a.get(f"/t/{slug}/audit/").get_data(as_text=True)
+    assert "Gave themself roles" in log

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "invitation.accept": _l("Invitation accepted"),
     "invitation.revoke": _l("Invitation revoked"),
     "member.roles": _l("Roles changed"),
+    "member.self_grant": _l("Gave themself roles"),
     "member.deactivate": _l("Member deactivated"),
     "member.reactivate": _l("Member reactivated"),
     "password.reset_link": _l("Password reset link created"),
@@ -62,6 +63,7 @@ DETAIL_LABELS = {
     "roles": _l("Roles"),
     "before": _l("Before"),
     "after": _l("After"),
+    "added": _l("Added"),
     "reason": _l("Reason"),
     "file": _l("File"),
     "rows": _l("Rows"),
@@ -79,7 +81,7 @@ DETAIL_LABELS = {
     "start": _l("Start"),
 }
 # detail values that are role codes, shown as role names
-_ROLE_KEYS = {"roles", "before", "after"}
+_ROLE_KEYS = {"roles", "before", "after", "added"}
 REASON_LABELS = {
     "password": _l("wrong password"),
     "inactive": _l("account deactivated"),

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import ColumnElement, and_, bindparam, exists, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..extensions import db
@@ -50,19 +60,66 @@ class SignoffKind:
     label: object  # lazy string
     section: str
     per_payment: bool = False
+    # the order's fields this signature vouches for, and the roles that may still change them
+    # once it is signed (a change outdates the signature: signed_value_problem, apply_changes)
+    confirms: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()
 
+
+# What the contract's approval rests on: the amount and currency (what "paid" is measured
+# against) and the payment terms.
+_CONTRACT = ("contract_amount", "currency")
+_TERMS = (*_CONTRACT, "payment_method", "payment_ratio")
+_FREIGHT = ("forwarder", "freight_currency", "freight_amount", "terminal_charges", "cbm",
+            "cartons", "other_charges", "finance_remittance")  # fmt: skip
+_SALES_LIST = ("supplier", "invoice_no", "delivered_date", "purchase_total",
+               "actual_purchase_amount", "sales_list_received_date")  # fmt: skip
 
 # Every signature line of the paper form, the role that signs it and the panel it sits in.
+# A verified payment row itself cannot change (only be removed, which needs the verification
+# withdrawn first); the verification also vouches that the order is paid against the contract
+# amount and currency, so those are finance's and managers' once a payment is verified.
 SIGNOFF_KINDS: dict[str, SignoffKind] = {
-    "payment_verified": SignoffKind("finance", _l("Finance verified"), "payment", True),
-    "production_approval": SignoffKind(
-        "manager", _l("Manager: reviewed, production approved"), "payment"
+    "payment_verified": SignoffKind(
+        "finance",
+        _l("Finance verified"),
+        "payment",
+        per_payment=True,
+        confirms=_CONTRACT,
+        editors=("finance", "manager"),
     ),
-    "gm_signature": SignoffKind("gm", _l("General manager's signature"), "payment"),
+    "production_approval": SignoffKind(
+        "manager",
+        _l("Manager: reviewed, production approved"),
+        "payment",
+        confirms=_TERMS,
+        editors=("manager", "gm"),
+    ),
+    "gm_signature": SignoffKind(
+        "gm",
+        _l("General manager's signature"),
+        "payment",
+        confirms=_TERMS,
+        editors=("manager", "gm"),
+    ),
     "inspection_opinion": SignoffKind("manager", _l("Manager's opinion"), "inspection"),
-    "freight_confirmed": SignoffKind("finance", _l("Finance confirmed"), "freight"),
-    "sales_list_manager": SignoffKind("manager", _l("Manager confirmed"), "sales_list"),
-    "sales_list_finance": SignoffKind("finance", _l("Finance verified"), "sales_list"),
+    "freight_confirmed": SignoffKind(
+        "finance", _l("Finance confirmed"), "freight", confirms=_FREIGHT, editors=("finance",)
+    ),
+    "sales_list_manager": SignoffKind(
+        "manager",
+        _l("Manager confirmed"),
+        "sales_list",
+        confirms=_SALES_LIST,
+        editors=("manager", "finance"),
+    ),
+    "sales_list_finance": SignoffKind(
+        "finance",
+        _l("Finance verified"),
+        "sales_list",
+        confirms=_SALES_LIST,
+        editors=("manager", "finance"),
+    ),
     "bl_review": SignoffKind("merchandiser", _l("B/L sign-off reviewed"), "sales_list"),
     "bl_custody": SignoffKind("finance", _l("B/L custody confirmed"), "sales_list"),
     "bank_presentation": SignoffKind(
@@ -70,6 +127,23 @@ SIGNOFF_KINDS: dict[str, SignoffKind] = {
     ),
     "claims_confirmed": SignoffKind("manager", _l("Manager confirmed"), "claims"),
 }
+
+
+# Separation of duties: the paper has different people check before production and before
+# the bank. One member's active signature on one line of a group bars them from the group's
+# other lines on the same order (the same line for another payment stays theirs), whatever
+# roles they hold: an admin can give themself every role, but not a second pair of eyes.
+# The factory sales list's manager confirmation and finance verification are a pair too.
+SEPARATE_SIGNERS: tuple[frozenset[str], ...] = (
+    frozenset({"payment_verified", "production_approval", "gm_signature"}),
+    frozenset({"bl_review", "bl_custody", "bank_presentation"}),
+    frozenset({"sales_list_manager", "sales_list_finance"}),
+)
+
+
+def barred_by(kind: str) -> frozenset[str]:
+    """The lines whose signature by a member bars that member from signing `kind`."""
+    return frozenset().union(*(g for g in SEPARATE_SIGNERS if kind in g)) - {kind}
 
 
 # the panel of the paper form a signature line sits in, for the roles page
@@ -202,8 +276,31 @@ def refresh(order: ExportOrder) -> None:
 # --- the paper's gates -----------------------------------------------------------------------
 
 
-def gate_problem(order: ExportOrder, kind: str, target_id: int | None = None) -> str | None:
-    """Why this signature cannot be given now (translated), or None when it can."""
+def line_name(kind: str) -> str:
+    """A signature line as the reader knows it: its label and its panel ("Finance verified"
+    is on two panels)."""
+    spec = SIGNOFF_KINDS[kind]
+    return f"{spec.label} ({SIGNOFF_SECTION_LABELS[spec.section]})"
+
+
+def separation_problem(order: ExportOrder, kind: str, member: Membership) -> str | None:
+    """Why `member` may not sign `kind` because they signed a line of its group already."""
+    from flask_babel import gettext as _
+
+    barring = barred_by(kind)
+    for s in order.signoffs:
+        if s.active and s.membership_id == member.id and s.kind in barring:
+            return _(
+                "You signed “%(line)s” on this order: another person must sign this line.",
+                line=line_name(s.kind),
+            )
+    return None
+
+
+def gate_problem(order: ExportOrder, kind: str, target_id: int | None = None,
+                 member: Membership | None = None) -> str | None:  # fmt: skip
+    """Why this signature cannot be given now (translated), or None when it can. With a
+    `member`, also whether that person may sign it (separation of duties)."""
     from flask_babel import gettext as _
 
     spec = SIGNOFF_KINDS[kind]
@@ -211,6 +308,10 @@ def gate_problem(order: ExportOrder, kind: str, target_id: int | None = None) ->
         return _("Pick one of this order's payments.")
     if is_signed(order, kind, target_id if spec.per_payment else None):
         return _("Already signed.")
+    if member is not None:
+        problem = separation_problem(order, kind, member)
+        if problem:
+            return problem
     if kind in ("production_approval", "gm_signature") and not deposit_secured(order):
         return _("Needs a deposit verified by finance, or a received L/C, first.")
     if kind == "bank_presentation" and not is_signed(order, "bl_review"):
@@ -267,18 +368,94 @@ def describe(row: object) -> str:
     return str(row)
 
 
+def _changed_fields(order: ExportOrder, values: dict[str, object]) -> list[str]:
+    return [
+        field
+        for field, new in values.items()
+        if _text(getattr(order, field)) != _text(None if new == "" else new)
+    ]
+
+
+def signed_value_problem(order: ExportOrder, field: str, member: Membership) -> str | None:
+    """Why `member` may not change `field`: an active signature vouches for it and the member
+    holds none of the roles that may change it then (translated), or None."""
+    from flask_babel import gettext as _
+
+    from .roles import role_labels
+
+    for s in order.signoffs:
+        spec = SIGNOFF_KINDS.get(s.kind)
+        if s.active and spec and field in spec.confirms and not member.has_role(*spec.editors):
+            return _(
+                "“%(line)s” is signed: only %(roles)s may change this now.",
+                line=line_name(s.kind),
+                roles=" / ".join(role_labels(set(spec.editors))),
+            )
+    return None
+
+
+def change_problems(order: ExportOrder, values: dict[str, object], member: Membership
+                    ) -> dict[str, str]:  # fmt: skip
+    """{field: why this member may not change it} for the values that would change."""
+    problems = {}
+    for field in _changed_fields(order, values):
+        problem = signed_value_problem(order, field, member)
+        if problem:
+            problems[field] = problem
+    return problems
+
+
 def apply_changes(order: ExportOrder, values: dict[str, object], member: Membership) -> int:
-    """Set fields that changed and write one history row per change; returns how many."""
-    changed = 0
-    for field, new in values.items():
-        new = None if new == "" else new
-        old = getattr(order, field)
-        if _text(old) != _text(new):
-            setattr(order, field, new)
-            record(order, member, "changed", field, old, new)
-            changed += 1
+    """Set fields that changed and write one history row per change; returns how many.
+
+    A change of a value a signature vouches for outdates that signature (its gate closes until
+    someone signs again); a member whose roles may not change it is refused (GateClosed: the
+    route asks change_problems first and shows the reason next to the field)."""
+    problems = change_problems(order, values, member)
+    if problems:
+        raise GateClosed(next(iter(problems.values())))
+    changed = _changed_fields(order, values)
+    for field in changed:
+        new = None if values[field] == "" else values[field]
+        record(order, member, "changed", field, getattr(order, field), new)
+        setattr(order, field, new)
+    _outdate(order, changed, member)
     refresh(order)
-    return changed
+    return len(changed)
+
+
+def _outdate(order: ExportOrder, fields: list[str], member: Membership) -> None:
+    """Mark the active signatures that vouched for any of `fields` as outdated: withdrawn at
+    this moment, with an "outdated" history row (which fields) at the same moment, so the line
+    shows why. The row stays; its gate is closed until someone signs again."""
+    now = utcnow()
+    for s in order.signoffs:
+        spec = SIGNOFF_KINDS.get(s.kind)
+        hit = [f for f in fields if spec and f in spec.confirms]
+        if s.active and hit:
+            s.withdrawn_at = now
+            order.events.append(
+                OrderEvent(membership_id=member.id, action="outdated", field=s.kind,
+                           new=",".join(hit), at=now)
+            )  # fmt: skip
+
+
+def outdated_signoff_ids(order: ExportOrder) -> set[int]:
+    """Signatures withdrawn by a change of what they vouched for (not by their signer): their
+    withdrawal moment is that of an "outdated" history row of their line."""
+    if all(s.withdrawn_at is None for s in order.signoffs):
+        return set()  # nothing withdrawn: no need to read the history
+    moments = {(e.field, _moment(e.at)) for e in order.events if e.action == "outdated"}
+    return {
+        s.id
+        for s in order.signoffs
+        if s.withdrawn_at is not None and (s.kind, _moment(s.withdrawn_at)) in moments
+    }
+
+
+def _moment(value: datetime | None) -> datetime | None:
+    """A stored moment as naive UTC (SQLite gives naive UTC, PostgreSQL an aware one)."""
+    return value.astimezone(UTC).replace(tzinfo=None) if value and value.tzinfo else value
 
 
 def sign(order: ExportOrder, kind: str, member: Membership, comment: str | None = None,
@@ -290,7 +467,7 @@ def sign(order: ExportOrder, kind: str, member: Membership, comment: str | None 
             kind, order.id, member.id, sorted(member.roles),
         )  # fmt: skip
         raise SignoffRefused(kind)
-    problem = gate_problem(order, kind, target_id)
+    problem = gate_problem(order, kind, target_id, member)
     if problem:
         raise GateClosed(problem)
     signoff = OrderSignoff(
@@ -329,7 +506,7 @@ def available_signoffs(
             continue
         targets = [p.id for p in order.payments] if spec.per_payment else [None]
         for target in targets:
-            result[(kind, target)] = gate_problem(order, kind, target)
+            result[(kind, target)] = gate_problem(order, kind, target, member)
     return result
 
 
@@ -382,11 +559,36 @@ def _deposit_secured() -> ColumnElement[bool]:
     )
 
 
+# The member asking, in the SQL of where_waiting: bound per statement, so the
+# clause built once per set of lines holds no member. Required: a statement that forgot to bind
+# it fails instead of finding orders for nobody.
+_SIGNER = bindparam("waiting_signer", type_=Integer, required=True)
+
+
+def _signed_by_signer(kinds: frozenset[str]) -> ColumnElement[bool]:
+    """SQL for separation_problem(): the member has an active signature of one of `kinds`."""
+    s = aliased(OrderSignoff)
+    return (
+        exists()
+        .where(
+            s.tenant_id == ExportOrder.tenant_id,
+            s.order_id == ExportOrder.id,
+            s.kind.in_(sorted(kinds)),
+            s.membership_id == _SIGNER,
+            s.withdrawn_at.is_(None),
+        )
+        .correlate_except(s)
+    )
+
+
 def _can_sign_now(kind: str) -> ColumnElement[bool]:
-    """SQL for "gate_problem(order, kind, target) is None for some target": the same rules."""
+    """SQL for "gate_problem(order, kind, target, member) is None for some target": the same
+    rules, the member being the statement's `waiting_signer`."""
+    barring = barred_by(kind)
+    separate = [~_signed_by_signer(barring)] if barring else []
     if SIGNOFF_KINDS[kind].per_payment:  # any payment of the order not yet signed for
-        return _a_payment(lambda p: ~_signed(kind, p.id))
-    gates = [~_signed(kind)]
+        return and_(_a_payment(lambda p: ~_signed(kind, p.id)), *separate)
+    gates = [~_signed(kind), *separate]
     if kind in ("production_approval", "gm_signature"):
         gates.append(_deposit_secured())
     if kind == "bank_presentation":
@@ -394,12 +596,15 @@ def _can_sign_now(kind: str) -> ColumnElement[bool]:
     return and_(*gates)
 
 
-def waiting_clause(member: Membership) -> ColumnElement[bool]:
-    """Open orders with a signature line this member could sign right now (available_signoffs
-    with a None among its values), as a WHERE clause: the database finds them and stops after a
-    page, instead of every open order of the company being loaded to ask in Python. A test
-    holds the two equal over many orders."""
-    return _waiting_for_kinds(_kinds_signed_by(member))
+def where_waiting(stmt, member: Membership):
+    """`stmt` limited to the open orders with a signature line this member could sign right
+    now (available_signoffs with a None among its values): the database finds them and stops
+    after a page, instead of every open order of the company being loaded to ask in Python. A
+    test holds the two equal over many orders. The clause is the one built for the member's
+    set of lines; the member is bound as the statement's parameter (a cheap statement-level
+    `params()`, not part of the cache key)."""
+    clause = _waiting_for_kinds(_kinds_signed_by(member))
+    return stmt.where(clause).params(waiting_signer=member.id)
 
 
 @lru_cache(maxsize=64)
@@ -426,7 +631,7 @@ def waiting_for(member: Membership, limit: int = WAITING_SHOWN) -> list[ExportOr
     if not kinds:  # no signature line is theirs: no statement at all
         return []
     stmt = select(ExportOrder).options(joinedload(ExportOrder.customer))
-    stmt = stmt.where(_waiting_for_kinds(kinds)).order_by(ExportOrder.id.desc())
+    stmt = where_waiting(stmt, member).order_by(ExportOrder.id.desc())
     return list(db.session.scalars(stmt.limit(limit)))
 
 
@@ -435,7 +640,7 @@ def waiting_count(member: Membership, cap: int = WAITING_COUNT_CAP) -> int:
     kinds = _kinds_signed_by(member)
     if not kinds:
         return 0
-    some = select(ExportOrder.id).where(_waiting_for_kinds(kinds)).limit(cap).subquery()
+    some = where_waiting(select(ExportOrder.id), member).limit(cap).subquery()
     return db.session.scalar(select(func.count()).select_from(some))
 
 

@@ -4,6 +4,7 @@ Plain functions; the caller commits. Refusals are messages in the user's languag
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Invitation, Membership, MembershipRole, Tenant, User
+from ..models import AuditEvent, Invitation, Membership, MembershipRole, Tenant, User
 from ..models.user import ROLES
 from ..tenancy import cross_tenant, invitation_token, tenant_context
 from . import audit
@@ -104,13 +105,56 @@ def change_roles(actor: Membership, member: Membership, roles: set[str]) -> bool
         return False
     member.set_roles(roles)
     end_reset_links(member.user_id)
-    audit.record(
-        "member.roles",
-        target_type="member",
-        target_id=member.id,
-        detail={"member": member.user.name, "before": before, "after": ordered_roles(roles)},
-    )
+    detail = {"member": member.user.name, "before": before, "after": ordered_roles(roles)}
+    added = ordered_roles(roles - set(before))
+    if member.id == actor.id and added:
+        # nobody checked this grant: a distinct event, shown to the other owners for a while
+        audit.record(
+            "member.self_grant",
+            target_type="member",
+            target_id=member.id,
+            detail={**detail, "added": added},
+            user=actor,
+        )
+    else:
+        audit.record("member.roles", target_type="member", target_id=member.id, detail=detail)
     return True
+
+
+SELF_GRANT_SHOWN = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class SelfGrant:
+    member: str  # the name, as recorded
+    added: list[str]  # role codes
+    at: datetime
+
+
+def recent_self_grants(viewer: Membership, now: datetime | None = None) -> list[SelfGrant]:
+    """Roles members gave themselves in the last SELF_GRANT_SHOWN, for an owner to see (the
+    team page): none for other roles, and not one's own."""
+    if not viewer.active or not viewer.has_role("owner"):
+        return []
+    now = now or datetime.now(UTC)
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == "member.self_grant",
+            AuditEvent.created_at >= now - SELF_GRANT_SHOWN,
+            AuditEvent.created_at <= now,
+            AuditEvent.user_id != viewer.user_id,
+        )
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(20)
+    )
+    grants = []
+    for event in events:
+        detail = json.loads(event.detail or "{}")
+        grants.append(
+            SelfGrant(detail.get("member", ""), detail.get("added", []), event.created_at)
+        )
+    return grants
 
 
 def set_active(actor: Membership, member: Membership, active: bool) -> bool:

@@ -71,6 +71,7 @@ def _body_context(order: ExportOrder, **forms) -> dict:
         "inspection_form": inspection_form,
         "claim_form": claim_form,
         "verified_ids": rules.verified_payment_ids(order),
+        "outdated_ids": rules.outdated_signoff_ids(order),
         **forms,
     }
 
@@ -106,7 +107,7 @@ def index():
         stmt = stmt.where(ExportOrder.currency == currency)
     waiting = args.get("waiting") == "me"
     if waiting:
-        stmt = stmt.where(rules.waiting_clause(g.membership))
+        stmt = rules.where_waiting(stmt, g.membership)
     page = db.paginate(
         stmt.options(
             joinedload(ExportOrder.customer), joinedload(ExportOrder.merchandiser)
@@ -184,6 +185,9 @@ def edit_section(order_id: int, section: str):
             problem = rules.shipping_problem(order, values["shipped_on"])
             if problem:
                 form.shipped_on.errors = [problem]
+        # a value a signature vouches for: only some roles may change it (services/orders.py)
+        for field, problem in rules.change_problems(order, values, g.membership).items():
+            form[field].errors = [problem]
         if not form.errors:
             if section == "basics":
                 values["contract_no"] = values["contract_no"].strip()
@@ -344,6 +348,10 @@ def event_text(event) -> str:
         return _("Signed: %(what)s", what=what) + (f" — “{event.new}”" if event.new else "")
     if event.action == "withdrawn":
         return _("Withdrew the sign-off: %(what)s", what=what)
+    if event.action == "outdated":
+        labels = _field_labels()
+        fields = ", ".join(labels.get(f, f) for f in (event.new or "").split(",") if f)
+        return _("Sign-off outdated by a change of %(fields)s: %(what)s", fields=fields, what=what)
     if event.action in ("added", "removed"):
         kinds = {"payment": _("payment"), "inspection": _("inspection"), "claim": _("claim")}
         text = event.new if event.action == "added" else event.old

@@ -44,6 +44,7 @@ def index():
         "team/index.html",
         members=list(members),
         invitations=[(i, rules.invitation_state(i, now)) for i in invitations],
+        self_grants=rules.recent_self_grants(g.membership, now),
     )
 
 
