@@ -80,6 +80,18 @@ def test_inquiry_page_hides_the_hidden_customers_followups_and_samples(
     assert "Nordlicht Handel" in listing and SECRET not in listing
 
 
+def test_inquiry_list_filtered_by_a_hidden_customer_lists_nothing(
+    app, client, company_a, sales, hidden
+):
+    """?customer=<id> must not tell which inquiries lead to a customer one may not open."""
+    make_inquiry(app, company_a, "Nordlicht Handel", customer_id=hidden)
+    make_inquiry(app, company_a, "Open Register Ltd")
+    base = f"/t/{company_a.slug}/inquiries/"
+    assert "Nordlicht Handel" in client.get(base).get_data(as_text=True)
+    filtered = client.get(f"{base}?customer={hidden}").get_data(as_text=True)
+    assert "Nordlicht Handel" not in filtered and "Open Register Ltd" not in filtered
+
+
 def test_new_sample_from_an_inquiry_of_a_hidden_customer_is_refused(
     app, client, company_a, sales, hidden
 ):

@@ -32,7 +32,7 @@ from ..tenancy import scoped
 from .duplicates import Match, find_duplicates
 from .followups import company_zone
 from .normalize import like_pattern
-from .visibility import can_see, hidden_ids
+from .visibility import can_see, hidden_ids, visible_by_customer
 from .weeks import local_date
 
 CHANNEL_LABELS = {
@@ -269,8 +269,10 @@ class InquiryFilters:
         return filters
 
 
-def inquiry_query(filters: InquiryFilters) -> Select:
-    """Newest first, with what each row shows loaded up front (assignee, customer)."""
+def inquiry_query(filters: InquiryFilters, viewer: Membership | None = None) -> Select:
+    """Newest first, with what each row shows loaded up front (assignee, customer). With
+    `viewer`, the customer filter finds nothing for a customer they may not see: the register
+    lists such inquiries, but must not tell which of them lead to that customer."""
     stmt = select(Inquiry).options(
         joinedload(Inquiry.assigned_to).joinedload(Membership.user),
         joinedload(Inquiry.customer),
@@ -316,6 +318,8 @@ def inquiry_query(filters: InquiryFilters) -> Select:
         stmt = stmt.where(Inquiry.received_on <= filters.date_to)
     if filters.customer_id:
         stmt = stmt.where(Inquiry.customer_id == filters.customer_id)
+        if viewer is not None:
+            stmt = stmt.where(visible_by_customer(Inquiry.customer_id, viewer))
     return stmt.order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
 
 

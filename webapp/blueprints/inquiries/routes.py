@@ -50,7 +50,7 @@ def index():
     _require("inquiries.view")
     filters = rules.InquiryFilters.from_args(request.args, mine_id=g.membership.id)
     page = db.paginate(
-        rules.inquiry_query(filters),
+        rules.inquiry_query(filters, g.membership),
         page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
