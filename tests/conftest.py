@@ -102,6 +102,16 @@ def company_b(app: Flask) -> Company:
     return make_company(app, "beta-export", "贝塔出口 Beta Export")
 
 
+@pytest.fixture
+def mail(app: Flask) -> Iterator[list]:
+    """The app sends mail into a list (MAIL_SERVER="memory") for this test: the messages."""
+    app.config["MAIL_SERVER"] = "memory"
+    app.extensions["outbox"] = []
+    yield app.extensions["outbox"]
+    app.config["MAIL_SERVER"] = None
+    app.extensions.pop("outbox", None)
+
+
 def login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
     response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]

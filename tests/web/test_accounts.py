@@ -20,14 +20,6 @@ EN = {"Accept-Language": "en"}
 NEW = "a brand new passphrase"
 
 
-@pytest.fixture
-def mail(app):
-    app.config["MAIL_SERVER"] = "memory"
-    app.extensions["outbox"] = []
-    yield app.extensions["outbox"]
-    app.config["MAIL_SERVER"] = None
-
-
 def _link(text: str) -> str:
     return re.search(r"(/password/reset/[A-Za-z0-9_\-]+)", text).group(1)
 

@@ -209,15 +209,6 @@ def test_adding_a_company_with_a_taken_slug_keeps_the_input(app, client, company
 # --- signup confirmed by mail: the same answer for a new and an existing address ------------
 
 
-@pytest.fixture
-def mail(app):
-    app.config["MAIL_SERVER"] = "memory"
-    app.extensions["outbox"] = []
-    yield app.extensions["outbox"]
-    app.config["MAIL_SERVER"] = None
-    app.extensions.pop("outbox", None)
-
-
 def _request_data(**overrides) -> dict:
     data = signup_data(**overrides)
     del data["password"], data["confirm"]

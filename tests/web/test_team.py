@@ -41,14 +41,6 @@ def _link(html: str) -> str:
     return re.search(r"(/join/[a-z0-9-]+/[A-Za-z0-9_\-]+)", html).group(1)
 
 
-@pytest.fixture
-def mail(app):
-    app.config["MAIL_SERVER"] = "memory"
-    app.extensions["outbox"] = []
-    yield app.extensions["outbox"]
-    app.config["MAIL_SERVER"] = None
-
-
 # --- pages in both languages ------------------------------------------------------------------
 
 

@@ -10,6 +10,21 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in"))
 
 
+class AccountPasswordMixin:
+    """A new account's first password typed twice (signup, joining by invitation); the rules
+    themselves are services.accounts.password_problem."""
+
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired()],
+        description=_l("At least 10 characters. A phrase only you would use is best."),
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
+    )
+
+
 class NewPasswordMixin:
     """A new password typed twice; the rules themselves are services.accounts.password_problem."""
 

@@ -1,11 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ...services.accounts import password_problem
 from ...services.countries import country_choices
 from ...services.signup import slug_problem
+from ..auth.forms import AccountPasswordMixin
 
 # choices as {value: label}: the shape WTForms keeps after 3.4 drops tuple lists
 LANGUAGE_CHOICES = {"zh": "中文", "en": "English"}
@@ -45,18 +46,8 @@ class CompanyForm(FlaskForm):
             raise ValidationError(_l("This address is already taken. Please choose another."))
 
 
-class NewPasswordMixin:
-    """The new password twice, checked against the rules (and the e-mail it belongs to)."""
-
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired()],
-        description=_l("At least 10 characters. A phrase only you would use is best."),
-    )
-    confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
-    )
+class CheckedPasswordMixin(AccountPasswordMixin):
+    """The new account's password, checked against the rules and the e-mail it belongs to."""
 
     def password_owner(self) -> str | None:
         return None
@@ -75,14 +66,14 @@ class SignupRequestForm(CompanyForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class SignupForm(NewPasswordMixin, SignupRequestForm):
+class SignupForm(CheckedPasswordMixin, SignupRequestForm):
     """A visitor's signup on a server without mail: the account is created at once."""
 
     def password_owner(self) -> str | None:
         return self.email.data
 
 
-class ConfirmSignupForm(NewPasswordMixin, FlaskForm):
+class ConfirmSignupForm(CheckedPasswordMixin, FlaskForm):
     """The page a mailed signup link opens: the new account's password."""
 
     def __init__(self, email: str, *args, **kwargs) -> None:
