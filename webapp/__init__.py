@@ -15,15 +15,13 @@ from werkzeug.routing import IntegerConverter
 
 from .config import config_from_env, ensure_secret_key
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
-from .i18n import install_template_gettext
 from .security import register_security_headers
-from .urls import TradeFollowApp
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def create_app(config: type | dict | None = None) -> Flask:
-    app = TradeFollowApp(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_from_env())
     if isinstance(config, dict):
         app.config.update(config)
@@ -44,7 +42,6 @@ def create_app(config: type | dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    install_template_gettext(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

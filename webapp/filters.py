@@ -1,7 +1,9 @@
 """Template filters for small pieces of markup that pages repeat by the dozen.
 
 A Jinja macro call costs several times a filter's: a grade badge in each of a list's 25 rows, or
-my day's 30, was worth writing in Python once (docs/performance.md, "2026-12-03, last")."""
+my day's 30, was worth writing in Python once (docs/performance.md, "2026-12-03, last").
+The caches below go through Flask-Babel's public functions only, and each one's key holds the
+language (or the already translated text), so a page in another language never gets them."""
 
 from __future__ import annotations
 
@@ -9,10 +11,9 @@ from datetime import date
 from functools import lru_cache
 
 from babel.dates import format_skeleton
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, gettext
 from markupsafe import Markup, escape
 
-from .i18n import request_translations
 from .services.countries import country_choices
 
 
@@ -20,7 +21,7 @@ def grade_badge(grade: str | None) -> Markup:
     """The coloured A/B/C/D badge of a customer's grade; nothing for an ungraded customer."""
     if not grade:
         return Markup("")
-    return _badge(grade, request_translations().ugettext("Grade"))
+    return _badge(grade, gettext("Grade"))
 
 
 @lru_cache(maxsize=64)

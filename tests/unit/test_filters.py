@@ -1,5 +1,5 @@
-"""The templates' cached filters (webapp/filters.py) and the request's kept catalog
-(webapp/i18n.py) give what Flask-Babel gives, in each language."""
+"""The templates' cached filters (webapp/filters.py) give what Flask-Babel gives, in each
+language, switching back and forth within one request."""
 
 from datetime import UTC, date, datetime
 

@@ -1,5 +1,5 @@
-"""Templates' gettext (webapp/i18n.py): the request's catalog looked up once, yet following a
-forced or refreshed locale, with Jinja's newstyle escaping and formatting."""
+"""Templates' gettext is Flask-Babel's own: it follows a forced or refreshed locale within one
+request, with Jinja's newstyle escaping and formatting."""
 
 from flask_babel import force_locale, refresh
 

@@ -1,4 +1,5 @@
-"""url_for's kept templates (webapp/urls.py) build exactly what Flask's url_for builds."""
+"""Links are built by Flask's own url_for: the app is a plain Flask, and inside a company's pages
+the URL defaults fill in the company's slug so templates never pass it."""
 
 from __future__ import annotations
 
@@ -8,65 +9,43 @@ import pytest
 from flask import Flask, g, url_for
 from werkzeug.routing import BuildError
 
-IDS = (1, 7, 42, 2_000_000_000)
+
+def test_the_app_is_a_plain_flask(app):
+    # no subclass re-implementing url_for (it depended on Werkzeug's private rule attributes)
+    assert type(app) is Flask
 
 
-def _flask_url_for(app, endpoint: str, **values) -> str:
-    return Flask.url_for(app, endpoint, **values)
-
-
-@pytest.mark.parametrize("root", ["", "/crm"])
-def test_every_route_builds_as_flask_builds(app, root):
-    """Every route of the app, with numbers in every argument, in a company's pages and below a
-    script root (the app mounted under a prefix): the same text both ways, twice (the second
-    time from the kept template)."""
-    compared = 0
-    with app.test_request_context("/", base_url=f"http://localhost{root}"):
-        g.tenant = SimpleNamespace(slug="acme-trading")
-        for rule in app.url_map.iter_rules():
-            names = sorted(name for name in rule.arguments if name != "tenant_slug")
-            for number in IDS:
-                values = {name: number + i for i, name in enumerate(names)}
-                try:
-                    expected = _flask_url_for(app, rule.endpoint, **values)
-                except ValueError:  # an any() converter refuses a number: so must we
-                    with pytest.raises(ValueError):
-                        url_for(rule.endpoint, **values)
-                    continue
-                assert url_for(rule.endpoint, **values) == expected, rule.rule
-                assert url_for(rule.endpoint, **values) == expected, rule.rule
-                compared += 1
-    assert compared > 400  # the app's routes were walked, not skipped
-
-
-def test_other_companies_and_other_values_go_their_own_way(app):
+def test_company_pages_get_their_slug_filled_in(app):
     with app.test_request_context("/t/acme/customers/"):
         g.tenant = SimpleNamespace(slug="acme")
-        card = url_for("customers.card", customer_id=5)
-        assert card == "/t/acme/customers/5"
-        # built from a kept template, not by Flask
-        assert app._url_templates[("customers.card", ("customer_id",), "acme", "")][0]
-        # another company's slug is another template, not the first one's text
+        assert url_for("customers.card", customer_id=5) == "/t/acme/customers/5"
+        assert url_for("customers.index", page=2) == "/t/acme/customers/?page=2"
+        assert url_for(".card", customer_id=9) == "/t/acme/customers/9"  # the request's blueprint
+        # each request's company: nothing is kept from the one before
         g.tenant = SimpleNamespace(slug="zenith")
         assert url_for("customers.card", customer_id=5) == "/t/zenith/customers/5"
-        # query values, anchors, external URLs, bools, strings and None: Flask's url_for
-        assert url_for("customers.card", customer_id=5, log=1) == "/t/zenith/customers/5?log=1"
-        assert url_for("customers.index", page=2) == "/t/zenith/customers/?page=2"
+        # a slug given explicitly wins (the company switcher links to other companies)
+        assert url_for("customers.card", tenant_slug="other", customer_id=5) == (
+            "/t/other/customers/5"
+        )
+        # pages outside any company get no slug, not even in the query string
+        assert url_for("auth.login") == "/login"
         assert url_for("customers.card", customer_id=5, _anchor="log").endswith("/5#log")
-        assert url_for("customers.card", customer_id=5, _external=True).startswith("http://")
-        for values in [{"customer_id": 5, "all": True}, {"customer_id": True}, {"q": "中文"}]:
-            endpoint = "customers.index" if "q" in values else "customers.card"
-            assert url_for(endpoint, **values) == _flask_url_for(app, endpoint, **values)
-        assert url_for("customers.card", customer_id=5, method=None) == "/t/zenith/customers/5"
-        # relative to the request's blueprint, as Flask resolves it
-        assert url_for(".card", customer_id=9) == "/t/zenith/customers/9"
-        # a missing argument still fails as Flask fails, every time
-        for _ in range(2):
-            with pytest.raises(BuildError):
-                url_for("customers.card")
+        with pytest.raises(BuildError):
+            url_for("customers.card")  # a missing id still fails
 
 
-def test_outside_a_request_flask_builds(app):
+def test_no_company_no_slug(app):
+    with app.test_request_context("/"):
+        assert url_for("auth.login") == "/login"
+        with pytest.raises(BuildError):  # a company page cannot be built without one
+            url_for("customers.card", customer_id=5)
+
+
+def test_below_a_script_root_and_outside_a_request(app):
+    with app.test_request_context("/", base_url="http://localhost/crm"):
+        g.tenant = SimpleNamespace(slug="acme")
+        assert url_for("customers.card", customer_id=5) == "/crm/t/acme/customers/5"
     app.config["SERVER_NAME"] = "tradefollow.test"
     try:
         with app.app_context():
