@@ -53,7 +53,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  registers the models
     from .services import search  # noqa: F401  keeps the customer search index on every flush
-    from .tenancy import tenant_url_defaults
+    from .tenancy.web import tenant_url_defaults
 
     app.url_defaults(tenant_url_defaults)
     app.url_map.converters["int"] = DatabaseIntConverter
@@ -158,7 +158,7 @@ def _register_hooks(app: Flask) -> None:
     from .services.phones import display as phone_display
     from .services.roles import ROLE_LABELS, can, role_labels
     from .services.visibility import can_see
-    from .tenancy import customer_url
+    from .tenancy.web import customer_url
 
     @app.context_processor
     def _template_globals() -> dict:

@@ -70,7 +70,7 @@ def register_cli(app: Flask) -> None:
     def rls_setup(role: str | None) -> None:
         """As the tables' owner: force the policies on every tenant table and grant the
         application role data access (creating it without BYPASSRLS if needed)."""
-        from . import rls
+        from .tenancy import rls
 
         with _owner_engine() as engine:
             if engine.dialect.name != "postgresql":
@@ -84,7 +84,7 @@ def register_cli(app: Flask) -> None:
     @rls_group.command("check")
     def rls_check() -> None:
         """List tenant tables without row-level security (exit 1 if any)."""
-        from . import rls
+        from .tenancy import rls
 
         with _owner_engine() as engine:
             if engine.dialect.name != "postgresql":
@@ -125,7 +125,7 @@ def register_cli(app: Flask) -> None:
         from .extensions import db
         from .models import Tenant
         from .services.pool import sweep
-        from .tenancy import tenant_context
+        from .tenancy.context import tenant_context
 
         total = 0
         for tenant_id in db.session.scalars(select(Tenant.id).order_by(Tenant.id)).all():

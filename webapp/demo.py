@@ -13,7 +13,7 @@ from .services.classification import stages_to_bits
 from .services.countries import country_name
 from .services.passwords import hash_password
 from .services.phones import InvalidPhone, to_e164
-from .tenancy import cross_tenant, tenant_context
+from .tenancy.context import cross_tenant, tenant_context
 
 DEMO_PASSWORD = "tradefollow-demo"
 

@@ -16,7 +16,7 @@ from webapp.extensions import db
 from webapp.models import AuditEvent, Invitation, Membership
 from webapp.services import audit, team
 from webapp.services.roles import PERMISSION_LABELS, PERMISSIONS, permission_matrix
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -20,8 +20,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import AuditEvent, Membership, User
-from ..tenancy import TenantContextMissing, acting_user, cross_tenant, current_tenant_id
-from ..tenancy import tenant_context as _tenant_context
+from ..tenancy.context import TenantContextMissing, acting_user, cross_tenant, current_tenant_id
+from ..tenancy.context import tenant_context as _tenant_context
 
 # action -> label in the user's language. Other modules record these codes; a code missing here
 # still shows (as the code itself), but the unit tests require every recorded code to be listed.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db
 from ..loading import fill_collection
 from ..models import Contact, Customer, Membership
-from ..tenancy import scoped
+from ..tenancy.guard import scoped
 from .classification import CATEGORIES, GRADES, IMPORTANCE, STAGE_BITS, STATUSES
 from .normalize import like_pattern
 from .search import customer_matches, few_matches
@@ -329,13 +329,15 @@ def _card_panels_statement():
     from ..models import CustomerOwnerChange, ExportOrder, Inquiry, Sample
 
     customer_id = bindparam("customer_id")
+    # FROM the customer: an ORM statement, which the tenant guard filters (a select of bare
+    # EXISTS clauses is a Core one, which it refuses)
     return scoped(
         select(
             *(
                 exists().where(model.customer_id == customer_id)
                 for model in (CustomerOwnerChange, Inquiry, Sample, ExportOrder)
             )
-        )
+        ).where(Customer.id == customer_id)
     )
 
 
@@ -343,5 +345,5 @@ def card_panels(customer_id: int) -> CardPanels:
     """One statement asking which panels of the card have rows, so that only those are read:
     most customers have no samples, orders or inquiries yet, and each empty panel's statement
     cost as much as a full one (~0.25 ms on PostgreSQL, a round trip and the ORM's work)."""
-    found = db.session.execute(_card_panels_statement(), {"customer_id": customer_id}).one()
-    return CardPanels(*found)
+    found = db.session.execute(_card_panels_statement(), {"customer_id": customer_id}).first()
+    return CardPanels(*found) if found else CardPanels(False, False, False, False)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Contact, Customer, FollowUp, Inquiry, Membership, Sample, Tenant
 from ..models.inquiry import INQUIRY_CHANNELS
-from ..tenancy import scoped
+from ..tenancy.guard import scoped
 from .duplicates import Match, find_duplicates
 from .followups import company_zone
 from .normalize import like_pattern

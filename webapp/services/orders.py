@@ -27,7 +27,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from ..extensions import db
 from ..models import ExportOrder, Membership, OrderEvent, OrderPayment, OrderSignoff
 from ..models.base import utcnow
-from ..tenancy import scoped
+from ..tenancy.guard import scoped
 from .roles import ROLE_LABELS
 
 log = logging.getLogger(__name__)

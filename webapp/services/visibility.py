@@ -101,6 +101,6 @@ def require_visible(customer: Customer | None) -> Customer:
 
 
 def visible_customer_or_404(customer_id: int, *options) -> Customer:
-    from ..tenancy import get_or_404
+    from ..tenancy.web import get_or_404
 
     return require_visible(get_or_404(Customer, customer_id, *options))

@@ -8,7 +8,7 @@ from ...extensions import db
 from ...services import audit
 from ...services.followups import company_zone
 from ...services.roles import can
-from ...tenancy import tenant_blueprint
+from ...tenancy.web import tenant_blueprint
 from ..formkit import bounded_int
 
 bp = tenant_blueprint("audit", __name__, "/audit")

@@ -14,7 +14,7 @@ from ...services import audit
 from ...services.classification import purposes_to_bits
 from ...services.followups import Links, can_change, delete_followup, save_followup
 from ...services.visibility import require_visible, visible_customer_or_404
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..customers.card import (
     edit_followup_form,
     folded_form,

@@ -18,7 +18,7 @@ from ...services.followups import company_zone
 from ...services.roles import can
 from ...services.samples import charge_label, samples_for
 from ...services.visibility import visible_customer_or_404
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
 from .forms import AssignForm, InquiryForm
 

@@ -20,7 +20,7 @@ from ...services.visibility import (
     visible_by_customer,
     visible_customer_or_404,
 )
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
 from .forms import (
     SECTIONS,

@@ -26,7 +26,7 @@ from ...services.normalize import like_pattern
 from ...services.roles import can
 from ...services.visibility import can_see, visible_clause
 from ...services.weeks import current_week_start, parse_week, week_label
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
 from .forms import AddRowForm, GoalForm, NewPlanForm, RowForm
 

@@ -16,7 +16,7 @@ from ...services.classification import GRADES
 from ...services.customers import team_choices
 from ...services.roles import can
 from ...services.visibility import visible_clause, visible_customer_or_404
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
 from .forms import ReasonForm, TransferForm
 

@@ -13,7 +13,7 @@ from ...services import samples as rules
 from ...services.customers import pick_choices, team_choices
 from ...services.roles import can
 from ...services.visibility import visible_customer_or_404
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
 from .forms import SampleForm
 

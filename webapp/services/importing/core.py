@@ -616,7 +616,7 @@ def execute(
 
 def start(app: Flask, tenant_id: int, batch_id: int, today: date, locale: str) -> None:
     """Run the import in a thread (the request returns at once; the page polls the progress)."""
-    from ...tenancy import tenant_context
+    from ...tenancy.context import tenant_context
 
     def work() -> None:
         with app.app_context(), tenant_context(tenant_id):
