@@ -248,8 +248,8 @@ def seed(url: str, customers: int, seed_value: int) -> None:
         Tenant,
         User,
     )
+    from webapp.normalize import normalize_company_name
     from webapp.services import search
-    from webapp.services.normalize import normalize_company_name
     from webapp.services.passwords import hash_password
     from webapp.services.signup import create_company
     from webapp.tenancy.context import cross_tenant, tenant_context

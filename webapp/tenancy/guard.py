@@ -2,15 +2,19 @@
 
 The rule (docs/architecture.md): a statement on a tenant-owned model only ever sees and changes
 the current company's rows, a write never names another company, and with no company in context
-such a statement raises instead of reaching every company (fail closed). What the guard cannot
-limit it refuses:
+such a statement raises instead of reaching every company (fail closed).
 
-- a statement on a model's Core table (`select(Customer.__table__)`): the company filter is an
-  ORM option and only applies to ORM entities;
+Every ORM SELECT/UPDATE/DELETE gets the company filter (`with_loader_criteria`). What the filter
+cannot reach is refused or checked:
+
+- a Core statement on a model's table (`select(Customer.__table__)`): loader criteria apply to
+  ORM entities only, so it raises UnscopedStatement;
 - an ORM bulk UPDATE by primary key (`session.execute(update(Model), [{"id": …}])`): the ORM
-  runs it without its loader criteria;
-- `session.get()` of another company's object already in the session answers None, as the
-  database would (TenantSession).
+  runs it without loader criteria, so it raises UnscopedStatement;
+- an INSERT: the tenant_id it names must be the current company's (CrossTenantWrite);
+- `session.get()` answers from the identity map without SQL: TenantSession checks the object's
+  company and answers None for another one, as the database would;
+- a flush: new rows get the current company, another company's row raises CrossTenantWrite.
 
 Code that must cross companies says so with `cross_tenant()` (context.py).
 """
@@ -81,11 +85,13 @@ def _guard_statement(state: ORMExecuteState) -> None:
             )
         return
     if not state.is_orm_statement:
-        # a Core statement: the ORM adds no loader criteria to it
+        # a Core statement (a model's __table__, or only bare EXISTS / subqueries at its top):
+        # the ORM adds no loader criteria to it
         if touches_tenant_table(state.statement):
             raise UnscopedStatement(
-                "a statement on a tenant table gets no company filter; write it with the ORM "
-                "entity (select(Customer), update(Customer)) instead of its __table__"
+                "a Core statement on a tenant table gets no company filter; write it with the "
+                "ORM entity (select(Customer), update(Customer)) instead of its __table__, "
+                "and select at least one ORM entity or column at its top"
             )
         return
     if (state.is_update or state.is_delete) and isinstance(state.parameters, list):

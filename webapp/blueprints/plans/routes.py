@@ -18,11 +18,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import CallPlan, CallPlanRow, Customer
+from ...normalize import like_pattern
 from ...pdf import pdf_response, render_pdf
 from ...services import audit
 from ...services import plans as rules
 from ...services.customers import PICK_SHOWN, team_choices
-from ...services.normalize import like_pattern
 from ...services.roles import can
 from ...services.visibility import can_see, visible_clause
 from ...services.weeks import current_week_start, parse_week, week_label
