@@ -98,7 +98,6 @@ class DatabaseIntConverter(IntegerConverter):
     """<int:…> ids stop at the database integer's range: a larger one is simply not found."""
 
     def __init__(self, url_map, *args, **kwargs) -> None:
-
         kwargs.setdefault("max", DB_INT_MAX)
         super().__init__(url_map, *args, **kwargs)
 
@@ -111,7 +110,6 @@ def _configure_sqlite(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-
     for bp in (
         public_bp,
         auth_bp,
@@ -156,7 +154,6 @@ def current_app_languages() -> tuple[str, ...]:
 
 
 def _register_hooks(app: Flask) -> None:
-
     @app.context_processor
     def _template_globals() -> dict:
         return {

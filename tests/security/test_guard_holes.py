@@ -163,3 +163,16 @@ def test_get_does_not_answer_another_companys_object_from_the_identity_map(
             assert db.session.get(Customer, beta) is loaded
         with cross_tenant():
             assert db.session.get(Customer, beta) is loaded
+
+
+def test_get_of_an_expired_object_of_another_company_answers_none(app, company_a, company_b):
+    """After a commit the object is expired: get() reloads it, through the guard's filter."""
+    beta = make_customer(app, company_b, "Beta")
+    with app.app_context():
+        with tenant_context(company_b.id):
+            db.session.get(Customer, beta)
+            db.session.commit()
+        with tenant_context(company_a.id):
+            assert db.session.get(Customer, beta) is None
+        with tenant_context(company_b.id):
+            assert db.session.get(Customer, beta).name == "Beta"

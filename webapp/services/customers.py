@@ -334,7 +334,6 @@ class CardPanels:
 
 @cache
 def _card_panels_statement():
-
     customer_id = bindparam("customer_id")
     # FROM the customer: an ORM statement, which the tenant guard filters (a select of bare
     # EXISTS clauses is a Core one, which it refuses)

@@ -47,7 +47,6 @@ def neutralize_csv(value: object) -> object:
 
 
 def _owner_names() -> dict[int, str]:
-
     rows = db.session.execute(
         select(Membership.id, User.name).join(User, User.id == Membership.user_id)
     )

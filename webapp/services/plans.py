@@ -510,7 +510,6 @@ def seed_demo(tenant, memberships: list[Membership], today: date) -> None:
 
 
 def _seed_cells_and_followups(plan: CallPlan, member: Membership, start: date, today: date):
-
     existing = set(
         db.session.execute(
             select(FollowUp.customer_id, FollowUp.on_date).where(

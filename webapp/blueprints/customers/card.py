@@ -46,7 +46,6 @@ def new_followup_form(customer: Customer, formdata=None) -> FollowUpForm:
 
 
 def edit_followup_form(record: FollowUp, formdata=None) -> FollowUpForm:
-
     form = FollowUpForm(
         formdata=formdata,
         obj=record,
