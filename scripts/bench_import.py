@@ -32,7 +32,7 @@ from webapp.extensions import db  # noqa: E402
 from webapp.models import Customer, FollowUp, ImportBatch  # noqa: E402
 from webapp.services import importing  # noqa: E402
 from webapp.services.signup import create_company  # noqa: E402
-from webapp.tenancy import tenant_context  # noqa: E402
+from webapp.tenancy.context import tenant_context  # noqa: E402
 
 TODAY = date(2026, 11, 28)
 

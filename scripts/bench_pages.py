@@ -69,7 +69,7 @@ def main() -> None:
     from webapp import create_app
     from webapp.extensions import db
     from webapp.models import Customer, ExportOrder, FollowUp, Membership, Tenant, User
-    from webapp.tenancy import acting_user, cross_tenant, tenant_context
+    from webapp.tenancy.context import acting_user, cross_tenant, tenant_context
 
     app = create_app()
     app.config["WTF_CSRF_ENABLED"] = False

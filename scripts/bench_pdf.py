@@ -37,7 +37,7 @@ from webapp.models import (  # noqa: E402
 from webapp.pdf import render_pdf  # noqa: E402
 from webapp.services import orders as rules  # noqa: E402
 from webapp.services.signup import create_company  # noqa: E402
-from webapp.tenancy import tenant_context  # noqa: E402
+from webapp.tenancy.context import tenant_context  # noqa: E402
 
 CHINESE = {
     "company": "蓝海进出口贸易有限公司", "slug": "bench-zh",

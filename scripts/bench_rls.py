@@ -1,7 +1,7 @@
 """What row-level security costs (not a test): the same pages on PostgreSQL requested N times
 each, interleaved, by two apps in one run —
 
-  * rls: the application role, subject to the policies, with tenancy.sync_rls setting
+  * rls: the application role, subject to the policies, with guard.sync_rls setting
     app.tenant_id in every transaction (production);
   * owner: the tables' owner, which bypasses RLS, with sync_rls switched off (no set_config).
 
@@ -27,12 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from webapp import create_app, rls, tenancy  # noqa: E402
+from webapp import create_app  # noqa: E402
 from webapp.config import TestConfig, normalize_db_url  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import Contact, Customer, FollowUp, Membership  # noqa: E402
 from webapp.services.signup import create_company  # noqa: E402
-from webapp.tenancy import tenant_context  # noqa: E402
+from webapp.tenancy import guard, rls  # noqa: E402
+from webapp.tenancy.context import tenant_context  # noqa: E402
 
 PASSWORD = "bench password 123"
 
@@ -108,17 +109,17 @@ def main() -> None:
         "card (50 follow-ups)": f"/t/bench/customers/{first}",
         "my day": "/t/bench/",
     }
-    real_sync = tenancy.sync_rls
+    real_sync = guard.sync_rls
     results: dict[str, dict[str, list[float]]] = {p: {"rls": [], "owner": []} for p in pages}
     for _ in range(args.n):
         for name, path in pages.items():
             for mode, client in (("rls", rls_client), ("owner", owner_client)):
-                tenancy.sync_rls = real_sync if mode == "rls" else (lambda session: None)
+                guard.sync_rls = real_sync if mode == "rls" else (lambda session: None)
                 started = time.perf_counter()
                 response = client.get(path)
                 results[name][mode].append(time.perf_counter() - started)
                 assert response.status_code == 200, (name, mode, response.status_code)
-    tenancy.sync_rls = real_sync
+    guard.sync_rls = real_sync
     print(f"{'page':<24}{'rls ms':>10}{'owner ms':>10}{'ratio':>8}")
     for name, times in results.items():
         a, b = statistics.median(times["rls"]) * 1000, statistics.median(times["owner"]) * 1000

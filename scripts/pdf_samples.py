@@ -21,7 +21,7 @@ from webapp.config import TestConfig  # noqa: E402
 from webapp.demo import DEMO_PASSWORD, MEMBERS, seed_demo  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import ExportOrder, FollowUp, Tenant  # noqa: E402
-from webapp.tenancy import tenant_context  # noqa: E402
+from webapp.tenancy.context import tenant_context  # noqa: E402
 
 
 def main(out: Path) -> None:

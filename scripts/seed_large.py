@@ -248,11 +248,11 @@ def seed(url: str, customers: int, seed_value: int) -> None:
         Tenant,
         User,
     )
+    from webapp.normalize import normalize_company_name
     from webapp.services import search
-    from webapp.services.normalize import normalize_company_name
     from webapp.services.passwords import hash_password
     from webapp.services.signup import create_company
-    from webapp.tenancy import cross_tenant, tenant_context
+    from webapp.tenancy.context import cross_tenant, tenant_context
 
     app = create_app()
     rng = random.Random(seed_value)
@@ -336,7 +336,7 @@ def _bulk(db, tenant_id, n_customers, sales, members, rng, normalize, *models) -
     Customer, Contact, FollowUp, ExportOrder = models
     now = datetime.now(UTC)
     from webapp.models.customer import month_day  # bulk inserts skip the model's validator
-    from webapp.tenancy import cross_tenant
+    from webapp.tenancy.context import cross_tenant
 
     with cross_tenant():  # ids are global: start after every company's customers
         first_id = (db.session.scalar(select(func.max(Customer.id))) or 0) + 1

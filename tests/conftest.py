@@ -14,9 +14,10 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from tests.factories import PASSWORD, Company, make_company
-from webapp import create_app, rls
+from webapp import create_app
 from webapp.config import TestConfig, normalize_db_url
 from webapp.extensions import db
+from webapp.tenancy import rls
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 

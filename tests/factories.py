@@ -12,7 +12,7 @@ from webapp.extensions import db
 from webapp.models import Contact, Customer, Membership, User
 from webapp.services.passwords import hash_password
 from webapp.services.signup import create_company
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 PASSWORD = "correct horse battery"
 

@@ -12,10 +12,11 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from webapp import create_app, rls
+from webapp import create_app
 from webapp.config import TestConfig
 from webapp.extensions import db
 from webapp.models.search import TRIGRAM_TABLE, is_schema_object
+from webapp.tenancy import rls
 
 
 @pytest.fixture

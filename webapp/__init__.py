@@ -13,9 +13,41 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from . import models  # noqa: F401  registers the models
+from .blueprints.account.routes import bp as account_bp
+from .blueprints.audit.routes import bp as audit_bp
+from .blueprints.auth.routes import bp as auth_bp
+from .blueprints.charts.routes import bp as charts_bp
+from .blueprints.customers.routes import bp as customers_bp
+from .blueprints.dashboard.routes import bp as dashboard_bp
+from .blueprints.followups.routes import bp as followups_bp
+from .blueprints.formkit import DB_INT_MAX
+from .blueprints.imports.routes import bp as imports_bp
+from .blueprints.inquiries.routes import bp as inquiries_bp
+from .blueprints.invites.routes import bp as invites_bp
+from .blueprints.orders.routes import bp as orders_bp
+from .blueprints.plans.routes import bp as plans_bp
+from .blueprints.pool.routes import bp as pool_bp
+from .blueprints.printing.routes import bp as printing_bp
+from .blueprints.public.routes import bp as public_bp
+from .blueprints.reports.routes import bp as reports_bp
+from .blueprints.samples.routes import bp as samples_bp
+from .blueprints.settings.routes import bp as settings_bp
+from .blueprints.team.routes import bp as team_bp
+from .cli import register_cli
 from .config import config_from_env, ensure_secret_key
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from .filters import country_options, date_skeleton, dateformat, grade_badge
+from .models.search import is_schema_object
 from .security import register_security_headers
+from .services import classification as scales
+from .services import search  # noqa: F401  keeps the customer search index on every flush
+from .services.countries import country_name
+from .services.followups import can_change
+from .services.phones import display as phone_display
+from .services.roles import ROLE_LABELS, can, role_labels
+from .services.visibility import can_see
+from .tenancy.web import customer_url, tenant_url_defaults
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -34,7 +66,6 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
-    from .models.search import is_schema_object
 
     migrate.init_app(
         app, db, directory=MIGRATIONS_DIR, render_as_batch=True, include_name=is_schema_object
@@ -48,10 +79,6 @@ def create_app(config: type | dict | None = None) -> Flask:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "warning"
 
-    from . import models  # noqa: F401  registers the models
-    from .services import search  # noqa: F401  keeps the customer search index on every flush
-    from .tenancy import tenant_url_defaults
-
     app.url_defaults(tenant_url_defaults)
     app.url_map.converters["int"] = DatabaseIntConverter
     _register_blueprints(app)
@@ -59,8 +86,6 @@ def create_app(config: type | dict | None = None) -> Flask:
     _register_errors(app)
     register_security_headers(app)
     _close_sessions_quietly(app)
-
-    from .cli import register_cli
 
     register_cli(app)
     return app
@@ -70,8 +95,6 @@ class DatabaseIntConverter(IntegerConverter):
     """<int:…> ids stop at the database integer's range: a larger one is simply not found."""
 
     def __init__(self, url_map, *args, **kwargs) -> None:
-        from .blueprints.formkit import DB_INT_MAX
-
         kwargs.setdefault("max", DB_INT_MAX)
         super().__init__(url_map, *args, **kwargs)
 
@@ -84,26 +107,6 @@ def _configure_sqlite(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .blueprints.account.routes import bp as account_bp
-    from .blueprints.audit.routes import bp as audit_bp
-    from .blueprints.auth.routes import bp as auth_bp
-    from .blueprints.charts.routes import bp as charts_bp
-    from .blueprints.customers.routes import bp as customers_bp
-    from .blueprints.dashboard.routes import bp as dashboard_bp
-    from .blueprints.followups.routes import bp as followups_bp
-    from .blueprints.imports.routes import bp as imports_bp
-    from .blueprints.inquiries.routes import bp as inquiries_bp
-    from .blueprints.invites.routes import bp as invites_bp
-    from .blueprints.orders.routes import bp as orders_bp
-    from .blueprints.plans.routes import bp as plans_bp
-    from .blueprints.pool.routes import bp as pool_bp
-    from .blueprints.printing.routes import bp as printing_bp
-    from .blueprints.public.routes import bp as public_bp
-    from .blueprints.reports.routes import bp as reports_bp
-    from .blueprints.samples.routes import bp as samples_bp
-    from .blueprints.settings.routes import bp as settings_bp
-    from .blueprints.team.routes import bp as team_bp
-
     for bp in (
         public_bp,
         auth_bp,
@@ -148,15 +151,6 @@ def current_app_languages() -> tuple[str, ...]:
 
 
 def _register_hooks(app: Flask) -> None:
-    from .filters import country_options, date_skeleton, dateformat, grade_badge
-    from .services import classification as scales
-    from .services.countries import country_name
-    from .services.followups import can_change
-    from .services.phones import display as phone_display
-    from .services.roles import ROLE_LABELS, can, role_labels
-    from .services.visibility import can_see
-    from .tenancy import customer_url
-
     @app.context_processor
     def _template_globals() -> dict:
         return {

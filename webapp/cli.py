@@ -9,6 +9,15 @@ from contextlib import contextmanager
 import click
 from flask import Flask
 
+from .demo import DEMO_PASSWORD, demo_logins, seed_demo
+from .doctor import run_checks
+from .extensions import db
+from .models import Tenant
+from .services.backup import BackupError, backup_sqlite
+from .services.pool import sweep
+from .tenancy import rls
+from .tenancy.context import tenant_context
+
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("demo")
@@ -17,7 +26,6 @@ def register_cli(app: Flask) -> None:
     def demo_command(force: bool, base_url: str) -> None:
         """Create the demo company with users and sample customers (only into an empty database)
         and print its logins."""
-        from .demo import DEMO_PASSWORD, demo_logins, seed_demo
 
         seeded = seed_demo(force=force)
         logins = demo_logins()
@@ -35,7 +43,6 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("doctor")
     def doctor_command() -> None:
         """Check CJK fonts, HarfBuzz subsetting, database, migrations and front-end assets."""
-        from .doctor import run_checks
 
         failed = 0
         for check in run_checks():
@@ -55,8 +62,6 @@ def register_cli(app: Flask) -> None:
         """The tables' owner (MIGRATION_DATABASE_URL) if set, else the app's own connection."""
         from sqlalchemy import create_engine
 
-        from .extensions import db
-
         url = app.config.get("MIGRATION_DATABASE_URL")
         engine = create_engine(url) if url else db.engine
         try:
@@ -70,7 +75,6 @@ def register_cli(app: Flask) -> None:
     def rls_setup(role: str | None) -> None:
         """As the tables' owner: force the policies on every tenant table and grant the
         application role data access (creating it without BYPASSRLS if needed)."""
-        from . import rls
 
         with _owner_engine() as engine:
             if engine.dialect.name != "postgresql":
@@ -84,7 +88,6 @@ def register_cli(app: Flask) -> None:
     @rls_group.command("check")
     def rls_check() -> None:
         """List tenant tables without row-level security (exit 1 if any)."""
-        from . import rls
 
         with _owner_engine() as engine:
             if engine.dialect.name != "postgresql":
@@ -102,7 +105,6 @@ def register_cli(app: Flask) -> None:
     @click.argument("target", type=click.Path(dir_okay=False, writable=True))
     def backup_command(target: str) -> None:
         """Write a consistent copy of the SQLite database to TARGET while the app runs."""
-        from .services.backup import BackupError, backup_sqlite
 
         try:
             pages = backup_sqlite(app.config["SQLALCHEMY_DATABASE_URI"], target)
@@ -121,11 +123,6 @@ def register_cli(app: Flask) -> None:
         pool, in every company (run it from cron, e.g. hourly; the pool page also sweeps its
         own company whenever it is read)."""
         from sqlalchemy import select
-
-        from .extensions import db
-        from .models import Tenant
-        from .services.pool import sweep
-        from .tenancy import tenant_context
 
         total = 0
         for tenant_id in db.session.scalars(select(Tenant.id).order_by(Tenant.id)).all():

@@ -8,12 +8,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
-from .models import Contact, Customer, FollowUp, Membership, Tenant, User
-from .services.classification import stages_to_bits
+from .models import (
+    AuditEvent,
+    Contact,
+    Customer,
+    CustomerOwnerChange,
+    ExportOrder,
+    FollowUp,
+    Membership,
+    OrderInspection,
+    OrderPayment,
+    Tenant,
+    User,
+)
+from .services import inquiries, plans, pool, reports, team
+from .services import orders as rules
+from .services.classification import purposes_to_bits, stages_to_bits
 from .services.countries import country_name
+from .services.followups import Links, company_today, save_followup
 from .services.passwords import hash_password
 from .services.phones import InvalidPhone, to_e164
-from .tenancy import cross_tenant, tenant_context
+from .tenancy.context import cross_tenant, tenant_context
 
 DEMO_PASSWORD = "tradefollow-demo"
 
@@ -351,10 +366,6 @@ def _seed_pool(tenant: Tenant, memberships: list[Membership]) -> None:
     owned) and one of 张伟's customers four days from going back (a warning on his "my day")."""
     from datetime import UTC, datetime, timedelta
 
-    from .models import CustomerOwnerChange
-    from .services import pool
-    from .services.followups import Links, company_today, save_followup
-
     pool.save_rules(POOL_RULES)
     now = datetime.now(UTC)
     for days_ago, (name, country, grade, how, member, reason) in enumerate(POOL_CUSTOMERS, 3):
@@ -405,9 +416,6 @@ def _seed_team(tenant: Tenant, memberships: list[Membership]) -> None:
     import json
     from datetime import UTC, datetime, timedelta
 
-    from .models import AuditEvent
-    from .services import team
-
     boss, manager, sales = memberships[0], memberships[1], memberships[2]
     now = datetime.now(UTC)
     team.create_invitation(
@@ -441,8 +449,6 @@ def _seed_team(tenant: Tenant, memberships: list[Membership]) -> None:
 
 def _seed_weekly_work(tenant: Tenant, memberships: list[Membership]) -> None:
     """Inquiries and samples, call/visit plans and weekly inquiry reports over a few weeks."""
-    from .services import inquiries, plans, reports
-    from .services.followups import company_today
 
     today = company_today(tenant)
     inquiries.seed_demo(tenant, memberships, today)  # samples too
@@ -530,9 +536,6 @@ def _seed_followups(tenant: Tenant, memberships: list[Membership]) -> None:
     """A few weeks of follow-ups, so the timelines and "my day" have something to show."""
     from datetime import timedelta
 
-    from .services.classification import purposes_to_bits
-    from .services.followups import Links, company_today, save_followup
-
     today = company_today(tenant)
     customers = list(db.session.scalars(select(Customer).order_by(Customer.id)))
     for index, ago, method, topic, content, category, next_in, action in FOLLOWUPS:
@@ -561,10 +564,6 @@ def _seed_followups(tenant: Tenant, memberships: list[Membership]) -> None:
 def _seed_orders(tenant: Tenant, memberships: list[Membership]) -> None:
     """Two export orders: one approved for production and inspected, one fresh draft."""
     from datetime import timedelta
-
-    from .models import ExportOrder, OrderInspection, OrderPayment
-    from .services import orders as rules
-    from .services.followups import company_today
 
     today = company_today(tenant)
     boss, manager, _sales, _lucy, finance, docs = memberships

@@ -17,7 +17,7 @@ from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .extensions import db
-from .tenancy import scoped
+from .tenancy.guard import scoped
 
 
 def fill_collection(parents: Sequence[Any], key: str, statement, **params: Any) -> None:

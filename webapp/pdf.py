@@ -16,6 +16,8 @@ from flask_babel import force_locale
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from .services.followups import company_today
+
 
 class StaticOnlyFetcher(URLFetcher):
     """Serves file URLs inside the static folder; refuses everything else."""
@@ -34,7 +36,6 @@ class StaticOnlyFetcher(URLFetcher):
 def print_today() -> date:
     """The date a form is printed on: the company's day (a Chinese office printing at 01:00
     dates its paper the new day, although the server's clock still says yesterday)."""
-    from .services.followups import company_today
 
     tenant = g.get("tenant")
     return company_today(tenant) if tenant is not None else date.today()

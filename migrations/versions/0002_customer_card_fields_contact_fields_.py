@@ -87,7 +87,7 @@ def _backfill():
     Uses the application's own rules on purpose: the keys must equal what it computes on save.
     Runs on plain table rows, across all companies (a migration is not a tenant's request).
     """
-    from webapp.services.normalize import normalize_company_name, website_host
+    from webapp.normalize import normalize_company_name, website_host
     from webapp.services.phones import InvalidPhone, to_e164
 
     conn = op.get_bind()

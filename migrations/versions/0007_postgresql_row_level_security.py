@@ -11,7 +11,7 @@ test suite fails while any tenant table lacks the policy. SQLite: nothing to do.
 from alembic import op
 from sqlalchemy import text
 
-from webapp import rls
+from webapp.tenancy import rls
 
 # revision identifiers, used by Alembic.
 revision = '0007'

@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy import text
 
-from webapp import rls
+from webapp.tenancy import rls
 from webapp.models.team import APPEND_ONLY_DDL
 
 

@@ -11,7 +11,7 @@ tenant.customer_visibility / tenant.max_owned_customers. RLS on the two new tena
 from alembic import op
 import sqlalchemy as sa
 
-from webapp import rls
+from webapp.tenancy import rls
 
 
 # revision identifiers, used by Alembic.

@@ -12,7 +12,7 @@ Create Date: 2026-11-28 14:13:10.757621
 from alembic import op
 import sqlalchemy as sa
 
-from webapp import rls
+from webapp.tenancy import rls
 
 
 # revision identifiers, used by Alembic.

@@ -21,7 +21,7 @@ from tests.factories import make_customer
 from tests.security.routes import build_values, company_rule, rules, url_for_rule
 from webapp.extensions import db
 from webapp.models import Customer, FollowUp
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 HOSTILE = [
     "'; DROP TABLE customer; --",

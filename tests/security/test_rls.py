@@ -11,8 +11,8 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from tests.security.routes import OBJECT_PARAMS
-from webapp import rls
 from webapp.extensions import db
+from webapp.tenancy import rls
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ from tests.security.routes import (
 )
 from webapp.extensions import db
 from webapp.models import Contact, Customer
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 
 def _parametrised_rules(app):

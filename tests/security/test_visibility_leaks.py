@@ -25,7 +25,7 @@ from tests.factories import (
 )
 from webapp.extensions import db
 from webapp.models import CallPlanCell, CallPlanRow, Inquiry, Sample, WeeklyReportLine
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 SECRET = "HIDDEN-COLLEAGUE"
 

@@ -14,7 +14,7 @@ from tests.factories import (
     make_report,
 )
 from webapp.services import charts, insights
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from webapp.demo import CUSTOMERS, DEMO_PASSWORD, MEMBERS, POOL_CUSTOMERS
 from webapp.doctor import check_assets, check_cjk_font, check_harfbuzz_subset, check_migrations
 from webapp.extensions import db
 from webapp.models import Customer, Tenant
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 
 def test_demo_seeds_an_empty_database_once(app, client):

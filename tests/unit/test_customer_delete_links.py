@@ -19,7 +19,7 @@ from tests.factories import (
 )
 from webapp.extensions import db
 from webapp.models import CallPlanRow, Customer, Inquiry, Sample, WeeklyReportLine
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from flask_babel import gettext
 from tests.factories import make_company, make_contact, make_customer
 from webapp.extensions import db
 from webapp.models import Customer
+from webapp.normalize import email_domain, normalize_company_name, website_host
 from webapp.services import classification, countries, localinfo, phones
 from webapp.services.duplicates import find_duplicates
-from webapp.services.normalize import email_domain, normalize_company_name, website_host
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

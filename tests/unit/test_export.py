@@ -17,7 +17,7 @@ from webapp.extensions import db
 from webapp.models import Customer, FollowUp
 from webapp.services import exporting, importing
 from webapp.services.customers import CustomerFilters
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 EVIL = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rx"]
 

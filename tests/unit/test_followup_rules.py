@@ -24,7 +24,7 @@ from webapp.services.followups import (
     delete_followup,
     save_followup,
 )
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 DAY = date(2026, 11, 28)  # a Saturday; any fixed date works
 

@@ -19,7 +19,7 @@ from webapp.services.importing.mapping import (
     scale_value,
 )
 from webapp.services.importing.rows import RowContext, parse_row
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 TODAY = date(2026, 11, 28)
 

@@ -22,7 +22,7 @@ from tests.factories import (
 from webapp.extensions import db
 from webapp.models import Contact, Customer, Inquiry, Sample, Tenant
 from webapp.services import inquiries as rules
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 # Monday 23 Nov 2026, 00:30 in Shanghai is still Sunday 22 Nov, 16:30 in UTC
 MONDAY = date(2026, 11, 23)
@@ -336,7 +336,7 @@ def test_seed_demo(app):
     from webapp.demo import seed_demo as seed_company
     from webapp.models import Membership
     from webapp.services.weeks import current_week_start
-    from webapp.tenancy import cross_tenant
+    from webapp.tenancy.context import cross_tenant
 
     with app.test_request_context():
         seed_company()

@@ -11,7 +11,10 @@ from webapp.extensions import db
 from webapp.loading import fill_collection
 from webapp.models import Contact, Customer
 from webapp.services.customers import load_contacts
-from webapp.tenancy import TenantContextMissing, scoped, tenant_context
+from webapp.tenancy.context import TenantContextMissing, tenant_context
+
+# built at import, like the services' statements: no company is in context yet
+from webapp.tenancy.guard import scoped
 
 # built at import, like the services' statements: no company is in context yet
 BY_NAME = scoped(select(Customer).where(Customer.name == bindparam("name")))
@@ -79,42 +82,3 @@ def test_card_panels_say_which_panels_have_rows(app, company_a, company_b):
         assert card_panels(a) == CardPanels(False, False, True, True)
     with app.app_context(), tenant_context(company_b.id):
         assert card_panels(b) == CardPanels(False, True, True, True)
-
-
-def test_a_lazy_load_under_cross_tenant_takes_its_parents_company(app, company_a, company_b):
-    """The company filter passes on to an object's relationships: loaded lazily later under
-    cross_tenant(), they bind the parent's company (not none: that failed), and a statement
-    built with scoped() refuses to run without a company."""
-    from webapp.tenancy import cross_tenant
-
-    a = make_customer(app, company_a, "Alpha")
-    make_contact(app, company_a, a, "Alpha contact")
-    b = make_customer(app, company_b, "Beta")
-    make_contact(app, company_b, b, "Beta contact")
-    with app.app_context():
-        with tenant_context(company_a.id):
-            customer = db.session.get(Customer, a)
-        with cross_tenant():
-            # PostgreSQL's row-level security shows no company's rows with no company set
-            rls = db.engine.dialect.name == "postgresql"
-            assert [c.name for c in customer.contacts] == ([] if rls else ["Alpha contact"])
-            with pytest.raises(TenantContextMissing):
-                db.session.scalars(BY_NAME, {"name": "Alpha"}).all()
-
-
-def test_a_bulk_update_keeps_the_loaded_objects_in_step(app, company_a):
-    """synchronize_session evaluates the WHERE, company filter included, against the loaded
-    objects: the company must be in the criteria, not only in the execution's parameters."""
-    from sqlalchemy import delete, update
-
-    from webapp.models import Contact
-
-    cid = make_customer(app, company_a, "Before")
-    contact_id = make_contact(app, company_a, cid, "Gone soon")
-    with app.app_context(), tenant_context(company_a.id):
-        customer = db.session.get(Customer, cid)
-        contact = db.session.get(Contact, contact_id)
-        db.session.execute(update(Customer).where(Customer.id == cid).values(remarks="After"))
-        assert customer.remarks == "After"
-        db.session.execute(delete(Contact).where(Contact.id == contact_id))
-        assert contact in db.session.deleted or contact not in db.session

@@ -12,7 +12,7 @@ from tests.factories import add_member, make_customer, make_order, make_order_ro
 from webapp.extensions import db
 from webapp.models import ExportOrder, Membership, OrderEvent, OrderInspection, OrderPayment
 from webapp.services import orders as rules
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 EN = {"Accept-Language": "en"}  # messages are asserted in English
 

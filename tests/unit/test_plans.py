@@ -15,7 +15,7 @@ from tests.factories import Company, add_member, make_customer, make_followup, m
 from webapp.extensions import db
 from webapp.models import CallPlan, CallPlanCell, CallPlanRow, Membership
 from webapp.services import plans as rules
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 EN = {"Accept-Language": "en"}  # the messages asserted below are the English ones
 

@@ -11,7 +11,7 @@ from webapp.extensions import db
 from webapp.models import AuditEvent, Customer, CustomerOwnerChange, Membership, Tenant
 from webapp.services import audit, pool
 from webapp.services.followups import company_zone
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 EN = {"Accept-Language": "en"}
 NOW = datetime(2026, 6, 15, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai

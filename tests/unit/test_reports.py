@@ -22,7 +22,7 @@ from webapp.extensions import db
 from webapp.models import Customer, Membership, Tenant, WeeklyReport
 from webapp.services import reports as rules
 from webapp.services.inquiries import InquiryCounts
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 W48 = date(2026, 11, 23)  # Monday of 2026-W48

@@ -13,7 +13,7 @@ from tests.factories import Company, add_member, make_customer, make_inquiry, ma
 from webapp.extensions import db
 from webapp.models import Inquiry, Sample
 from webapp.services import samples as rules
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 
 @pytest.fixture

@@ -3,14 +3,14 @@ contact, folded like the search term, one company's rows only, rebuilt after bul
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tests.factories import make_contact, make_customer, make_followup
 from webapp.extensions import db
 from webapp.models import Contact, Customer, CustomerSearch
 from webapp.services import search
 from webapp.services.customers import CustomerFilters, customer_query
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 
 def _found(app, company, q: str) -> list[str]:
@@ -97,7 +97,7 @@ def test_rebuild_after_a_bulk_insert_matches_the_hooks(app, company_a):
     make_contact(app, company_a, kept, "Hans", email="hans@hooked.example")
     before = _text(app, company_a, kept)
     with app.app_context(), tenant_context(company_a.id):
-        db.session.execute(CustomerSearch.__table__.delete())
+        db.session.execute(delete(CustomerSearch))
         assert search.rebuild(db.session.connection(), company_a.id) == 1
         db.session.commit()
     assert _text(app, company_a, kept) == before

@@ -12,7 +12,7 @@ from webapp.extensions import db
 from webapp.models import Contact, Customer, CustomerSearch
 from webapp.models.search import TRIGRAM_TABLE
 from webapp.services import search
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 
 @pytest.fixture(autouse=True)

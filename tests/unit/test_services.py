@@ -8,7 +8,7 @@ from tests.factories import PASSWORD, add_member, make_company
 from webapp.extensions import db
 from webapp.models import Membership, Tenant, User
 from webapp.services import classification, countries, passwords, roles, signup
-from webapp.tenancy import acting_user, cross_tenant, tenant_context
+from webapp.tenancy.context import acting_user, cross_tenant, tenant_context
 
 # --- signup: slugs -------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from webapp.extensions import db
 from webapp.models import AuditEvent, Invitation, Membership
 from webapp.services import audit, team
 from webapp.services.roles import PERMISSION_LABELS, PERMISSIONS, permission_matrix
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -142,6 +142,7 @@ def test_role_changes_per_actor(app, company_a, team_a, actor, target, roles, al
 def test_a_role_change_is_recorded(app, company_a, team_a):
     request = app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.9"})
     with request, tenant_context(company_a.id):
+        app.preprocess_request()  # the web layer notes the client's address for the log
         owner = db.session.get(Membership, team_a["owner"])
         sales = db.session.get(Membership, team_a["sales"])
         team.change_roles(owner, sales, {"sales", "manager"})
@@ -293,6 +294,7 @@ def test_an_event_holds_who_when_what_and_the_address(app, company_a):
         environ_base={"REMOTE_ADDR": "198.51.100.7"}, headers={"Accept-Language": "en"}
     )
     with request, tenant_context(company_a.id):
+        app.preprocess_request()  # the web layer notes the client's address for the log
         user = db.session.get(User, company_a.owner_id)
         before = datetime.now(UTC)
         event = audit.record(

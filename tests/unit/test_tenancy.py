@@ -1,20 +1,20 @@
-"""The ORM guard of webapp/tenancy.py and the composite foreign keys behind it."""
+"""The ORM guard (webapp/tenancy/guard.py) and the composite foreign keys behind it."""
 
 import pytest
 from flask import g, url_for
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from tests.factories import make_contact, make_customer
 from webapp.extensions import db
 from webapp.models import Contact, Customer, Membership, Tenant, User
-from webapp.tenancy import (
+from webapp.tenancy.context import (
     CrossTenantWrite,
     TenantContextMissing,
     cross_tenant,
-    customer_url,
     tenant_context,
 )
+from webapp.tenancy.web import customer_url
 
 
 @pytest.fixture
@@ -44,9 +44,9 @@ def test_queries_see_only_the_current_tenant(app, company_a, two_customers):
 
 def test_the_same_statements_alternating_companies_each_see_their_own(app, company_a, company_b,
                                                                       two_customers):  # fmt: skip
-    """The tenant filter is an option made once per company (tenancy._tenant_criteria) and the
-    compiled SQL is cached by shape: asking the same things as A, B, A, B in one session must
-    still bind each company's own id every time, for the entity, a join and a lazy load."""
+    """The compiled SQL is cached by shape, the company being a bound value of the filter:
+    asking the same things as A, B, A, B in one session must still bind each company's own id
+    every time, for the entity, a join and a lazy load."""
     a_id, b_id = two_customers
     seen = []
     with app.app_context():
@@ -188,3 +188,33 @@ def test_customer_url_is_url_for_of_the_card(app, company_a):
             assert customer_url(customer_id, **query) == url_for(
                 "customers.card", customer_id=customer_id, **query
             )
+
+
+def test_a_lazy_load_under_cross_tenant_takes_its_parents_company(app, company_a, company_b):
+    """The company filter passes on to an object's relationships: loaded lazily later under
+    cross_tenant(), they keep the parent's company instead of reading every company's rows."""
+    a = make_customer(app, company_a, "Alpha")
+    make_contact(app, company_a, a, "Alpha contact")
+    b = make_customer(app, company_b, "Beta")
+    make_contact(app, company_b, b, "Beta contact")
+    with app.app_context():
+        with tenant_context(company_a.id):
+            customer = db.session.get(Customer, a)
+        with cross_tenant():
+            # PostgreSQL's row-level security shows no company's rows with no company set
+            rls = db.engine.dialect.name == "postgresql"
+            assert [c.name for c in customer.contacts] == ([] if rls else ["Alpha contact"])
+
+
+def test_a_bulk_update_keeps_the_loaded_objects_in_step(app, company_a):
+    """synchronize_session evaluates the WHERE, company filter included, against the loaded
+    objects: the company must be in the criteria as a value."""
+    cid = make_customer(app, company_a, "Before")
+    contact_id = make_contact(app, company_a, cid, "Gone soon")
+    with app.app_context(), tenant_context(company_a.id):
+        customer = db.session.get(Customer, cid)
+        contact = db.session.get(Contact, contact_id)
+        db.session.execute(update(Customer).where(Customer.id == cid).values(remarks="After"))
+        assert customer.remarks == "After"
+        db.session.execute(delete(Contact).where(Contact.id == contact_id))
+        assert contact in db.session.deleted or contact not in db.session

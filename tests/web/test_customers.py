@@ -14,7 +14,7 @@ from webapp.extensions import db
 from webapp.models import Contact, Customer
 from webapp.services.classification import label_of
 from webapp.services.phones import display
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 BASE = "/t/alpha-trading/customers"
 

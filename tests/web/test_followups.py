@@ -27,7 +27,7 @@ from webapp.extensions import db
 from webapp.models import Customer, FollowUp, FollowUpColleague, FollowUpContact, Tenant
 from webapp.services.classification import purposes_to_bits
 from webapp.services.followups import Links, company_today, save_followup
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 HX = {"HX-Request": "true"}
 ITEM = re.compile(

@@ -14,7 +14,7 @@ from tests.factories import add_member, make_contact, make_customer, set_visibil
 from webapp.extensions import db
 from webapp.models import AuditEvent, Contact, Customer, FollowUp, ImportBatch
 from webapp.services import importing
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 SHEET = (
     "国外客户跟踪表\n"

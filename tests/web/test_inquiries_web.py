@@ -20,7 +20,7 @@ from tests.factories import (
 )
 from webapp.extensions import db
 from webapp.models import Contact, Customer, Inquiry
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 HX = {"HX-Request": "true"}
 
@@ -343,7 +343,7 @@ def test_demo_pages(app, client):
     from webapp.models import Membership, Sample, Tenant
     from webapp.services.followups import company_today
     from webapp.services.inquiries import seed_demo
-    from webapp.tenancy import cross_tenant
+    from webapp.tenancy.context import cross_tenant
 
     with app.test_request_context():
         seed_company()

@@ -16,7 +16,7 @@ from webapp.extensions import db
 from webapp.models import Customer, Tenant
 from webapp.services import myday
 from webapp.services.followups import company_today
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 SALES = "li.lei@alpha.example.com"
 HTMX = {"HX-Request": "true"}

@@ -19,7 +19,7 @@ from tests.factories import (
 from webapp.extensions import db
 from webapp.models import ExportOrder, OrderEvent, OrderSignoff
 from webapp.services.orders import SIGNOFF_KINDS
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 HX = {"HX-Request": "true"}
 

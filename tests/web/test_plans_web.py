@@ -16,7 +16,7 @@ from tests.factories import PASSWORD, add_member, make_customer, make_followup, 
 from tests.html import field_errors, input_value
 from webapp.extensions import db
 from webapp.models import CallPlan, CallPlanCell, CallPlanRow
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 HX = {"HX-Request": "true"}
 MON = date(2026, 11, 16)  # wk47

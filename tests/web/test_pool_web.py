@@ -31,7 +31,7 @@ from tests.factories import (
 from webapp.extensions import db
 from webapp.models import Customer, CustomerOwnerChange, Tenant
 from webapp.services import pool
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from tests.factories import PASSWORD, add_member, make_inquiry, make_report, mak
 from webapp.extensions import db
 from webapp.models import Tenant, WeeklyReport, WeeklyReportComment, WeeklyReportLine
 from webapp.services import weeks
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 HX = {"HX-Request": "true"}
 

@@ -13,7 +13,7 @@ from tests.conftest import count_queries, login
 from tests.factories import PASSWORD, add_member, make_customer, make_inquiry, make_sample
 from webapp.extensions import db
 from webapp.models import Sample
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 HX = {"HX-Request": "true"}
 

@@ -12,7 +12,7 @@ from tests.html import field_errors, input_value
 from webapp.extensions import db
 from webapp.models import AuditEvent, Membership, Tenant, User
 from webapp.services import accounts
-from webapp.tenancy import cross_tenant, tenant_context
+from webapp.tenancy.context import cross_tenant, tenant_context
 
 EN = {"Accept-Language": "en"}
 

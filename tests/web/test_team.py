@@ -14,7 +14,7 @@ from tests.factories import PASSWORD, add_member, make_customer, make_invitation
 from tests.html import without_csrf
 from webapp.extensions import db
 from webapp.models import AuditEvent, Invitation, Membership, User
-from webapp.tenancy import tenant_context
+from webapp.tenancy.context import tenant_context
 
 EN = {"Accept-Language": "en"}
 NEW = "a brand new passphrase"

@@ -21,8 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
-from ..services.normalize import normalize_company_name, website_host
-from ..tenancy import TenantScoped
+from ..normalize import normalize_company_name, website_host
+from ..tenancy.model import TenantScoped
 from .base import Timestamps
 from .user import Membership
 

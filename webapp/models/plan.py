@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..tenancy import TenantScoped
+from ..tenancy.model import TenantScoped
 from .base import Timestamps
 from .customer import Customer
 from .user import Membership

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..tenancy import TenantScoped
+from ..tenancy.model import TenantScoped
 
 
 class CustomerSearch(TenantScoped, db.Model):

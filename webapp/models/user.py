@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..tenancy import TenantScoped
+from ..tenancy.model import TenantScoped
 from .base import Timestamps, utcnow
 
 ROLES = ("owner", "admin", "manager", "sales", "merchandiser", "finance", "gm")

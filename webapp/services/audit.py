@@ -1,6 +1,9 @@
 """The company's audit log: who did what, when and from which address (append-only).
 
-`record()` adds one event to the current transaction; the caller commits. Logins happen before a
+`record()` adds one event to the current transaction; the caller commits. Who acted and from
+which address, when the caller names nobody, is what the web layer noted for the request in `g`
+(`g.membership`, `g.client_ip`: blueprints/audit/routes.py); outside a request nobody and
+nowhere. Logins happen before a
 company is chosen: the auth routes record them in every company the person belongs to
 (`record_for_user`). A failed login for a known email is recorded the same way (each company sees
 attempts on its members' accounts); a failed login for an unknown email is recorded nowhere, so
@@ -14,14 +17,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import AuditEvent, Membership, User
-from ..tenancy import TenantContextMissing, acting_user, cross_tenant, current_tenant_id
-from ..tenancy import tenant_context as _tenant_context
+from ..tenancy.context import TenantContextMissing, acting_user, cross_tenant, current_tenant_id
+from ..tenancy.context import tenant_context as _tenant_context
+from .roles import ROLE_LABELS
 
 # action -> label in the user's language. Other modules record these codes; a code missing here
 # still shows (as the code itself), but the unit tests require every recorded code to be listed.
@@ -106,11 +110,13 @@ def _user_id(user: User | Membership | int | None) -> int | None:
 
 
 def _actor() -> int | None:
-    if not has_request_context():
-        return None
-    from flask_login import current_user
+    """The member acting in this request's company (the logged-in person), else nobody."""
+    member = g.get("membership") if has_app_context() else None
+    return member.user_id if member is not None else None
 
-    return current_user.id if current_user.is_authenticated else None
+
+def _client_ip() -> str | None:
+    return g.get("client_ip") if has_app_context() else None
 
 
 def record(
@@ -136,7 +142,7 @@ def record(
         target_type=target_type,
         target_id=target_id,
         detail=detail,
-        ip=(request.remote_addr or None) if has_request_context() else None,
+        ip=_client_ip(),
     )
     if tenant_id == current_tenant_id():
         db.session.add(event)
@@ -187,26 +193,6 @@ class AuditFilters:
     date_from: date | None = None
     date_to: date | None = None
 
-    @classmethod
-    def from_args(cls, args) -> AuditFilters:
-        from ..blueprints.formkit import bounded_int
-
-        action = args.get("action", "")
-        return cls(
-            action=action if action in ACTION_LABELS else "",
-            user_id=args.get("user", type=bounded_int),
-            date_from=_parse_date(args.get("from", "")),
-            date_to=_parse_date(args.get("to", "")),
-        )
-
-
-def _parse_date(text: str) -> date | None:
-    try:
-        value = date.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
-        return None
-    return value if 2000 <= value.year <= 2999 else None
-
 
 def log_query(filters: AuditFilters, zone):
     """Events of the current company, newest first; dates are the company's days (`zone`)."""
@@ -240,8 +226,6 @@ def people() -> list[User]:
 
 def detail_items(event: AuditEvent) -> list[tuple[str, str]]:
     """The event's detail as (label, value) pairs in the user's language."""
-    from .roles import ROLE_LABELS
-
     if not event.detail:
         return []
     try:

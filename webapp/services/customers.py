@@ -10,10 +10,19 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..loading import fill_collection
-from ..models import Contact, Customer, Membership
-from ..tenancy import scoped
+from ..models import (
+    Contact,
+    Customer,
+    CustomerOwnerChange,
+    ExportOrder,
+    Inquiry,
+    Membership,
+    Sample,
+    User,
+)
+from ..normalize import like_pattern
+from ..tenancy.guard import scoped
 from .classification import CATEGORIES, GRADES, IMPORTANCE, STAGE_BITS, STATUSES
-from .normalize import like_pattern
 from .search import customer_matches, few_matches
 from .visibility import sees_all, visible_clause, visible_parts, visible_parts_of
 
@@ -257,7 +266,6 @@ def team_choices(keep_id: int | None = None, keep_ids=()) -> list[tuple[int, str
     (an owner, the colleagues of a visit), so saving another field does not silently drop them.
     """
     keep = {keep_id, *keep_ids} - {None}
-    from ..models import User
 
     rows = db.session.execute(
         select(Membership.id, User.name)
@@ -326,16 +334,16 @@ class CardPanels:
 
 @cache
 def _card_panels_statement():
-    from ..models import CustomerOwnerChange, ExportOrder, Inquiry, Sample
-
     customer_id = bindparam("customer_id")
+    # FROM the customer: an ORM statement, which the tenant guard filters (a select of bare
+    # EXISTS clauses is a Core one, which it refuses)
     return scoped(
         select(
             *(
                 exists().where(model.customer_id == customer_id)
                 for model in (CustomerOwnerChange, Inquiry, Sample, ExportOrder)
             )
-        )
+        ).where(Customer.id == customer_id)
     )
 
 
@@ -343,5 +351,5 @@ def card_panels(customer_id: int) -> CardPanels:
     """One statement asking which panels of the card have rows, so that only those are read:
     most customers have no samples, orders or inquiries yet, and each empty panel's statement
     cost as much as a full one (~0.25 ms on PostgreSQL, a round trip and the ORM's work)."""
-    found = db.session.execute(_card_panels_statement(), {"customer_id": customer_id}).one()
-    return CardPanels(*found)
+    found = db.session.execute(_card_panels_statement(), {"customer_id": customer_id}).first()
+    return CardPanels(*found) if found else CardPanels(False, False, False, False)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Contact, Customer, Membership
-from .normalize import email_domain, normalize_company_name, website_host
+from ..normalize import email_domain, normalize_company_name, website_host
 from .visibility import can_see
 
 

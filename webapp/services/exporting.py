@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Contact, Customer, FollowUp, Membership
-from .classification import label_of
+from ..models import Contact, Customer, FollowUp, Membership, User
+from .classification import METHODS, label_of
 from .countries import country_name
 from .customers import CustomerFilters, customer_query
 from .importing.mapping import FIELDS
@@ -47,8 +47,6 @@ def neutralize_csv(value: object) -> object:
 
 
 def _owner_names() -> dict[int, str]:
-    from ..models import User
-
     rows = db.session.execute(
         select(Membership.id, User.name).join(User, User.id == Membership.user_id)
     )
@@ -112,7 +110,6 @@ def headers(kind: str) -> list[str]:
 
 def rows(kind: str, filters: CustomerFilters) -> Iterator[list[object]]:
     """The data rows of one sheet: plain values (dates as dates, labels translated)."""
-    from .classification import METHODS
 
     owners = _owner_names()
     for chunk, logs in _chunks(filters):

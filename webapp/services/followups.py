@@ -23,7 +23,7 @@ from ..models import (
     Tenant,
 )
 from ..models.followup import VISIT_METHODS
-from ..tenancy import scoped
+from ..tenancy.guard import scoped
 from .localinfo import main_zone
 from .roles import can
 

@@ -28,10 +28,11 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Contact, Customer, FollowUp, Inquiry, Membership, Sample, Tenant
 from ..models.inquiry import INQUIRY_CHANNELS
-from ..tenancy import scoped
+from ..normalize import like_pattern
+from ..tenancy.guard import scoped
 from .duplicates import Match, find_duplicates
-from .followups import company_zone
-from .normalize import like_pattern
+from .followups import Links, company_zone, save_followup
+from .samples import seed_demo as seed_samples
 from .visibility import can_see, hidden_ids, visible_by_customer
 from .weeks import local_date
 
@@ -541,9 +542,6 @@ def seed_demo(tenant: Tenant, memberships: list[Membership], today: date) -> Non
     worth following) and six samples. Runs inside tenant_context after customers,
     follow-ups and orders exist; flushes, does not commit."""
     from datetime import time
-
-    from .followups import Links, save_followup
-    from .samples import seed_demo as seed_samples
 
     customers = list(db.session.scalars(select(Customer).order_by(Customer.id)))
     made: list[Inquiry] = []

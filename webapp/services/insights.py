@@ -10,6 +10,9 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Customer, FollowUp, Inquiry, Membership, User
+from .charts import percent
+from .plans import compliance_by_week
+from .reports import inquiry_targets
 
 
 def customers_by(column: str, owner_ids: list[int] | None) -> dict[str | None, int]:
@@ -44,7 +47,6 @@ def inquiries_target_vs_received(
 ) -> tuple[list[int], list[int]]:
     """Per week: the sum of the targets managers set on the weekly reports, and the inquiries
     received (by their company-local day) that were assigned to those members."""
-    from .reports import inquiry_targets  # the weekly report owns the targets
 
     start, end = weeks[0], weeks[-1] + timedelta(days=7)
     index = {monday: i for i, monday in enumerate(weeks)}
@@ -76,8 +78,6 @@ def member_names(member_ids: list[int]) -> dict[int, str]:
 
 def compliance_per_week(weeks: list[date], member_ids: list[int] | None) -> list[float | None]:
     """Plan compliance ((CS + XS) / planned, in %) per week; None for a week with no plan."""
-    from .charts import percent
-    from .plans import compliance_by_week
 
     by_week = compliance_by_week(weeks, member_ids)
     return [percent(*by_week.get(monday, (0, 0))) for monday in weeks]

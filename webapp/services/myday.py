@@ -25,7 +25,7 @@ from sqlalchemy import (
 
 from ..extensions import db
 from ..models import Contact, Customer, Membership, Tenant, User
-from ..tenancy import scoped
+from ..tenancy.guard import scoped
 from .localinfo import upcoming_holidays
 
 T = TypeVar("T")

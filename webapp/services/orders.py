@@ -25,10 +25,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..extensions import db
-from ..models import ExportOrder, Membership, OrderEvent, OrderPayment, OrderSignoff
+from ..models import (
+    ExportOrder,
+    Membership,
+    OrderClaim,
+    OrderEvent,
+    OrderInspection,
+    OrderPayment,
+    OrderSignoff,
+)
 from ..models.base import utcnow
-from ..tenancy import scoped
-from .roles import ROLE_LABELS
+from ..tenancy.guard import scoped
+from .roles import ROLE_LABELS, role_labels
 
 log = logging.getLogger(__name__)
 
@@ -357,7 +365,6 @@ def _text(value: object) -> str | None:
 
 def describe(row: object) -> str:
     """A payment, inspection or claim as one line of history (stored text, not translated)."""
-    from ..models import OrderClaim, OrderInspection, OrderPayment
 
     if isinstance(row, OrderPayment):
         return f"{row.kind} {row.amount} {row.currency} {row.paid_on.isoformat()}"
@@ -380,8 +387,6 @@ def signed_value_problem(order: ExportOrder, field: str, member: Membership) -> 
     """Why `member` may not change `field`: an active signature vouches for it and the member
     holds none of the roles that may change it then (translated), or None."""
     from flask_babel import gettext as _
-
-    from .roles import role_labels
 
     for s in order.signoffs:
         spec = SIGNOFF_KINDS.get(s.kind)

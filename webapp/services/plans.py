@@ -35,6 +35,7 @@ from ..extensions import db
 from ..models import Customer, FollowUp, Membership
 from ..models.followup import CALL_METHODS, VISIT_METHODS
 from ..models.plan import MAX_PLAN_ROWS, MAX_PLAN_WEEKS, CallPlan, CallPlanCell, CallPlanRow
+from .followups import Links, save_followup
 from .roles import can
 from .visibility import can_see
 from .weeks import days_of, week_label, week_number, week_start
@@ -509,8 +510,6 @@ def seed_demo(tenant, memberships: list[Membership], today: date) -> None:
 
 
 def _seed_cells_and_followups(plan: CallPlan, member: Membership, start: date, today: date):
-    from .followups import Links, save_followup
-
     existing = set(
         db.session.execute(
             select(FollowUp.customer_id, FollowUp.on_date).where(

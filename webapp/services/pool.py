@@ -32,7 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import Customer, CustomerOwnerChange, Membership, PoolRule, Tenant
-from ..tenancy import scoped
+from ..tenancy.guard import scoped
 from . import audit
 from .classification import GRADES
 from .followups import company_zone

@@ -47,7 +47,7 @@ from .countries import country_name
 from .followups import company_zone
 from .inquiries import InquiryCounts, week_counts
 from .visibility import hidden_ids, visible_by_customer, visible_clause
-from .weeks import is_late, report_deadline, week_bounds_utc
+from .weeks import is_late, report_deadline, week_bounds_utc, week_start
 
 # how far ahead of the report's week an appointment makes a customer one "to follow"
 PROSPECT_HORIZON_WEEKS = 4
@@ -594,7 +594,6 @@ def seed_demo(tenant: Tenant, memberships: list[Membership], today: date) -> Non
     """Targets for 张伟 and Lucy over the last four weeks, their past reports (one submitted
     late, one discussed with the manager's comment) and an open draft for this week. Uses only
     what exists; runs after the inquiry and sample demo data but does not need it."""
-    from .weeks import week_start
 
     manager, zhang, lucy = memberships[1], memberships[2], memberships[3]
     this_week = week_start(today)

@@ -15,8 +15,8 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Customer, Inquiry, Membership, Sample
 from ..models.inquiry import SAMPLE_CHARGES
-from ..tenancy import scoped
-from .normalize import like_pattern
+from ..normalize import like_pattern
+from ..tenancy.guard import scoped
 from .visibility import can_see, visible_by_customer
 
 CHARGE_LABELS = {

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models import Contact, Customer, CustomerSearch
 from ..models.search import TRIGRAM_TABLE
-from .normalize import like_pattern
+from ..normalize import like_pattern
 from .phones import search_digits
 
 CHUNK = 500

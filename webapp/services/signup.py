@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
 from ..models import Membership, Tenant, User
-from ..tenancy import acting_user, cross_tenant, tenant_context
+from ..tenancy.context import acting_user, cross_tenant, tenant_context
 from . import audit
 from .accounts import end_reset_links
 from .passwords import hash_password

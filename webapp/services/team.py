@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import AuditEvent, Invitation, Membership, MembershipRole, Tenant, User
 from ..models.user import ROLES
-from ..tenancy import cross_tenant, invitation_token, tenant_context
+from ..tenancy.context import cross_tenant, invitation_token, tenant_context
 from . import audit
 from .accounts import end_reset_links
 from .roles import can

@@ -12,13 +12,13 @@ several roles sees all as soon as one role does.
 
 `visible_clause` is the SQL form (a WHERE clause on Customer) for lists, counts, exports and
 pickers; `can_see` is the Python form for one loaded customer (cards, PDFs, records hanging off
-a customer). `visible_customer_or_404` loads a customer for a view and answers 404 — the same as
-for a customer that does not exist — when this member may not see it.
+a customer). Views load a customer with blueprints/visibility.py's `visible_customer_or_404`,
+which answers 404 — the same as for a customer that does not exist — when this member may not
+see it.
 """
 
 from __future__ import annotations
 
-from flask import abort, g
 from sqlalchemy import ColumnElement, or_, select, true
 
 from ..extensions import db
@@ -91,16 +91,3 @@ def hidden_ids(membership: Membership | None, customer_ids) -> set[int]:
         select(Customer.id).where(Customer.id.in_(wanted), visible_clause(membership))
     )
     return wanted - set(seen)
-
-
-def require_visible(customer: Customer | None) -> Customer:
-    """For a view: 404 unless the current member may see this customer."""
-    if not can_see(g.get("membership"), customer):
-        abort(404)
-    return customer
-
-
-def visible_customer_or_404(customer_id: int, *options) -> Customer:
-    from ..tenancy import get_or_404
-
-    return require_visible(get_or_404(Customer, customer_id, *options))

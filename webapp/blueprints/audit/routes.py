@@ -2,16 +2,45 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, current_app, g, render_template, request
+from werkzeug.datastructures import MultiDict
 
 from ...extensions import db
 from ...services import audit
 from ...services.followups import company_zone
 from ...services.roles import can
-from ...tenancy import tenant_blueprint
+from ...tenancy.web import tenant_blueprint
 from ..formkit import bounded_int
 
 bp = tenant_blueprint("audit", __name__, "/audit")
+
+
+@bp.before_app_request
+def _note_client_address() -> None:
+    """Every event recorded during this request carries the client's address (services/audit.py
+    reads it from g: services do not read the request)."""
+    g.client_ip = request.remote_addr or None
+
+
+def filters_from_args(args: MultiDict) -> audit.AuditFilters:
+    """The log page's filters from its query string; anything unknown is dropped."""
+    action = args.get("action", "")
+    return audit.AuditFilters(
+        action=action if action in audit.ACTION_LABELS else "",
+        user_id=args.get("user", type=bounded_int),
+        date_from=_parse_date(args.get("from", "")),
+        date_to=_parse_date(args.get("to", "")),
+    )
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        value = date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        return None
+    return value if 2000 <= value.year <= 2999 else None
 
 
 @bp.get("/")
@@ -19,7 +48,7 @@ def index():
     if not can(g.membership, "audit.view"):
         abort(403)
     zone = company_zone(g.tenant)
-    filters = audit.AuditFilters.from_args(request.args)
+    filters = filters_from_args(request.args)
     page = db.paginate(
         audit.log_query(filters, zone),
         page=request.args.get("page", 1, type=bounded_int),

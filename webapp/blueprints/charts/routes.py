@@ -11,7 +11,7 @@ from ...services import charts, insights, weeks
 from ...services.classification import CATEGORIES, GRADES
 from ...services.customers import team_choices
 from ...services.roles import can
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 
 bp = tenant_blueprint("charts", __name__, "/charts")
 

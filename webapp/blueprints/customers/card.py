@@ -9,7 +9,8 @@ from flask import g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from ...models import Customer, FollowUp
-from ...services.classification import bits_to_stages
+from ...services import pool
+from ...services.classification import bits_to_purposes, bits_to_stages
 from ...services.customers import CardPanels, card_panels, team_choices
 from ...services.followups import (
     TIMELINE_FIRST,
@@ -18,7 +19,11 @@ from ...services.followups import (
     timeline,
     timeline_count,
 )
+from ...services.inquiries import CHANNEL_LABELS, customer_inquiries, followed_ids
 from ...services.localinfo import local_now, upcoming_holidays
+from ...services.orders import STAGES as ORDER_STAGES
+from ...services.orders import customer_orders
+from ...services.samples import charge_label, customer_samples
 from ..followups.forms import FollowUpForm
 
 
@@ -41,8 +46,6 @@ def new_followup_form(customer: Customer, formdata=None) -> FollowUpForm:
 
 
 def edit_followup_form(record: FollowUp, formdata=None) -> FollowUpForm:
-    from ...services.classification import bits_to_purposes
-
     form = FollowUpForm(
         formdata=formdata,
         obj=record,
@@ -88,8 +91,6 @@ def timeline_context(
 def inquiries_and_samples(customer: Customer, panels: CardPanels) -> dict:
     """The inquiries linked to the customer and the samples sent to it, each read only when
     `panels` says there are some."""
-    from ...services.inquiries import CHANNEL_LABELS, customer_inquiries, followed_ids
-    from ...services.samples import charge_label, customer_samples
 
     inquiries = customer_inquiries(customer.id) if panels.inquiries else []
     return {
@@ -122,9 +123,6 @@ def render_card(
     log=False,
     everything=False,
 ):
-    from ...services import pool
-    from ...services.orders import STAGES as ORDER_STAGES
-    from ...services.orders import customer_orders
 
     panels = card_panels(customer.id)
     return render_template(

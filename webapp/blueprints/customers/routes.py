@@ -34,9 +34,9 @@ from ...services.customers import (
 from ...services.duplicates import find_duplicates
 from ...services.phones import InvalidPhone, to_e164
 from ...services.roles import can
-from ...services.visibility import require_visible, visible_customer_or_404
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
+from ..visibility import require_visible, visible_customer_or_404
 from .card import folded_form, render_card, timeline_context
 from .forms import ContactForm, CustomerForm, FirstContactForm, phone_or_error
 

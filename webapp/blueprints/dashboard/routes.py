@@ -16,7 +16,7 @@ from ...services.followups import company_today, company_zone
 from ...services.orders import STAGES as ORDER_STAGES
 from ...services.orders import WAITING_COUNT_CAP, waiting_count, waiting_for
 from ...services.roles import can
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 
 bp = tenant_blueprint("dashboard", __name__)
 

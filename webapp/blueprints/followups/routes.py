@@ -13,8 +13,7 @@ from ...models import Customer, FollowUp
 from ...services import audit
 from ...services.classification import purposes_to_bits
 from ...services.followups import Links, can_change, delete_followup, save_followup
-from ...services.visibility import require_visible, visible_customer_or_404
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..customers.card import (
     edit_followup_form,
     folded_form,
@@ -22,6 +21,7 @@ from ..customers.card import (
     render_card,
     timeline_context,
 )
+from ..visibility import require_visible, visible_customer_or_404
 from .forms import FollowUpForm
 
 bp = tenant_blueprint("followups", __name__)

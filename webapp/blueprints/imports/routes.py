@@ -31,7 +31,7 @@ from ...services.followups import company_today
 from ...services.importing.readers import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
 from ...services.roles import can
 from ...services.visibility import sees_all, visible_clause
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 
 bp = tenant_blueprint("imports", __name__, "/imports")
 

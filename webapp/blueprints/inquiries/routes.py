@@ -17,9 +17,9 @@ from ...services.customers import pick_choices, team_choices
 from ...services.followups import company_zone
 from ...services.roles import can
 from ...services.samples import charge_label, samples_for
-from ...services.visibility import visible_customer_or_404
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
+from ..visibility import visible_customer_or_404
 from .forms import AssignForm, InquiryForm
 
 bp = tenant_blueprint("inquiries", __name__, "/inquiries")

@@ -14,7 +14,7 @@ from ...models import User
 from ...services import team as rules
 from ...services.accounts import password_problem
 from ...services.passwords import hash_password
-from ...tenancy import cross_tenant, tenant_context
+from ...tenancy.context import cross_tenant, tenant_context
 from ..auth.logins import start_login
 from .forms import AcceptForm, JoinSignupForm
 

@@ -15,13 +15,10 @@ from ...services import audit
 from ...services import orders as rules
 from ...services.customers import pick_choices, team_choices
 from ...services.followups import company_today
-from ...services.visibility import (
-    require_visible,
-    visible_by_customer,
-    visible_customer_or_404,
-)
-from ...tenancy import get_or_404, tenant_blueprint
+from ...services.visibility import visible_by_customer
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
+from ..visibility import require_visible, visible_customer_or_404
 from .forms import (
     SECTIONS,
     ClaimForm,

@@ -18,15 +18,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import CallPlan, CallPlanRow, Customer
+from ...normalize import like_pattern
 from ...pdf import pdf_response, render_pdf
 from ...services import audit
 from ...services import plans as rules
 from ...services.customers import PICK_SHOWN, team_choices
-from ...services.normalize import like_pattern
 from ...services.roles import can
 from ...services.visibility import can_see, visible_clause
 from ...services.weeks import current_week_start, parse_week, week_label
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
 from .forms import AddRowForm, GoalForm, NewPlanForm, RowForm
 

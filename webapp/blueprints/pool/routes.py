@@ -15,9 +15,10 @@ from ...services import pool as rules
 from ...services.classification import GRADES
 from ...services.customers import team_choices
 from ...services.roles import can
-from ...services.visibility import visible_clause, visible_customer_or_404
-from ...tenancy import get_or_404, tenant_blueprint
+from ...services.visibility import visible_clause
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
+from ..visibility import visible_customer_or_404
 from .forms import ReasonForm, TransferForm
 
 bp = tenant_blueprint("pool", __name__, "/pool")

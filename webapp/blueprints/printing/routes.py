@@ -16,11 +16,11 @@ from ...services import orders as order_rules
 from ...services.classification import VISIT_PURPOSES, bits_to_purposes
 from ...services.customers import CustomerFilters, customer_query
 from ...services.followups import timeline
-from ...services.visibility import require_visible, visible_customer_or_404
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..orders.forms import SECTIONS
 from ..orders.routes import _load as load_order
 from ..orders.routes import _section_form
+from ..visibility import require_visible, visible_customer_or_404
 
 bp = tenant_blueprint("printing", __name__, "/print")
 

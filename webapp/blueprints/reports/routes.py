@@ -23,7 +23,7 @@ from ...pdf import pdf_response, render_pdf
 from ...services import reports as rules
 from ...services import weeks
 from ...services.roles import can
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
 from .forms import CommentForm, LineForm, SummaryForm, TargetForm
 

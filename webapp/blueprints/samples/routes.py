@@ -12,9 +12,9 @@ from ...services import audit
 from ...services import samples as rules
 from ...services.customers import pick_choices, team_choices
 from ...services.roles import can
-from ...services.visibility import visible_customer_or_404
-from ...tenancy import get_or_404, tenant_blueprint
+from ...tenancy.web import get_or_404, tenant_blueprint
 from ..formkit import bounded_int
+from ..visibility import visible_customer_or_404
 from .forms import SampleForm
 
 bp = tenant_blueprint("samples", __name__, "/samples")

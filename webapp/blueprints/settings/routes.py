@@ -10,7 +10,7 @@ from ...extensions import db
 from ...services import pool
 from ...services.roles import can
 from ...services.visibility import VISIBILITY_CHOICES
-from ...tenancy import tenant_blueprint
+from ...tenancy.web import tenant_blueprint
 from .forms import SettingsForm
 
 bp = tenant_blueprint("settings", __name__, "/settings")

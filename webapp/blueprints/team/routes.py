@@ -18,7 +18,8 @@ from ...services import team as rules
 from ...services.mail import mail_configured, send_mail
 from ...services.orders import signoff_roles
 from ...services.roles import ROLE_LABELS, can, permission_matrix
-from ...tenancy import acting_user, cross_tenant, get_or_404, tenant_blueprint
+from ...tenancy.context import acting_user, cross_tenant
+from ...tenancy.web import get_or_404, tenant_blueprint
 from .forms import ActiveForm, InviteForm, RolesForm
 
 bp = tenant_blueprint("team", __name__, "/team")

@@ -24,12 +24,14 @@ from sqlalchemy import insert, select, update
 
 from ...extensions import db
 from ...models import Contact, Customer, FollowUp, ImportBatch, Membership
+from ...normalize import email_domain
+from ...tenancy.context import tenant_context
 from .. import search
 from ..followups import refresh_customer
-from ..normalize import email_domain
+from ..visibility import sees_all
 from .logs import LogEntry
-from .mapping import fold
-from .readers import ImportFileError, Sheet, open_sheet
+from .mapping import fold, guess_mapping
+from .readers import ImportFileError, Sheet, check_size, file_format, open_sheet
 from .rows import ParsedRow, RowContext, parse_row
 
 CHOICES = ("skip", "update", "create")
@@ -62,8 +64,6 @@ def sheet_of(batch: ImportBatch) -> Sheet:
 
 def create_batch(data: bytes, filename: str, membership_id: int) -> ImportBatch:
     """Check the file (format, size, limits), find its header row and guess the mapping."""
-    from .mapping import guess_mapping
-    from .readers import check_size, file_format
 
     fmt = file_format(filename)
     check_size(len(data))
@@ -187,7 +187,6 @@ class Preview:
 
 def _may_see(member: Membership | None, owner_id: int | None) -> bool:
     """services/visibility.can_see for a customer known by its owner id only."""
-    from ..visibility import sees_all
 
     return member is not None and (sees_all(member) or owner_id in (None, member.id))
 
@@ -616,7 +615,6 @@ def execute(
 
 def start(app: Flask, tenant_id: int, batch_id: int, today: date, locale: str) -> None:
     """Run the import in a thread (the request returns at once; the page polls the progress)."""
-    from ...tenancy import tenant_context
 
     def work() -> None:
         with app.app_context(), tenant_context(tenant_id):

@@ -17,6 +17,8 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 
+from .mapping import header_score
+
 MAX_FILE_BYTES = 10 * 1024 * 1024  # 10 MB upload
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # what an .xlsx may inflate to
 MAX_ZIP_RATIO = 200  # a real sheet compresses ~10:1; a bomb by thousands
@@ -199,7 +201,6 @@ class Sheet:
 
 def open_sheet(data: bytes, fmt: str) -> Sheet:
     """Find the header row: among the first rows, the one naming the most known columns."""
-    from .mapping import header_score
 
     best: tuple[int, int, list[Cell]] | None = None  # (score, row number, values)
     for number, row in enumerate(iter_rows(data, fmt), start=1):

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Membership, User
+from ...normalize import email_domain, normalize_company_name, website_host
 from ..countries import parse_country
-from ..normalize import email_domain, normalize_company_name, website_host
 from ..phones import InvalidPhone, to_e164
 from .logs import LogEntry, parse_log
 from .mapping import FIELDS, fold, grade_value, scale_value

@@ -1,4 +1,6 @@
-"""Pure normalization rules behind the duplicate check (no database, no request)."""
+"""Pure normalization rules behind the duplicate check (no database, no request): the keys a
+Customer derives on assignment (models/customer.py) and what the services compare. It imports
+nothing of the app, so every layer may use it."""
 
 from __future__ import annotations
 

@@ -3,21 +3,26 @@
 Every table with a `tenant_id` column gets RLS enabled and FORCEd (so even the tables' owner is
 subject to it, superusers and BYPASSRLS roles excepted) and one policy comparing `tenant_id` with
 the transaction-local setting `app.tenant_id`, which the application sets at the start of every
-transaction (tenancy.py). With no setting a query sees no row and may write none.
+transaction (`sync_rls` below, called by the guard's hooks). With no setting a query sees no row
+and may write none.
 
 `membership` has a second, read-only policy: a person sees their own memberships in every company
 (`app.user_id`), which is what the company switcher needs. `invitation` has one too: the row whose
 token hash is `app.invite_token` (set while a /join link is opened), so a link to another company
 can say so. Nothing else crosses companies.
 
-SQLite has no RLS: the ORM guard in tenancy.py is its only (and PostgreSQL's first) layer.
+SQLite has no RLS: the ORM guard (guard.py) is its only (and PostgreSQL's first) layer.
 Migration 0007 applies the same statements; tests compare the catalog with `expected_policies`.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from flask import g, has_app_context
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from .context import acting_user_id, current_tenant_id, invitation_token_hash, is_cross_tenant
 
 APP_ROLE = "tradefollow_app"
 TENANT_POLICY = "tenant_isolation"
@@ -122,3 +127,57 @@ def missing_policies(conn: Connection) -> list[str]:
         if not (enabled and forced and policy and "app.tenant_id" in policy):
             problems.append(table)
     return problems
+
+
+# --- telling the database who is asking ---------------------------------------------------------
+_RLS_KEY = "rls_settings"
+_SET_RLS = text(
+    "SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true),"
+    " set_config('app.invite_token', :invite, true)"
+)
+_NOTHING_SET = ("", "", "")
+
+
+def _rls_wanted() -> tuple[str, str, str]:
+    tenant_id = None if is_cross_tenant() else current_tenant_id()
+    acting = acting_user_id()
+    user_id = "" if acting is None else str(acting)
+    if acting is None and has_app_context():
+        # the user Flask-Login already loaded; asking current_user here would load it and
+        # re-enter the guard's hooks
+        state = inspect(g.get("_login_user"), raiseerr=False)
+        if state is not None and state.identity:
+            # read from the identity map key: touching an expired attribute would load it
+            user_id = str(state.identity[0])
+    invite = invitation_token_hash() or ""
+    return ("" if tenant_id is None else str(tenant_id), user_id, invite)
+
+
+def sync_rls(session: Session) -> None:
+    """Make the transaction's app.tenant_id / app.user_id match the current context. The values
+    are transaction-local (set_config(..., true)): nothing is ever cleared by hand, and a pooled
+    connection cannot carry one company's setting into another request. Called by the guard's
+    do_orm_execute and before_flush hooks (guard.py)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    wanted = _rls_wanted()
+    connection = session.connection()  # begins the transaction if needed
+    if session.info.get(_RLS_KEY) == wanted:
+        return
+    connection.execute(_SET_RLS, {"tenant": wanted[0], "user": wanted[1], "invite": wanted[2]})
+    session.info[_RLS_KEY] = wanted
+
+
+@event.listens_for(Session, "after_begin")
+def _fresh_transaction(session: Session, transaction, connection) -> None:
+    # A new database transaction starts with none of the settings (the app only ever sets
+    # them transaction-locally): a request with nothing to set yet (loading the logged-in
+    # user, /healthz) sends no set_config at all, one round trip less on every request
+    if not transaction.nested:
+        session.info[_RLS_KEY] = _NOTHING_SET
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_rls(session: Session, transaction) -> None:
+    # the settings die with the transaction (and roll back with a savepoint): set them again
+    session.info.pop(_RLS_KEY, None)

@@ -1,0 +1,120 @@
+"""Which company the code is working for: the current tenant, and the explicit ways to change it.
+
+Inside a company's pages the company is `g.tenant` (set by tenancy/web.py from the URL). Outside
+a request (CLI, seeding, tests) code names it with `tenant_context(tenant_id)`. Code that must
+see several companies (signup, the company switcher, CLI jobs) says so with `cross_tenant()`.
+The guard (guard.py) and row-level security (rls.py) read the context from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+from flask import g, has_app_context
+from sqlalchemy import inspect
+
+if TYPE_CHECKING:
+    from ..models.tenant import Tenant
+
+# Set outside requests (CLI, demo seeding, tests); inside a request g.tenant is used.
+_tenant_id_var: ContextVar[int | None] = ContextVar("tenant_id", default=None)
+_cross_tenant_var: ContextVar[bool] = ContextVar("cross_tenant", default=False)
+# Whose memberships the database may show across companies (rls.py), outside a logged-in request
+_acting_user_var: ContextVar[int | None] = ContextVar("acting_user", default=None)
+# The SHA-256 of an invitation link being opened: the database shows that one invitation of any
+# company (rls.py, policy invitation_by_token) before the visitor is a member of it
+_invite_token_var: ContextVar[str | None] = ContextVar("invite_token", default=None)
+
+
+class TenantContextMissing(RuntimeError):
+    """A tenant-scoped query ran with no tenant in context (and no explicit cross_tenant())."""
+
+
+class CrossTenantWrite(RuntimeError):
+    """A write named a row or a tenant_id of another tenant than the current one."""
+
+
+class UnscopedStatement(RuntimeError):
+    """A statement the guard cannot limit to the current company (a model's Core table, an
+    ORM bulk UPDATE by primary key): refused rather than run over every company's rows."""
+
+
+def current_tenant_id() -> int | None:
+    """The company this code works for: tenant_context()'s, else the request's g.tenant."""
+    override = _tenant_id_var.get()
+    if override is not None:
+        return override
+    if has_app_context():
+        tenant = g.get("tenant")
+        if tenant is not None:
+            # the identity key, not tenant.id: after a commit the attribute is expired and
+            # reading it would run a query from inside the guard's hooks
+            identity = inspect(tenant).identity
+            return identity[0] if identity else tenant.id
+    return None
+
+
+def current_tenant() -> Tenant:
+    """The request's company (g.tenant); raises outside a company's pages."""
+    tenant = g.get("tenant") if has_app_context() else None
+    if tenant is None:
+        raise TenantContextMissing("no tenant in this request")
+    return tenant
+
+
+def is_cross_tenant() -> bool:
+    """True inside cross_tenant(): the ORM guard adds no company filter."""
+    return _cross_tenant_var.get()
+
+
+def acting_user_id() -> int | None:
+    """The person named by acting_user(), if any."""
+    return _acting_user_var.get()
+
+
+def invitation_token_hash() -> str | None:
+    """The invitation link hash named by invitation_token(), if any."""
+    return _invite_token_var.get()
+
+
+@contextmanager
+def tenant_context(tenant_id: int) -> Iterator[None]:
+    """Run code outside a request (CLI, seeding, tests) as if inside tenant `tenant_id`."""
+    token = _tenant_id_var.set(tenant_id)
+    try:
+        yield
+    finally:
+        _tenant_id_var.reset(token)
+
+
+@contextmanager
+def acting_user(user_id: int) -> Iterator[None]:
+    """Let the database show this person's memberships in every company (PostgreSQL RLS)."""
+    token = _acting_user_var.set(user_id)
+    try:
+        yield
+    finally:
+        _acting_user_var.reset(token)
+
+
+@contextmanager
+def invitation_token(token_hash: str) -> Iterator[None]:
+    """Let the database show the invitation whose link hash this is, whatever its company."""
+    token = _invite_token_var.set(token_hash)
+    try:
+        yield
+    finally:
+        _invite_token_var.reset(token)
+
+
+@contextmanager
+def cross_tenant() -> Iterator[None]:
+    """Explicit, visible opt-out of tenant scoping, for code that must see several tenants."""
+    token = _cross_tenant_var.set(True)
+    try:
+        yield
+    finally:
+        _cross_tenant_var.reset(token)
