@@ -82,16 +82,6 @@ KNOWN_PRIVATE_KEYS = {
     "_permanent",  # session: Flask's storage of session.permanent
 }
 
-# Offenders in files another work package of issue 21 is rewriting (tenancy: webapp/tenancy.py
-# becomes the webapp/tenancy/ package without them). Exactly these (file, name) pairs, nothing
-# of any other file. The lead empties this set after merging that branch; until then a pair
-# that no longer occurs fails too, so the set cannot outlive the code it excuses.
-PENDING_OTHER_PACKAGES = {
-    ("webapp/tenancy.py", "_with_options"),  # state.statement._with_options, statement._with_…
-    ("webapp/tenancy.py", "_login_user"),  # g.get("_login_user"), "_login_user" not in g
-    ("webapp/tenancy.py", "_user_id"),  # session.get("_user_id"): Flask-Login's session key
-}
-
 # Where a string names an attribute or a key of g/session.
 _NAME_TAKING_BUILTINS = {"getattr", "setattr", "hasattr", "delattr"}
 _KEYED_OBJECTS = {"g", "session"}
@@ -302,10 +292,7 @@ def test_webapp_uses_no_private_framework_name():
     for path, source in sources.items():
         found += violations(source, path, defined)
         found += overridden_private_names(path, source)
-    unexpected = [v for v in found if (v.path, v.name) not in PENDING_OTHER_PACKAGES]
-    assert not unexpected, "private framework names in webapp/:\n" + "\n".join(map(str, unexpected))
-    stale = PENDING_OTHER_PACKAGES - {(v.path, v.name) for v in found}
-    assert not stale, f"no longer found, remove from PENDING_OTHER_PACKAGES: {sorted(stale)}"
+    assert not found, "private framework names in webapp/:\n" + "\n".join(map(str, found))
 
 
 PLANTED = """

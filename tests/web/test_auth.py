@@ -216,13 +216,14 @@ def test_member_of_another_company_gets_404(client, company_a, company_b):
     assert client.get("/t/no-such-company/").status_code == 404
 
 
-def test_a_company_page_reads_the_user_with_the_membership(app, client_a, company_a):
-    """The user comes with the membership's statement (tenancy.resolve_tenant), not in one of
-    its own before it."""
+def test_a_company_page_reads_the_user_once(app, client_a, company_a):
+    """Flask-Login's user loader reads the user (one statement), then tenancy.web's
+    resolve_tenant reads the membership for that user. Peeking at Flask-Login's private session
+    key to merge the two saved that statement; issue 21 keeps to public APIs."""
     with count_queries(app) as statements:
         assert client_a.get(HOME_A).status_code == 200
     alone = [s for s in statements if "FROM user_account" in s and "membership" not in s]
-    assert alone == []
+    assert len(alone) == 1
 
 
 def test_a_session_naming_a_member_with_an_old_epoch_is_sent_to_login(app, client, company_a,

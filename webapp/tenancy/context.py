@@ -65,6 +65,18 @@ def current_tenant() -> Tenant:
     return tenant
 
 
+def remember_request_user(user_id: int | None) -> None:
+    """Record who is logged in for this request: the app's user loader and the login step call
+    it, and row-level security (rls.py) tells the database (policy own_memberships). Reading
+    Flask-Login's current_user from inside the ORM hooks would load the user and re-enter them."""
+    g.request_user_id = user_id
+
+
+def request_user_id() -> int | None:
+    """The logged-in person's id as `remember_request_user` recorded it, or None."""
+    return g.get("request_user_id") if has_app_context() else None
+
+
 def is_cross_tenant() -> bool:
     """True inside cross_tenant(): the ORM guard adds no company filter."""
     return _cross_tenant_var.get()

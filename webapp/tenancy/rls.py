@@ -17,12 +17,17 @@ Migration 0007 applies the same statements; tests compare the catalog with `expe
 
 from __future__ import annotations
 
-from flask import g, has_app_context
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from .context import acting_user_id, current_tenant_id, invitation_token_hash, is_cross_tenant
+from .context import (
+    acting_user_id,
+    current_tenant_id,
+    invitation_token_hash,
+    is_cross_tenant,
+    request_user_id,
+)
 
 APP_ROLE = "tradefollow_app"
 TENANT_POLICY = "tenant_isolation"
@@ -142,13 +147,9 @@ def _rls_wanted() -> tuple[str, str, str]:
     tenant_id = None if is_cross_tenant() else current_tenant_id()
     acting = acting_user_id()
     user_id = "" if acting is None else str(acting)
-    if acting is None and has_app_context():
-        # the user Flask-Login already loaded; asking current_user here would load it and
-        # re-enter the guard's hooks
-        state = inspect(g.get("_login_user"), raiseerr=False)
-        if state is not None and state.identity:
-            # read from the identity map key: touching an expired attribute would load it
-            user_id = str(state.identity[0])
+    if acting is None:
+        logged_in = request_user_id()  # the user loader's; current_user would re-enter the hooks
+        user_id = "" if logged_in is None else str(logged_in)
     invite = invitation_token_hash() or ""
     return ("" if tenant_id is None else str(tenant_id), user_id, invite)
 

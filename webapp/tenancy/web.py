@@ -12,13 +12,13 @@ from __future__ import annotations
 from functools import cache
 from typing import TypeVar
 
-from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
-from ..models import Membership, Tenant, User
+from ..models import Membership, Tenant
 from .context import acting_user, cross_tenant, current_tenant_id
 
 T = TypeVar("T")
@@ -69,27 +69,13 @@ def resolve_tenant(slug: str) -> None:
     Anonymous visitors are sent to login whether or not the company exists, and a non-member
     gets the same 404 as for a company that does not exist: no hint either way.
     """
-    # The membership's statement joins its user (Membership.user is loaded joined), so when it
-    # runs before Flask-Login loads the user, that load finds the row in the session and sends
-    # no SQL: one statement less on every company page. The id is the signed session's; what
-    # was read for it is used only once the login check below has passed for that same user.
-    peeked = _session_user_id() if "_login_user" not in g else None
-    membership = _membership_in(slug, peeked) if peeked is not None else None
     if not current_user.is_authenticated:
         abort(redirect(url_for("auth.login", next=request.full_path.rstrip("?"))))
-    if peeked != current_user.id:  # not read yet, or read for someone else
-        membership = _membership_in(slug, current_user.id)
+    membership = _membership_in(slug, current_user.id)
     if membership is None:
         abort(404)
     g.tenant = membership.tenant
     g.membership = membership
-
-
-def _session_user_id() -> int | None:
-    """The user id in the signed session cookie (Flask-Login's "<id>:<epoch>", see
-    User.get_id), not yet checked against the user's epoch; None without one."""
-    parsed = User.parse_id(session.get("_user_id"))
-    return parsed[0] if parsed else None
 
 
 def _membership_in(slug: str, user_id: int) -> Membership | None:

@@ -22,6 +22,7 @@ from ...extensions import db
 from ...models import User
 from ...services import audit
 from ...services.signup import memberships_of
+from ...tenancy.context import remember_request_user
 
 PENDING_2FA = "pending_2fa"
 PENDING_2FA_SECONDS = 300
@@ -69,6 +70,7 @@ def finish_second_factor(user: User) -> Response:
 
 def _complete(user: User, remember: bool, next_url: str | None) -> Response:
     login_user(user, remember=remember)
+    remember_request_user(user.id)
     audit.record_for_user("login", user)
     db.session.commit()
     return redirect(next_url or home_for(user))

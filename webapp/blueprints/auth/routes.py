@@ -24,6 +24,7 @@ from ...services import accounts, audit
 from ...services.mail import mail_configured, send_mail
 from ...services.passwords import hash_password, needs_rehash, verify_password
 from ...services.signup import memberships_of
+from ...tenancy.context import remember_request_user
 from .forms import CodeForm, ForgotForm, LoginForm, ResetForm
 from .logins import PENDING_2FA, finish_second_factor, pending_second_factor, start_login
 
@@ -39,6 +40,7 @@ def load_user(user_id: str) -> User | None:
     user = db.session.get(User, parsed[0])
     if user is None or str(user.session_epoch or 0) != parsed[1]:
         return None
+    remember_request_user(user.id)
     return user
 
 
