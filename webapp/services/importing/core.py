@@ -25,7 +25,7 @@ from sqlalchemy import insert, select, update
 from ...extensions import db
 from ...models import Contact, Customer, FollowUp, ImportBatch, Membership
 from .. import search
-from ..followups import refresh_customer
+from ..followups import refresh_customer, renumber
 from ..normalize import email_domain
 from .logs import LogEntry
 from .mapping import fold
@@ -391,7 +391,7 @@ class _Writer:
         fresh = customer.id is None and not merged
         for i, entry in enumerate(entries, start=1):
             if fresh:
-                seq = i  # a new customer's whole log, in date order: the final numbers already
+                seq = i  # what renumber() gives: entries come by date, inserted in that order
             else:
                 self.temp_seq -= 1
                 seq = self.temp_seq  # renumbered once per customer at the end
@@ -455,28 +455,8 @@ class _Writer:
         self.flush()
         for customer_id in sorted(self.renumber_ids):
             customer = db.session.get(Customer, customer_id)
-            refresh_customer(customer, _renumber(customer_id))
+            refresh_customer(customer, renumber(customer_id))
         db.session.flush()
-
-
-def _renumber(customer_id: int) -> list[FollowUp]:
-    """followups.renumber()'s rule (1..n in order of date, then entry, gap-free, two passes
-    so UNIQUE (tenant, customer, seq) holds at every statement), sorted in Python: SQLite
-    answers renumber()'s ORDER BY on_date through the (tenant, on_date) index, scanning every
-    record of the company once per customer, which a bulk import cannot afford."""
-    records = sorted(
-        db.session.scalars(select(FollowUp).where(FollowUp.customer_id == customer_id)),
-        key=lambda r: (r.on_date, r.created_at, r.id),
-    )
-    moved = [(r, i) for i, r in enumerate(records, start=1) if r.seq != i]
-    if moved:
-        for record, i in moved:
-            record.seq = -i
-        db.session.flush()
-        for record, i in moved:
-            record.seq = i
-        db.session.flush()
-    return records
 
 
 def run_import(batch_id: int, today: date, progress: ProgressFn | None = None) -> Outcome:
