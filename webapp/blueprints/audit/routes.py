@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template, request
+from flask import current_app, g, render_template, request
 
 from ...extensions import db
 from ...services import audit
 from ...services.followups import company_zone
-from ...services.roles import can
 from ...tenancy import tenant_blueprint
+from ..access import permissions
 from ..formkit import bounded_int
 
 bp = tenant_blueprint("audit", __name__, "/audit")
+permissions(bp, {"index": "audit.view"})
 
 
 @bp.get("/")
 def index():
-    if not can(g.membership, "audit.view"):
-        abort(403)
     zone = company_zone(g.tenant)
     filters = audit.AuditFilters.from_args(request.args)
     page = db.paginate(

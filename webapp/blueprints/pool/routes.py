@@ -10,19 +10,38 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db, writes_on_get
-from ...models import Customer, Membership
+from ...models import Customer
 from ...services import pool as rules
 from ...services.classification import GRADES
 from ...services.customers import team_choices
 from ...services.roles import can
-from ...services.visibility import visible_clause, visible_customer_or_404
-from ...tenancy import get_or_404, tenant_blueprint
+from ...services.visibility import visible_clause
+from ...tenancy import tenant_blueprint
+from ..access import customer_or_404, get_or_404, member_or_404, permissions
 from ..formkit import bounded_int
 from .forms import ReasonForm, TransferForm
 
 bp = tenant_blueprint("pool", __name__, "/pool")
 
 MAX_TRANSFER = 500  # customers in one bulk transfer
+permissions(bp, {"transfer": "customers.transfer"})
+
+
+def claimable_or_404(customer_id: int) -> Customer:
+    """A customer of the company to claim, or 404. Not limited to the customers this member
+    sees: a pool customer is everyone's to see, and one a colleague claimed a moment ago gets
+    the claim rule's "no longer in the pool" (services/pool.claim_problem), which names
+    nothing of it, rather than a puzzling "not found"."""
+    return get_or_404(Customer, customer_id)
+
+
+def releasable_or_404(customer_id: int) -> Customer:
+    """A customer this member may see (customer_or_404), 403 unless they may release it
+    (their own with pool.release, anyone's with pool.release_any)."""
+    customer = customer_or_404(customer_id)
+    if not rules.can_release(g.membership, customer):
+        abort(403)
+    return customer
 
 
 @bp.get("/")
@@ -60,7 +79,7 @@ def index():
 
 @bp.post("/<int:customer_id>/claim")
 def claim(customer_id: int):
-    customer = get_or_404(Customer, customer_id)
+    customer = claimable_or_404(customer_id)
     rules.sweep(g.tenant)  # the same pool whether or not cron ran
     try:
         rules.claim(customer, g.membership, g.tenant)
@@ -79,9 +98,7 @@ def claim(customer_id: int):
 
 @bp.route("/<int:customer_id>/release", methods=["GET", "POST"])
 def release(customer_id: int):
-    customer = visible_customer_or_404(customer_id)
-    if not rules.can_release(g.membership, customer):
-        abort(403)
+    customer = releasable_or_404(customer_id)
     form = ReasonForm()
     if form.validate_on_submit():
         try:
@@ -123,15 +140,13 @@ def _selected() -> list[Customer]:
 def transfer():
     """Transfer the customers ticked in the list (or one, from its card) to another member:
     a confirmation page naming each customer, the new salesperson and a required reason."""
-    if not can(g.membership, "customers.transfer"):
-        abort(403)
     customers = _selected()
     if not customers:
         flash(_("Tick the customers to transfer first."), "warning")
         return redirect(url_for("customers.index"))
     form = TransferForm(members=team_choices())
     if form.validate_on_submit():
-        to = get_or_404(Membership, form.to_member_id.data)
+        to = member_or_404(form.to_member_id.data)
         try:
             moved = rules.transfer(customers, to, g.membership, form.reason.data)
             db.session.commit()
