@@ -272,33 +272,9 @@ def actual_codes(planned: dict[date, str], events: list[tuple[date, str]]) -> di
     return result
 
 
-@dataclass
-class GridRow:
-    row: CallPlanRow
-    plan: dict[date, str]
-    actual: dict[date, list[str]]
-    totals: Counter = field(default_factory=Counter)  # per code: C, X, CS, CN, UC, XS, XN, UX
+class _Counts:
+    """What a row and the whole grid say of their `totals` (a Counter per code)."""
 
-    @property
-    def planned(self) -> int:
-        return self.totals[CALL] + self.totals[VISIT]
-
-    @property
-    def hits(self) -> int:
-        return self.totals["CS"] + self.totals["XS"]
-
-    @property
-    def actual_count(self) -> int:
-        return sum(self.totals[code] for code in ACTUAL_CODES)
-
-
-@dataclass
-class Grid:
-    plan: CallPlan
-    days: list[date]
-    weeks: list[tuple[int, list[date]]]  # (wk47, its days)
-    rows: list[GridRow]
-    day_totals: dict[date, Counter]
     totals: Counter
 
     @property
@@ -312,6 +288,24 @@ class Grid:
     @property
     def actual_count(self) -> int:
         return sum(self.totals[code] for code in ACTUAL_CODES)
+
+
+@dataclass
+class GridRow(_Counts):
+    row: CallPlanRow
+    plan: dict[date, str]
+    actual: dict[date, list[str]]
+    totals: Counter = field(default_factory=Counter)  # per code: C, X, CS, CN, UC, XS, XN, UX
+
+
+@dataclass
+class Grid(_Counts):
+    plan: CallPlan
+    days: list[date]
+    weeks: list[tuple[int, list[date]]]  # (wk47, its days)
+    rows: list[GridRow]
+    day_totals: dict[date, Counter]
+    totals: Counter
 
     @property
     def compliance(self) -> float | None:

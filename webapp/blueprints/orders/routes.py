@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask.views import View
 from flask_babel import gettext as _
 from htmx_flask import make_response
 from sqlalchemy import select
@@ -52,12 +53,15 @@ class RowKind:
     form: type
     collection: str
     moves_stage: bool
+    deletable: bool  # an inspection is never removed: a re-inspection is a new row
 
 
 ROWS = {
-    "payment": RowKind(OrderPayment, PaymentForm, "payments", moves_stage=True),
-    "inspection": RowKind(OrderInspection, InspectionForm, "inspections", moves_stage=True),
-    "claim": RowKind(OrderClaim, ClaimForm, "claims", moves_stage=False),
+    "payment": RowKind(OrderPayment, PaymentForm, "payments", moves_stage=True, deletable=True),
+    "inspection": RowKind(
+        OrderInspection, InspectionForm, "inspections", moves_stage=True, deletable=False
+    ),
+    "claim": RowKind(OrderClaim, ClaimForm, "claims", moves_stage=False, deletable=True),
 }
 
 
@@ -230,69 +234,64 @@ def edit_section(order_id: int, section: str):
 # --- rows: payments, inspections, claims (one pattern, ROWS) ----------------------------------
 
 
-def _add_row(kind: str, order_id: int):
-    """Add a payment, inspection or claim from its form; the history names it."""
-    spec = ROWS[kind]
-    order = order_or_404(order_id)
-    form = spec.form()
-    if not form.validate_on_submit():
-        return _body(order, 422, **{f"{kind}_form": form})
-    row = spec.model(**{name: form[name].data for name in spec.form.FIELDS})
-    getattr(order, spec.collection).append(row)
-    rules.record(order, g.membership, "added", kind, None, rules.describe(row))
-    if spec.moves_stage:
-        rules.refresh(order)
-    db.session.commit()
-    return _body(order)
+class AddRow(View):
+    """POST /<order_id>/<collection>: add a payment, inspection or claim from its form; the
+    history names it. One view per kind of row (ROWS), registered below."""
+
+    methods = ["POST"]
+
+    def __init__(self, kind: str) -> None:
+        self.kind, self.spec = kind, ROWS[kind]
+
+    def dispatch_request(self, order_id: int):
+        order = order_or_404(order_id)
+        form = self.spec.form()
+        if not form.validate_on_submit():
+            return _body(order, 422, **{f"{self.kind}_form": form})
+        row = self.spec.model(**{name: form[name].data for name in self.spec.form.FIELDS})
+        getattr(order, self.spec.collection).append(row)
+        rules.record(order, g.membership, "added", self.kind, None, rules.describe(row))
+        if self.spec.moves_stage:
+            rules.refresh(order)
+        db.session.commit()
+        return _body(order)
 
 
-def _delete_row(kind: str, row_id: int):
-    """Remove a payment or claim, in the order's history and the audit log."""
-    spec = ROWS[kind]
-    row, order = row_or_404(spec.model, row_id)
-    if kind == "payment" and row.id in rules.verified_payment_ids(order):
-        return _body(
-            order,
-            422,
-            payment_error=_("Finance verified this payment: withdraw the verification first."),
+class DeleteRow(AddRow):
+    """POST /<collection>/<kind>_id/delete: remove a payment or claim, in the order's history
+    and the audit log. A verified payment stays until its verification is withdrawn."""
+
+    def dispatch_request(self, **ids: int):
+        row, order = row_or_404(self.spec.model, ids[f"{self.kind}_id"])
+        if self.kind == "payment" and row.id in rules.verified_payment_ids(order):
+            return _body(
+                order,
+                422,
+                payment_error=_("Finance verified this payment: withdraw the verification first."),
+            )
+        rules.record(order, g.membership, "removed", self.kind, rules.describe(row), None)
+        audit.record(
+            f"order.{self.kind}.delete",
+            target_type="order",
+            target_id=order.id,
+            detail={"contract": order.contract_no, self.kind: rules.describe(row)},
         )
-    rules.record(order, g.membership, "removed", kind, rules.describe(row), None)
-    audit.record(
-        f"order.{kind}.delete",
-        target_type="order",
-        target_id=order.id,
-        detail={"contract": order.contract_no, kind: rules.describe(row)},
+        getattr(order, self.spec.collection).remove(row)
+        if self.spec.moves_stage:
+            rules.refresh(order)
+        db.session.commit()
+        return _body(order)
+
+
+for _kind, _spec in ROWS.items():
+    bp.add_url_rule(
+        f"/<int:order_id>/{_spec.collection}", view_func=AddRow.as_view(f"add_{_kind}", _kind)
     )
-    getattr(order, spec.collection).remove(row)
-    if spec.moves_stage:
-        rules.refresh(order)
-    db.session.commit()
-    return _body(order)
-
-
-@bp.post("/<int:order_id>/payments")
-def add_payment(order_id: int):
-    return _add_row("payment", order_id)
-
-
-@bp.post("/<int:order_id>/inspections")
-def add_inspection(order_id: int):
-    return _add_row("inspection", order_id)
-
-
-@bp.post("/<int:order_id>/claims")
-def add_claim(order_id: int):
-    return _add_row("claim", order_id)
-
-
-@bp.post("/payments/<int:payment_id>/delete")
-def delete_payment(payment_id: int):
-    return _delete_row("payment", payment_id)
-
-
-@bp.post("/claims/<int:claim_id>/delete")
-def delete_claim(claim_id: int):
-    return _delete_row("claim", claim_id)
+    if _spec.deletable:
+        bp.add_url_rule(
+            f"/{_spec.collection}/<int:{_kind}_id>/delete",
+            view_func=DeleteRow.as_view(f"delete_{_kind}", _kind),
+        )
 
 
 # --- sign-offs --------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import CallPlan, CallPlanRow, Customer
-from ...pdf import pdf_response, render_pdf
+from ...pdf import send_paper_form
 from ...services import audit
 from ...services import plans as rules
 from ...services.customers import PICK_SHOWN, team_choices
@@ -317,20 +316,10 @@ def delete(plan_id: int):
 def pdf(plan_id: int):
     """客户跟踪计划表 on A4 landscape, in the user's language or ?lang=zh|en."""
     plan = plan_or_404(plan_id)
-    lang = request.args.get("lang", "")
-    locale = lang if lang in ("zh", "en") else str(get_locale())
-    with force_locale(locale):
-        title = str(PDF_TITLE)
-    document = render_pdf(
-        "print/plan.html",
-        locale,
-        form_title=title,
-        landscape=True,
-        plan=plan,
-        grid=rules.grid(plan),
+    name = f"{plan.member.user.name}-{rules.period_label(plan)}"
+    return send_paper_form(
+        "print/plan.html", PDF_TITLE, name, landscape=True, plan=plan, grid=rules.grid(plan)
     )
-    name = f"{title}-{plan.member.user.name}-{rules.period_label(plan)}.pdf".replace("/", "-")
-    return pdf_response(document, name, download=request.args.get("download") == "1")
 
 
 @bp.context_processor

@@ -4,14 +4,13 @@ instead of opening it. Members of the company only (the tenant blueprint checks 
 from __future__ import annotations
 
 from flask import abort, g, request
-from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import Contact, Customer
-from ...pdf import pdf_response, print_today, render_pdf
+from ...pdf import print_today, send_paper_form
 from ...services import orders as order_rules
 from ...services.classification import VISIT_PURPOSES, bits_to_purposes
 from ...services.customers import CustomerFilters, customer_query
@@ -34,19 +33,11 @@ FORM_TITLES = {
 }
 
 
-def _locale() -> str:
-    lang = request.args.get("lang", "")
-    return lang if lang in ("zh", "en") else str(get_locale())
-
-
 def _send(form: str, name: str, **context):
-    """Render in the chosen language; the file name carries the form, the record and today."""
-    locale = _locale()
-    with force_locale(locale):
-        title = str(FORM_TITLES[form])
-    pdf = render_pdf(f"print/{form}.html", locale, form_title=title, **context)
-    filename = f"{title}-{name}-{print_today().isoformat()}.pdf".replace("/", "-")
-    return pdf_response(pdf, filename, download=request.args.get("download") == "1")
+    """The form's PDF; the file name carries the form, the record and today."""
+    return send_paper_form(
+        f"print/{form}.html", FORM_TITLES[form], f"{name}-{print_today().isoformat()}", **context
+    )
 
 
 @bp.get("/customers/<int:customer_id>/followups.pdf")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from ...extensions import db, writes_on_get
 from ...models import WeeklyReport, WeeklyReportComment, WeeklyReportLine
 from ...models.report import REPORT_SECTIONS
-from ...pdf import pdf_response, render_pdf
+from ...pdf import send_paper_form
 from ...services import reports as rules
 from ...services import weeks
 from ...services.roles import can
@@ -40,6 +39,7 @@ permissions(
 )
 
 LOCKED = _l("This report was discussed and is read-only now.")
+PDF_TITLE = _l("Weekly inquiry report")
 
 
 # --- loading and permissions ------------------------------------------------------------------
@@ -399,18 +399,6 @@ def set_target(week: str, member_id: int):
 def pdf(report_id: int):
     """The report on an A4 sheet like the paper, in the user's language or ?lang=zh|en."""
     report = report_or_404(report_id)
-    lang = request.args.get("lang", "")
-    locale = lang if lang in ("zh", "en") else str(get_locale())
-    with force_locale(locale):
-        title = _("Weekly inquiry report")
     context = _page_context(report)
-    context.pop("company_time")
-    document = render_pdf(
-        "print/weekly_report.html",
-        locale,
-        form_title=title,
-        company_time=lambda moment: rules.company_time(g.tenant, moment),
-        **context,
-    )
-    filename = f"{title}-{report.member.user.name}-{context['week']}.pdf".replace("/", "-")
-    return pdf_response(document, filename, download=request.args.get("download") == "1")
+    name = f"{report.member.user.name}-{context['week']}"
+    return send_paper_form("print/weekly_report.html", PDF_TITLE, name, **context)
