@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import current_app, g, render_template, request
 
-from ...extensions import db
+from ...paging import requested_page
 from ...services import audit
 from ...services.followups import company_zone
 from ...tenancy import tenant_blueprint
 from ..access import permissions
-from ..formkit import bounded_int
 
 bp = tenant_blueprint("audit", __name__, "/audit")
 permissions(bp, {"index": "audit.view"})
@@ -19,13 +18,8 @@ permissions(bp, {"index": "audit.view"})
 def index():
     zone = company_zone(g.tenant)
     filters = audit.AuditFilters.from_args(request.args)
-    page = db.paginate(
-        audit.log_query(filters, zone),
-        page=request.args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"] * 2,
-        error_out=False,
-        max_per_page=200,
-    )
+    per_page = current_app.config["PAGE_SIZE"] * 2
+    page = requested_page(audit.log_query(filters, zone), per_page, max_per_page=200)
     return render_template(
         "audit/index.html",
         page=page,

@@ -24,6 +24,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from ...extensions import db
 from ...models import Customer, ImportBatch
+from ...paging import requested_page
 from ...services import audit, exporting, importing
 from ...services.classification import DUPLICATE_REASONS
 from ...services.customers import CustomerFilters
@@ -89,13 +90,10 @@ def index():
                 db.session.commit()
                 return redirect(url_for("imports.mapping", import_id=batch.id), 303)
         status = 422
-    page = db.paginate(
+    page = requested_page(
         _mine_unless_all(select(ImportBatch))
         .options(selectinload(ImportBatch.created_by), defer(ImportBatch.content))
-        .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc()),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())
     )
     return render_template("imports/index.html", page=page, error=error, limits=_limits()), status
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import Inquiry
+from ...paging import requested_page
 from ...services import audit
 from ...services import inquiries as rules
 from ...services.countries import country_choices
@@ -56,12 +57,7 @@ def _local(inquiry: Inquiry):
 @bp.get("/")
 def index():
     filters = rules.InquiryFilters.from_args(request.args, mine_id=g.membership.id)
-    page = db.paginate(
-        rules.inquiry_query(filters, g.membership),
-        page=request.args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = requested_page(rules.inquiry_query(filters, g.membership))
     context = {
         "page": page,
         "filters": filters,

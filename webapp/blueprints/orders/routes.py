@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask.views import View
 from flask_babel import gettext as _
 from htmx_flask import make_response
@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import ExportOrder, OrderClaim, OrderInspection, OrderPayment, OrderSignoff
+from ...paging import requested_page
 from ...services import audit
 from ...services import orders as rules
 from ...services.customers import pick_choices, team_choices
@@ -141,13 +142,10 @@ def index():
     waiting = args.get("waiting") == "me"
     if waiting:
         stmt = rules.where_waiting(stmt, g.membership)
-    page = db.paginate(
+    page = requested_page(
         stmt.options(
             joinedload(ExportOrder.customer), joinedload(ExportOrder.merchandiser)
-        ).order_by(ExportOrder.id.desc()),
-        page=args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        ).order_by(ExportOrder.id.desc())
     )
     context = {
         "page": page,

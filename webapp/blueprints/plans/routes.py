@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import CallPlan, CallPlanRow, Customer
+from ...paging import requested_page
 from ...pdf import send_paper_form
 from ...services import audit
 from ...services import plans as rules
@@ -128,12 +129,7 @@ def index():
     week_text = args.get("week", "").strip()
     week = parse_week(week_text)
     stmt = rules.plans_query(g.membership, member_id=member_id, week=week)
-    page = db.paginate(
-        stmt,
-        page=args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = requested_page(stmt)
     context = {
         "page": page,
         "team_view": team_view,

@@ -3,7 +3,7 @@ customers from the list). Rules: services/pool.py; who sees what: services/visib
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db, writes_on_get
 from ...models import Customer
+from ...paging import requested_page
 from ...services import pool as rules
 from ...services.classification import GRADES
 from ...services.customers import team_choices
@@ -54,12 +55,7 @@ def index():
     country = args.get("country", "").upper()
     country = country if len(country) == 2 and country.isalpha() else ""
     q = args.get("q", "")[:100].strip()
-    page = db.paginate(
-        rules.pool_query(q, grade, country),
-        page=args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = requested_page(rules.pool_query(q, grade, country))
     context = {
         "page": page,
         "q": q,
@@ -96,21 +92,31 @@ def claim(customer_id: int):
     return redirect(url_for("customers.card", customer_id=customer.id))
 
 
+def _commit(form, change, stale: str):
+    """Run `change` and commit. A pool rule's refusal or a colleague's change at the same
+    moment rolls back and becomes the reason field's error; returns what `change` returned."""
+    try:
+        result = change()
+        db.session.commit()
+    except rules.PoolError as err:
+        db.session.rollback()
+        form.reason.errors = [str(err)]
+    except StaleDataError:
+        db.session.rollback()
+        form.reason.errors = [stale]
+    else:
+        return result
+    return None
+
+
 @bp.route("/<int:customer_id>/release", methods=["GET", "POST"])
 def release(customer_id: int):
     customer = releasable_or_404(customer_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            rules.release(customer, g.membership, form.reason.data)
-            db.session.commit()
-        except rules.PoolError as err:
-            db.session.rollback()
-            form.reason.errors = [str(err)]
-        except StaleDataError:
-            db.session.rollback()
-            form.reason.errors = [_("Someone else changed this customer meanwhile. Try again.")]
-        else:
+        stale = _("Someone else changed this customer meanwhile. Try again.")
+        _commit(form, lambda: rules.release(customer, g.membership, form.reason.data), stale)
+        if not form.reason.errors:
             flash(_("%(name)s is now in the pool.", name=customer.name), "success")
             return redirect(url_for(".index"))
     status = 422 if form.errors else 200
@@ -147,16 +153,11 @@ def transfer():
     form = TransferForm(members=team_choices())
     if form.validate_on_submit():
         to = member_or_404(form.to_member_id.data)
-        try:
-            moved = rules.transfer(customers, to, g.membership, form.reason.data)
-            db.session.commit()
-        except rules.PoolError as err:
-            db.session.rollback()
-            form.reason.errors = [str(err)]
-        except StaleDataError:
-            db.session.rollback()
-            form.reason.errors = [_("Someone else changed these customers meanwhile. Try again.")]
-        else:
+        stale = _("Someone else changed these customers meanwhile. Try again.")
+        moved = _commit(
+            form, lambda: rules.transfer(customers, to, g.membership, form.reason.data), stale
+        )
+        if not form.reason.errors:
             flash(
                 ngettext(
                     "%(num)d customer transferred to %(name)s.",

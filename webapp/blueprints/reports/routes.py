@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,13 +18,13 @@ from sqlalchemy.orm import selectinload
 from ...extensions import db, writes_on_get
 from ...models import WeeklyReport, WeeklyReportComment, WeeklyReportLine
 from ...models.report import REPORT_SECTIONS
+from ...paging import requested_page
 from ...pdf import send_paper_form
 from ...services import reports as rules
 from ...services import weeks
 from ...services.roles import can
 from ...tenancy import tenant_blueprint
 from ..access import get_or_404, member_or_404, permissions
-from ..formkit import bounded_int
 from .forms import CommentForm, LineForm, SummaryForm, TargetForm
 
 bp = tenant_blueprint("reports", __name__, "/reports")
@@ -143,12 +143,7 @@ def _locked(report: WeeklyReport, section: str | None = None):
 @bp.get("/")
 def index():
     current = weeks.current_week_start(g.tenant)
-    page = db.paginate(
-        rules.my_reports_query(g.membership.id),
-        page=request.args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = requested_page(rules.my_reports_query(g.membership.id))
     return render_template(
         "reports/index.html",
         page=page,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import Inquiry, Sample
+from ...paging import requested_page
 from ...services import audit
 from ...services import samples as rules
 from ...services.customers import pick_choices, team_choices
@@ -64,12 +65,7 @@ def _back(sample: Sample):
 @bp.get("/")
 def index():
     filters = rules.SampleFilters.from_args(request.args, mine_id=g.membership.id)
-    page = db.paginate(
-        rules.sample_query(filters).where(rules.visible_sample(g.membership)),
-        page=request.args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = requested_page(rules.sample_query(filters).where(rules.visible_sample(g.membership)))
     context = {
         "page": page,
         "filters": filters,
