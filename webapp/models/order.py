@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    ForeignKeyConstraint,
     Index,
     Integer,
     Numeric,
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy import TenantScoped
-from .base import Timestamps, utcnow
+from .base import Timestamps, tenant_fk, tenant_join, utcnow
 from .customer import Customer
 from .user import Membership
 
@@ -36,17 +35,8 @@ def _child_of_order(table: str) -> tuple:
     return (
         TenantScoped.tenant_unique(),
         Index(f"ix_{table}_tenant_order", "tenant_id", "order_id"),
-        ForeignKeyConstraint(
-            ["tenant_id", "order_id"], ["export_order.tenant_id", "export_order.id"],
-            ondelete="CASCADE",
-        ),
+        tenant_fk("order_id", "export_order", ondelete="CASCADE"),
     )  # fmt: skip
-
-
-def _order_join(cls: str) -> str:
-    return (
-        f"and_(ExportOrder.tenant_id == {cls}.tenant_id, ExportOrder.id == foreign({cls}.order_id))"
-    )
 
 
 class ExportOrder(TenantScoped, Timestamps, db.Model):
@@ -54,10 +44,8 @@ class ExportOrder(TenantScoped, Timestamps, db.Model):
     __table_args__ = (
         TenantScoped.tenant_unique(),
         UniqueConstraint("tenant_id", "contract_no"),
-        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"]),
-        ForeignKeyConstraint(
-            ["tenant_id", "merchandiser_id"], ["membership.tenant_id", "membership.id"]
-        ),
+        tenant_fk("customer_id", "customer"),
+        tenant_fk("merchandiser_id", "membership"),
         Index("ix_export_order_tenant_stage", "tenant_id", "stage"),
         Index("ix_export_order_tenant_customer", "tenant_id", "customer_id"),
     )
@@ -130,31 +118,31 @@ class ExportOrder(TenantScoped, Timestamps, db.Model):
         "Membership.id == foreign(ExportOrder.merchandiser_id))",
     )
     payments: Mapped[list[OrderPayment]] = relationship(
-        primaryjoin=_order_join("OrderPayment"),
+        primaryjoin=tenant_join("ExportOrder", "OrderPayment", "order_id"),
         order_by="(OrderPayment.paid_on, OrderPayment.id)",
         cascade="all, delete-orphan",
         back_populates="order",
     )
     inspections: Mapped[list[OrderInspection]] = relationship(
-        primaryjoin=_order_join("OrderInspection"),
+        primaryjoin=tenant_join("ExportOrder", "OrderInspection", "order_id"),
         order_by="OrderInspection.id",
         cascade="all, delete-orphan",
         back_populates="order",
     )
     claims: Mapped[list[OrderClaim]] = relationship(
-        primaryjoin=_order_join("OrderClaim"),
+        primaryjoin=tenant_join("ExportOrder", "OrderClaim", "order_id"),
         order_by="OrderClaim.id",
         cascade="all, delete-orphan",
         back_populates="order",
     )
     signoffs: Mapped[list[OrderSignoff]] = relationship(
-        primaryjoin=_order_join("OrderSignoff"),
+        primaryjoin=tenant_join("ExportOrder", "OrderSignoff", "order_id"),
         order_by="OrderSignoff.id",
         cascade="all, delete-orphan",
         back_populates="order",
     )
     events: Mapped[list[OrderEvent]] = relationship(
-        primaryjoin=_order_join("OrderEvent"),
+        primaryjoin=tenant_join("ExportOrder", "OrderEvent", "order_id"),
         order_by="OrderEvent.id.desc()",
         cascade="all, delete-orphan",
         back_populates="order",
@@ -174,7 +162,8 @@ class OrderPayment(TenantScoped, db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     paid_on: Mapped[date] = mapped_column(Date)
     order: Mapped[ExportOrder] = relationship(
-        primaryjoin=_order_join("OrderPayment"), back_populates="payments"
+        primaryjoin=tenant_join("ExportOrder", "OrderPayment", "order_id"),
+        back_populates="payments",
     )
 
 
@@ -190,7 +179,8 @@ class OrderInspection(TenantScoped, db.Model):
     result: Mapped[str] = mapped_column(String(4))  # pass / fail
     note: Mapped[str | None] = mapped_column(String(500))
     order: Mapped[ExportOrder] = relationship(
-        primaryjoin=_order_join("OrderInspection"), back_populates="inspections"
+        primaryjoin=tenant_join("ExportOrder", "OrderInspection", "order_id"),
+        back_populates="inspections",
     )
 
 
@@ -207,7 +197,8 @@ class OrderClaim(TenantScoped, db.Model):
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
     order: Mapped[ExportOrder] = relationship(
-        primaryjoin=_order_join("OrderClaim"), back_populates="claims"
+        primaryjoin=tenant_join("ExportOrder", "OrderClaim", "order_id"),
+        back_populates="claims",
     )
 
 
@@ -220,9 +211,7 @@ class OrderSignoff(TenantScoped, db.Model):
     __tablename__ = "order_signoff"
     __table_args__ = (
         *_child_of_order("order_signoff"),
-        ForeignKeyConstraint(
-            ["tenant_id", "membership_id"], ["membership.tenant_id", "membership.id"]
-        ),
+        tenant_fk("membership_id", "membership"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -236,7 +225,8 @@ class OrderSignoff(TenantScoped, db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     order: Mapped[ExportOrder] = relationship(
-        primaryjoin=_order_join("OrderSignoff"), back_populates="signoffs"
+        primaryjoin=tenant_join("ExportOrder", "OrderSignoff", "order_id"),
+        back_populates="signoffs",
     )
     member: Mapped[Membership] = relationship(
         primaryjoin="and_(Membership.tenant_id == OrderSignoff.tenant_id, "
@@ -254,9 +244,7 @@ class OrderEvent(TenantScoped, db.Model):
     __tablename__ = "order_event"
     __table_args__ = (
         *_child_of_order("order_event"),
-        ForeignKeyConstraint(
-            ["tenant_id", "membership_id"], ["membership.tenant_id", "membership.id"]
-        ),
+        tenant_fk("membership_id", "membership"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -269,7 +257,8 @@ class OrderEvent(TenantScoped, db.Model):
     new: Mapped[str | None] = mapped_column(Text)
 
     order: Mapped[ExportOrder] = relationship(
-        primaryjoin=_order_join("OrderEvent"), back_populates="events"
+        primaryjoin=tenant_join("ExportOrder", "OrderEvent", "order_id"),
+        back_populates="events",
     )
     member: Mapped[Membership] = relationship(
         primaryjoin="and_(Membership.tenant_id == OrderEvent.tenant_id, "

@@ -12,7 +12,6 @@ from decimal import Decimal
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    ForeignKeyConstraint,
     Index,
     Integer,
     Numeric,
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy import TenantScoped
-from .base import Timestamps
+from .base import Timestamps, tenant_fk
 from .customer import Customer
 from .user import Membership
 
@@ -39,10 +38,8 @@ class CallPlan(TenantScoped, Timestamps, db.Model):
         TenantScoped.tenant_unique(),
         # one plan per salesperson starting on a given Monday
         UniqueConstraint("tenant_id", "member_id", "start_on"),
-        ForeignKeyConstraint(["tenant_id", "member_id"], ["membership.tenant_id", "membership.id"]),
-        ForeignKeyConstraint(
-            ["tenant_id", "created_by_id"], ["membership.tenant_id", "membership.id"]
-        ),
+        tenant_fk("member_id", "membership"),
+        tenant_fk("created_by_id", "membership"),
         CheckConstraint("weeks BETWEEN 1 AND 3", name="weeks_1_to_3"),
         Index("ix_call_plan_tenant_start", "tenant_id", "start_on"),
     )
@@ -75,13 +72,8 @@ class CallPlanRow(TenantScoped, db.Model):
     __table_args__ = (
         TenantScoped.tenant_unique(),
         UniqueConstraint("tenant_id", "plan_id", "customer_id"),
-        ForeignKeyConstraint(
-            ["tenant_id", "plan_id"], ["call_plan.tenant_id", "call_plan.id"], ondelete="CASCADE"
-        ),
-        ForeignKeyConstraint(
-            ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"],
-            ondelete="CASCADE",
-        ),
+        tenant_fk("plan_id", "call_plan", ondelete="CASCADE"),
+        tenant_fk("customer_id", "customer", ondelete="CASCADE"),
         Index("ix_call_plan_row_tenant_customer", "tenant_id", "customer_id"),
     )  # fmt: skip
 
@@ -117,10 +109,7 @@ class CallPlanCell(TenantScoped, db.Model):
     __table_args__ = (
         TenantScoped.tenant_unique(),
         UniqueConstraint("tenant_id", "row_id", "on_date"),
-        ForeignKeyConstraint(
-            ["tenant_id", "row_id"], ["call_plan_row.tenant_id", "call_plan_row.id"],
-            ondelete="CASCADE",
-        ),
+        tenant_fk("row_id", "call_plan_row", ondelete="CASCADE"),
         CheckConstraint("code IN ('C', 'X')", name="plan_code"),
     )  # fmt: skip
 

@@ -8,7 +8,6 @@ from sqlalchemy import (
     DDL,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy import TenantScoped
-from .base import utcnow
+from .base import tenant_fk, utcnow
 from .user import Membership, User
 
 
@@ -30,12 +29,8 @@ class Invitation(TenantScoped, db.Model):
     __tablename__ = "invitation"
     __table_args__ = (
         TenantScoped.tenant_unique(),
-        ForeignKeyConstraint(
-            ["tenant_id", "created_by_id"], ["membership.tenant_id", "membership.id"]
-        ),
-        ForeignKeyConstraint(
-            ["tenant_id", "revoked_by_id"], ["membership.tenant_id", "membership.id"]
-        ),
+        tenant_fk("created_by_id", "membership"),
+        tenant_fk("revoked_by_id", "membership"),
         Index("ix_invitation_tenant_email", "tenant_id", "email"),
     )
 

@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy import TenantScoped
-from .base import Timestamps, utcnow
+from .base import Timestamps, tenant_fk, utcnow
 
 ROLES = ("owner", "admin", "manager", "sales", "merchandiser", "finance", "gm")
 
@@ -109,11 +108,7 @@ class MembershipRole(TenantScoped, db.Model):
     __table_args__ = (
         TenantScoped.tenant_unique(),
         UniqueConstraint("membership_id", "role"),
-        ForeignKeyConstraint(
-            ["tenant_id", "membership_id"],
-            ["membership.tenant_id", "membership.id"],
-            ondelete="CASCADE",
-        ),
+        tenant_fk("membership_id", "membership", ondelete="CASCADE"),
         Index("ix_membership_role_tenant_membership", "tenant_id", "membership_id"),
     )
 

@@ -160,16 +160,7 @@ def create():
             form.confirm_duplicates.data = "1"  # shown once; saving again means "save anyway"
     if form.errors or contact_form.errors:
         status = 422
-    return _render(
-        "customers/form.html",
-        "customers/_form.html",
-        status,
-        form=form,
-        contact_form=contact_form,
-        customer=None,
-        matches=matches,
-        countries=country_choices(),
-    )
+    return _form_page(status, form, contact_form, None, matches)
 
 
 @bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
@@ -215,15 +206,21 @@ def edit(customer_id: int):
                 form.confirm_duplicates.data = "1"
     elif form.errors:
         status = 422
+    return _form_page(status, form, None, customer, matches, conflict)
+
+
+def _form_page(status: int, form: CustomerForm, contact_form: FirstContactForm | None,
+               customer: Customer | None, matches: list, conflict: list | None = None):  # fmt: skip
+    """The new/edit customer form (the page, or its partial for htmx)."""
     return _render(
         "customers/form.html",
         "customers/_form.html",
         status,
         form=form,
-        contact_form=None,
+        contact_form=contact_form,
         customer=customer,
         matches=matches,
-        conflict=conflict,
+        conflict=conflict or [],
         countries=country_choices(),
     )
 
