@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, request
+from flask import current_app, render_template, request
 from sqlalchemy import Select
 
 from .blueprints.formkit import bounded_int
@@ -69,3 +69,11 @@ def requested_page(stmt: Select, per_page: int | None = None, **options):
         error_out=False,
         **options,
     )
+
+
+def render_list(area: str, name: str, **context) -> str:
+    """A list page (`<area>/index.html`), or only its results (`<area>/_results.html`) when
+    htmx asks for them: the filter bar targets `#<name>-results` (macros/filters.html)."""
+    if request.htmx and request.htmx.target == f"{name}-results":
+        return render_template(f"{area}/_results.html", **context)
+    return render_template(f"{area}/index.html", **context)

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...extensions import db, writes_on_get
 from ...models import Contact, Customer
 from ...models.base import utcnow
-from ...paging import counted_page, open_page
+from ...paging import counted_page, open_page, render_list
 from ...services import audit, exporting, pool
 from ...services.classification import METHODS, bits_to_stages, stages_to_bits
 from ...services.countries import country_choices, country_label, parse_country
@@ -96,9 +96,7 @@ def index():
         "members": team_choices(),
         "export_args": exporting.export_args(request.args),
     }
-    if request.htmx and request.htmx.target == "customer-results":
-        return render_template("customers/_results.html", **context)
-    return render_template("customers/index.html", **context)
+    return render_list("customers", "customer", **context)
 
 
 # --- create / edit ----------------------------------------------------------------------------

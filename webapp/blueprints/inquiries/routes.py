@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import Inquiry
-from ...paging import requested_page
+from ...paging import render_list, requested_page
 from ...services import audit
 from ...services import inquiries as rules
 from ...services.countries import country_choices
@@ -67,9 +67,7 @@ def index():
         "worth_labels": rules.WORTH_LABELS,
         "local": _local,
     }
-    if request.htmx and request.htmx.target == "inquiry-results":
-        return render_template("inquiries/_results.html", **context)
-    return render_template("inquiries/index.html", **context)
+    return render_list("inquiries", "inquiry", **context)
 
 
 # --- record / edit ----------------------------------------------------------------------------

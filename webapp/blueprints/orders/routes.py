@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import ExportOrder, OrderClaim, OrderInspection, OrderPayment, OrderSignoff
-from ...paging import requested_page
+from ...paging import render_list, requested_page
 from ...services import audit
 from ...services import orders as rules
 from ...services.customers import pick_choices, team_choices
@@ -159,9 +159,7 @@ def index():
         "members": team_choices(),
         "stages": rules.STAGES,
     }
-    if request.htmx and request.htmx.target == "order-results":
-        return render_template("orders/_results.html", **context)
-    return render_template("orders/index.html", **context)
+    return render_list("orders", "order", **context)
 
 
 @bp.route("/new", methods=["GET", "POST"])

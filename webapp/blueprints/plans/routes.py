@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import CallPlan, CallPlanRow, Customer
-from ...paging import requested_page
+from ...paging import render_list, requested_page
 from ...pdf import send_paper_form
 from ...services import audit
 from ...services import plans as rules
@@ -139,9 +139,7 @@ def index():
         "week_invalid": bool(week_text) and week is None,
         "filtered": bool(member_id or week_text),
     }
-    if request.htmx and request.htmx.target == "plan-results":
-        return render_template("plans/_results.html", **context)
-    return render_template("plans/index.html", **context)
+    return render_list("plans", "plan", **context)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db, writes_on_get
 from ...models import Customer
-from ...paging import requested_page
+from ...paging import render_list, requested_page
 from ...services import pool as rules
 from ...services.classification import GRADES
 from ...services.customers import team_choices
@@ -68,9 +68,7 @@ def index():
         "can_claim": can(g.membership, "pool.claim"),
         "kind_labels": rules.KIND_LABELS,
     }
-    if request.htmx and request.htmx.target == "pool-results":
-        return render_template("pool/_results.html", **context)
-    return render_template("pool/index.html", **context)
+    return render_list("pool", "pool", **context)
 
 
 @bp.post("/<int:customer_id>/claim")

@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import Inquiry, Sample
-from ...paging import requested_page
+from ...paging import render_list, requested_page
 from ...services import audit
 from ...services import samples as rules
 from ...services.customers import pick_choices, team_choices
@@ -73,9 +73,7 @@ def index():
         "charges": rules.CHARGE_LABELS,
         "customer_name": customer_or_404(filters.customer_id).name if filters.customer_id else "",
     }
-    if request.htmx and request.htmx.target == "sample-results":
-        return render_template("samples/_results.html", **context)
-    return render_template("samples/index.html", **context)
+    return render_list("samples", "sample", **context)
 
 
 @bp.route("/new", methods=["GET", "POST"])
