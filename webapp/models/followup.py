@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy import TenantScoped
-from .base import Timestamps, tenant_fk
+from .base import Timestamps, tenant_fk, tenant_join
 from .customer import Contact, Customer
 from .user import Membership
 
@@ -69,16 +69,13 @@ class FollowUp(TenantScoped, Timestamps, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     customer: Mapped[Customer] = relationship(
-        primaryjoin="and_(Customer.tenant_id == FollowUp.tenant_id, "
-        "Customer.id == foreign(FollowUp.customer_id))",
+        primaryjoin=tenant_join("Customer", "FollowUp", "customer_id"),
     )
     followed_by: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == FollowUp.tenant_id, "
-        "Membership.id == foreign(FollowUp.followed_by_id))",
+        primaryjoin=tenant_join("Membership", "FollowUp", "followed_by_id"),
     )
     author: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == FollowUp.tenant_id, "
-        "Membership.id == foreign(FollowUp.author_id))",
+        primaryjoin=tenant_join("Membership", "FollowUp", "author_id"),
     )
     contacts: Mapped[list[Contact]] = relationship(
         secondary="followup_contact",

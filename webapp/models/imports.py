@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy import TenantScoped
-from .base import Timestamps, tenant_fk
+from .base import Timestamps, tenant_fk, tenant_join
 from .user import Membership
 
 # uploaded -> (mapping saved) -> running -> done | failed
@@ -56,8 +56,7 @@ class ImportBatch(TenantScoped, Timestamps, db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     created_by: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == ImportBatch.tenant_id, "
-        "Membership.id == foreign(ImportBatch.created_by_id))",
+        primaryjoin=tenant_join("Membership", "ImportBatch", "created_by_id"),
     )
 
 

@@ -90,12 +90,10 @@ class Inquiry(TenantScoped, Timestamps, db.Model):
         primaryjoin=tenant_join("Membership", "Inquiry", "created_by_id")
     )
     customer: Mapped[Customer | None] = relationship(
-        primaryjoin="and_(Customer.tenant_id == Inquiry.tenant_id, "
-        "Customer.id == foreign(Inquiry.customer_id))",
+        primaryjoin=tenant_join("Customer", "Inquiry", "customer_id"),
     )
     contact: Mapped[Contact | None] = relationship(
-        primaryjoin="and_(Contact.tenant_id == Inquiry.tenant_id, "
-        "Contact.id == foreign(Inquiry.contact_id))",
+        primaryjoin=tenant_join("Contact", "Inquiry", "contact_id"),
     )
 
 
@@ -132,12 +130,10 @@ class Sample(TenantScoped, Timestamps, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     customer: Mapped[Customer | None] = relationship(
-        primaryjoin="and_(Customer.tenant_id == Sample.tenant_id, "
-        "Customer.id == foreign(Sample.customer_id))",
+        primaryjoin=tenant_join("Customer", "Sample", "customer_id"),
     )
     inquiry: Mapped[Inquiry | None] = relationship(
-        primaryjoin="and_(Inquiry.tenant_id == Sample.tenant_id, "
-        "Inquiry.id == foreign(Sample.inquiry_id))",
+        primaryjoin=tenant_join("Inquiry", "Sample", "inquiry_id"),
     )
     sent_by: Mapped[Membership] = relationship(
         primaryjoin=tenant_join("Membership", "Sample", "sent_by_id")

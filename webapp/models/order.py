@@ -39,6 +39,23 @@ def _child_of_order(table: str) -> tuple:
     )  # fmt: skip
 
 
+def _rows_of_order(child: str, order_by: str):
+    """An order's rows of `child` in `order_by` order: they come and go with the order."""
+    return relationship(
+        primaryjoin=tenant_join("ExportOrder", child, "order_id"),
+        order_by=order_by,
+        cascade="all, delete-orphan",
+        back_populates="order",
+    )
+
+
+def _order_of(child: str, rows: str):
+    """A row's order (the other side of ExportOrder.`rows`)."""
+    return relationship(
+        primaryjoin=tenant_join("ExportOrder", child, "order_id"), back_populates=rows
+    )
+
+
 class ExportOrder(TenantScoped, Timestamps, db.Model):
     __tablename__ = "export_order"
     __table_args__ = (
@@ -110,43 +127,20 @@ class ExportOrder(TenantScoped, Timestamps, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     customer: Mapped[Customer] = relationship(
-        primaryjoin="and_(Customer.tenant_id == ExportOrder.tenant_id, "
-        "Customer.id == foreign(ExportOrder.customer_id))",
+        primaryjoin=tenant_join("Customer", "ExportOrder", "customer_id"),
     )
     merchandiser: Mapped[Membership | None] = relationship(
-        primaryjoin="and_(Membership.tenant_id == ExportOrder.tenant_id, "
-        "Membership.id == foreign(ExportOrder.merchandiser_id))",
+        primaryjoin=tenant_join("Membership", "ExportOrder", "merchandiser_id"),
     )
-    payments: Mapped[list[OrderPayment]] = relationship(
-        primaryjoin=tenant_join("ExportOrder", "OrderPayment", "order_id"),
-        order_by="(OrderPayment.paid_on, OrderPayment.id)",
-        cascade="all, delete-orphan",
-        back_populates="order",
+    payments: Mapped[list[OrderPayment]] = _rows_of_order(
+        "OrderPayment", "(OrderPayment.paid_on, OrderPayment.id)"
     )
-    inspections: Mapped[list[OrderInspection]] = relationship(
-        primaryjoin=tenant_join("ExportOrder", "OrderInspection", "order_id"),
-        order_by="OrderInspection.id",
-        cascade="all, delete-orphan",
-        back_populates="order",
+    inspections: Mapped[list[OrderInspection]] = _rows_of_order(
+        "OrderInspection", "OrderInspection.id"
     )
-    claims: Mapped[list[OrderClaim]] = relationship(
-        primaryjoin=tenant_join("ExportOrder", "OrderClaim", "order_id"),
-        order_by="OrderClaim.id",
-        cascade="all, delete-orphan",
-        back_populates="order",
-    )
-    signoffs: Mapped[list[OrderSignoff]] = relationship(
-        primaryjoin=tenant_join("ExportOrder", "OrderSignoff", "order_id"),
-        order_by="OrderSignoff.id",
-        cascade="all, delete-orphan",
-        back_populates="order",
-    )
-    events: Mapped[list[OrderEvent]] = relationship(
-        primaryjoin=tenant_join("ExportOrder", "OrderEvent", "order_id"),
-        order_by="OrderEvent.id.desc()",
-        cascade="all, delete-orphan",
-        back_populates="order",
-    )
+    claims: Mapped[list[OrderClaim]] = _rows_of_order("OrderClaim", "OrderClaim.id")
+    signoffs: Mapped[list[OrderSignoff]] = _rows_of_order("OrderSignoff", "OrderSignoff.id")
+    events: Mapped[list[OrderEvent]] = _rows_of_order("OrderEvent", "OrderEvent.id.desc()")
 
 
 class OrderPayment(TenantScoped, db.Model):
@@ -161,10 +155,7 @@ class OrderPayment(TenantScoped, db.Model):
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
     paid_on: Mapped[date] = mapped_column(Date)
-    order: Mapped[ExportOrder] = relationship(
-        primaryjoin=tenant_join("ExportOrder", "OrderPayment", "order_id"),
-        back_populates="payments",
-    )
+    order: Mapped[ExportOrder] = _order_of("OrderPayment", "payments")
 
 
 class OrderInspection(TenantScoped, db.Model):
@@ -178,10 +169,7 @@ class OrderInspection(TenantScoped, db.Model):
     inspected_on: Mapped[date] = mapped_column(Date)
     result: Mapped[str] = mapped_column(String(4))  # pass / fail
     note: Mapped[str | None] = mapped_column(String(500))
-    order: Mapped[ExportOrder] = relationship(
-        primaryjoin=tenant_join("ExportOrder", "OrderInspection", "order_id"),
-        back_populates="inspections",
-    )
+    order: Mapped[ExportOrder] = _order_of("OrderInspection", "inspections")
 
 
 class OrderClaim(TenantScoped, db.Model):
@@ -196,10 +184,7 @@ class OrderClaim(TenantScoped, db.Model):
     reason: Mapped[str] = mapped_column(String(500))
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
-    order: Mapped[ExportOrder] = relationship(
-        primaryjoin=tenant_join("ExportOrder", "OrderClaim", "order_id"),
-        back_populates="claims",
-    )
+    order: Mapped[ExportOrder] = _order_of("OrderClaim", "claims")
 
 
 class OrderSignoff(TenantScoped, db.Model):
@@ -224,13 +209,9 @@ class OrderSignoff(TenantScoped, db.Model):
     signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    order: Mapped[ExportOrder] = relationship(
-        primaryjoin=tenant_join("ExportOrder", "OrderSignoff", "order_id"),
-        back_populates="signoffs",
-    )
+    order: Mapped[ExportOrder] = _order_of("OrderSignoff", "signoffs")
     member: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == OrderSignoff.tenant_id, "
-        "Membership.id == foreign(OrderSignoff.membership_id))",
+        primaryjoin=tenant_join("Membership", "OrderSignoff", "membership_id"),
     )
 
     @property
@@ -256,13 +237,9 @@ class OrderEvent(TenantScoped, db.Model):
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
 
-    order: Mapped[ExportOrder] = relationship(
-        primaryjoin=tenant_join("ExportOrder", "OrderEvent", "order_id"),
-        back_populates="events",
-    )
+    order: Mapped[ExportOrder] = _order_of("OrderEvent", "events")
     member: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == OrderEvent.tenant_id, "
-        "Membership.id == foreign(OrderEvent.membership_id))",
+        primaryjoin=tenant_join("Membership", "OrderEvent", "membership_id"),
     )
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy import TenantScoped
-from .base import Timestamps, tenant_fk
+from .base import Timestamps, tenant_fk, tenant_join
 from .customer import Customer
 from .user import Membership
 
@@ -55,12 +55,10 @@ class CallPlan(TenantScoped, Timestamps, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     member: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == CallPlan.tenant_id, "
-        "Membership.id == foreign(CallPlan.member_id))",
+        primaryjoin=tenant_join("Membership", "CallPlan", "member_id"),
     )
     rows: Mapped[list[CallPlanRow]] = relationship(
-        primaryjoin="and_(CallPlan.tenant_id == CallPlanRow.tenant_id, "
-        "CallPlan.id == foreign(CallPlanRow.plan_id))",
+        primaryjoin=tenant_join("CallPlan", "CallPlanRow", "plan_id"),
         order_by="CallPlanRow.position",
         cascade="all, delete-orphan",
         back_populates="plan",
@@ -86,17 +84,14 @@ class CallPlanRow(TenantScoped, db.Model):
     target: Mapped[str | None] = mapped_column(String(300))  # 目标
 
     plan: Mapped[CallPlan] = relationship(
-        primaryjoin="and_(CallPlan.tenant_id == CallPlanRow.tenant_id, "
-        "CallPlan.id == foreign(CallPlanRow.plan_id))",
+        primaryjoin=tenant_join("CallPlan", "CallPlanRow", "plan_id"),
         back_populates="rows",
     )
     customer: Mapped[Customer] = relationship(
-        primaryjoin="and_(Customer.tenant_id == CallPlanRow.tenant_id, "
-        "Customer.id == foreign(CallPlanRow.customer_id))",
+        primaryjoin=tenant_join("Customer", "CallPlanRow", "customer_id"),
     )
     cells: Mapped[list[CallPlanCell]] = relationship(
-        primaryjoin="and_(CallPlanRow.tenant_id == CallPlanCell.tenant_id, "
-        "CallPlanRow.id == foreign(CallPlanCell.row_id))",
+        primaryjoin=tenant_join("CallPlanRow", "CallPlanCell", "row_id"),
         order_by="CallPlanCell.on_date",
         cascade="all, delete-orphan",
     )

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy import TenantScoped
-from .base import Timestamps, tenant_fk, utcnow
+from .base import Timestamps, tenant_fk, tenant_join, utcnow
 from .customer import Customer
 from .user import Membership
 
@@ -76,22 +76,18 @@ class WeeklyReport(TenantScoped, Timestamps, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     member: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == WeeklyReport.tenant_id, "
-        "Membership.id == foreign(WeeklyReport.member_id))",
+        primaryjoin=tenant_join("Membership", "WeeklyReport", "member_id"),
     )
     discussed_by: Mapped[Membership | None] = relationship(
-        primaryjoin="and_(Membership.tenant_id == WeeklyReport.tenant_id, "
-        "Membership.id == foreign(WeeklyReport.discussed_by_id))",
+        primaryjoin=tenant_join("Membership", "WeeklyReport", "discussed_by_id"),
     )
     lines: Mapped[list[WeeklyReportLine]] = relationship(
-        primaryjoin="and_(WeeklyReport.tenant_id == WeeklyReportLine.tenant_id, "
-        "WeeklyReport.id == foreign(WeeklyReportLine.report_id))",
+        primaryjoin=tenant_join("WeeklyReport", "WeeklyReportLine", "report_id"),
         order_by="(WeeklyReportLine.section, WeeklyReportLine.position)",
         cascade="all, delete-orphan",
     )
     comments: Mapped[list[WeeklyReportComment]] = relationship(
-        primaryjoin="and_(WeeklyReport.tenant_id == WeeklyReportComment.tenant_id, "
-        "WeeklyReport.id == foreign(WeeklyReportComment.report_id))",
+        primaryjoin=tenant_join("WeeklyReport", "WeeklyReportComment", "report_id"),
         order_by="WeeklyReportComment.created_at",
         cascade="all, delete-orphan",
     )
@@ -144,8 +140,7 @@ class WeeklyReportComment(TenantScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     author: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == WeeklyReportComment.tenant_id, "
-        "Membership.id == foreign(WeeklyReportComment.author_id))",
+        primaryjoin=tenant_join("Membership", "WeeklyReportComment", "author_id"),
     )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy import TenantScoped
-from .base import tenant_fk, utcnow
+from .base import tenant_fk, tenant_join, utcnow
 from .user import Membership, User
 
 
@@ -48,8 +48,7 @@ class Invitation(TenantScoped, db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(Integer)
 
     created_by: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == Invitation.tenant_id, "
-        "Membership.id == foreign(Invitation.created_by_id))",
+        primaryjoin=tenant_join("Membership", "Invitation", "created_by_id"),
         viewonly=True,
     )
     tenant = relationship("Tenant", lazy="joined", innerjoin=True, viewonly=True)

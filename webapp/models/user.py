@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy import TenantScoped
-from .base import Timestamps, tenant_fk, utcnow
+from .base import Timestamps, tenant_fk, tenant_join, utcnow
 
 ROLES = ("owner", "admin", "manager", "sales", "merchandiser", "finance", "gm")
 
@@ -85,8 +85,7 @@ class Membership(TenantScoped, Timestamps, db.Model):
     role_rows: Mapped[list[MembershipRole]] = relationship(
         back_populates="membership",
         cascade="all, delete-orphan",
-        primaryjoin="and_(Membership.tenant_id == MembershipRole.tenant_id, "
-        "Membership.id == foreign(MembershipRole.membership_id))",
+        primaryjoin=tenant_join("Membership", "MembershipRole", "membership_id"),
     )
 
     @property
@@ -118,8 +117,7 @@ class MembershipRole(TenantScoped, db.Model):
 
     membership: Mapped[Membership] = relationship(
         back_populates="role_rows",
-        primaryjoin="and_(Membership.tenant_id == MembershipRole.tenant_id, "
-        "Membership.id == foreign(MembershipRole.membership_id))",
+        primaryjoin=tenant_join("Membership", "MembershipRole", "membership_id"),
     )
 
 
