@@ -37,7 +37,7 @@ from ...services.roles import can
 from ...tenancy import tenant_blueprint
 from ..access import customer_or_404, get_or_404, permissions, visible_or_404
 from ..formkit import bounded_int
-from .card import folded_form, render_card, timeline_context
+from .card import folded_form, refused_form, render_card, timeline_context
 from .forms import ContactForm, CustomerForm, FirstContactForm, phone_or_error
 
 bp = tenant_blueprint("customers", __name__, "/customers")
@@ -418,11 +418,9 @@ def add_contact(customer_id: int):
     customer = customer_or_404(customer_id)
     form = ContactForm(region=_region(customer))
     if not form.validate_on_submit():
-        if request.htmx:
-            return render_template(
-                "customers/_contact_form.html", customer=customer, form=form, contact=None
-            ), 422
-        return render_card(customer, contact_form=form), 422
+        return refused_form(
+            customer, "customers/_contact_form.html", form, {"contact_form": form}, contact=None
+        )
     contact = Contact()
     _apply_contact(form, contact)
     customer.contacts.append(contact)

@@ -19,7 +19,7 @@ from ..customers.card import (
     edit_followup_form,
     folded_form,
     new_followup_form,
-    render_card,
+    refused_form,
     timeline_context,
 )
 from .forms import FollowUpForm
@@ -83,11 +83,8 @@ def add(customer_id: int):
     customer = customer_or_404(customer_id)
     form = new_followup_form(customer, formdata=request.form)
     if not form.validate_on_submit():
-        if request.htmx:
-            return render_template(
-                "customers/_followup_form.html", customer=customer, form=form, record=None
-            ), 422
-        return render_card(customer, followup_form=form, log=True), 422
+        card = {"followup_form": form, "log": True}
+        return refused_form(customer, "customers/_followup_form.html", form, card, record=None)
     record = FollowUp(author_id=g.membership.id)
     links = _apply(form, record)
     save_followup(customer, record, links)

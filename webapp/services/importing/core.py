@@ -300,15 +300,9 @@ class _Writer:
     def write(self, row: ParsedRow, last_key: str | None) -> str | None:
         """Write one row; returns the name key its company is known by (for the continuation
         rows under it), None when the row was skipped."""
-        if row.is_continuation:
-            customer = self.customer(last_key)
-            if customer is None:
-                self.outcome.skipped += 1
-                return None
-            self._add_to(customer, row, merged=True)
-            return last_key
-        key = row.name_key
-        if key in self.by_key:  # the same company again further down the file
+        key = last_key if row.is_continuation else row.name_key
+        # a continuation row, or the same company again further down the file
+        if row.is_continuation or key in self.by_key:
             customer = self.customer(key)
             if customer is None:
                 self.outcome.skipped += 1
