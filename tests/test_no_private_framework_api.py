@@ -195,6 +195,13 @@ def violations(source: str, path: str, defined: set[str]) -> list[Violation]:
     def flag(node: ast.AST, name: str, why: str) -> None:
         found.append(Violation(path, getattr(node, "lineno", 0), name, why))
 
+    # literal pieces of f-strings (f"{kind}_id") are text, not keys
+    fstring_parts = {
+        id(part)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr)
+        for part in node.values
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -216,7 +223,11 @@ def violations(source: str, path: str, defined: set[str]) -> list[Violation]:
                 flag(node, node.attr, "a framework's private attribute")
             elif node.attr not in defined:
                 flag(node, node.attr, "private attribute that webapp does not define")
-        elif isinstance(node, ast.Constant) and node.value in KNOWN_PRIVATE_KEYS:
+        elif (
+            isinstance(node, ast.Constant)
+            and node.value in KNOWN_PRIVATE_KEYS
+            and id(node) not in fstring_parts
+        ):
             flag(node, node.value, "a framework's private key")
     for node, text, where in _named_strings(tree):
         if text in KNOWN_PRIVATE_KEYS:

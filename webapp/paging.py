@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app, render_template, request
 from sqlalchemy import Select
 
+from .blueprints.formkit import bounded_int
 from .extensions import db
 
 
@@ -54,3 +56,24 @@ def counted_page(items: list, page: int, per_page: int, total: int) -> OpenPage:
     """A page of `total` rows, whose items the caller read itself."""
     pages = max(1, -(-total // per_page))
     return OpenPage(items, page, per_page, page < pages, None, total, pages)
+
+
+def requested_page(stmt: Select, per_page: int | None = None, **options):
+    """The page of `stmt` that ?page= asks for, Flask-SQLAlchemy's own pagination (counted),
+    of the app's PAGE_SIZE rows unless `per_page`. A page past the end, or a page number that
+    is not one, gives an empty page or the first, never an error."""
+    return db.paginate(
+        stmt,
+        page=request.args.get("page", 1, type=bounded_int),
+        per_page=per_page or current_app.config["PAGE_SIZE"],
+        error_out=False,
+        **options,
+    )
+
+
+def render_list(area: str, name: str, **context) -> str:
+    """A list page (`<area>/index.html`), or only its results (`<area>/_results.html`) when
+    htmx asks for them: the filter bar targets `#<name>-results` (macros/filters.html)."""
+    if request.htmx and request.htmx.target == f"{name}-results":
+        return render_template(f"{area}/_results.html", **context)
+    return render_template(f"{area}/index.html", **context)

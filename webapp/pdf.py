@@ -11,8 +11,8 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 
-from flask import current_app, g, render_template, send_file
-from flask_babel import force_locale
+from flask import current_app, g, render_template, request, send_file
+from flask_babel import force_locale, get_locale
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -65,3 +65,16 @@ def pdf_response(pdf: bytes, filename: str, download: bool):
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def send_paper_form(template: str, title: object, name: str, **context):
+    """A paper form as the PDF a route answers with: in ?lang=zh|en or the user's language,
+    its title (a lazy string) translated in that language as heading and at the head of the
+    file name (`<title>-<name>.pdf`), opened in the browser or saved with ?download=1."""
+    lang = request.args.get("lang", "")
+    locale = lang if lang in ("zh", "en") else str(get_locale())
+    with force_locale(locale):
+        heading = str(title)
+    pdf = render_pdf(template, locale, form_title=heading, **context)
+    filename = f"{heading}-{name}.pdf".replace("/", "-")
+    return pdf_response(pdf, filename, download=request.args.get("download") == "1")

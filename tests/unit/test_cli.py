@@ -19,7 +19,7 @@ def test_demo_seeds_an_empty_database_once(app, client):
     with app.app_context():
         tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
         with tenant_context(tenant.id):
-            # one demo inquiry was converted into a new customer (services/inquiries.seed_demo);
+            # one demo inquiry was converted into a new customer (demo/inquiries.py);
             # the pool's customers plus one near auto-return (demo._seed_pool)
             expected = len(CUSTOMERS) + 1 + len(POOL_CUSTOMERS) + 1
             assert db.session.scalar(select(func.count(Customer.id))) == expected

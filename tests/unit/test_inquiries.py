@@ -343,7 +343,7 @@ def test_seed_demo(app):
         with cross_tenant():
             tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
         with tenant_context(tenant.id):
-            # the demo company already calls rules.seed_demo (webapp/demo.py)
+            # the demo company already seeds them (webapp/demo/inquiries.py)
             members = list(db.session.scalars(select(Membership).order_by(Membership.id)))
             inquiries = db.session.scalars(select(Inquiry)).all()
             assert len(inquiries) == 15

@@ -263,6 +263,7 @@ def test_compliance_by_week_stays_in_the_company(app, company_a, company_b, team
 
 
 def test_seed_demo_shows_a_mix_of_codes(app, company_a):
+    from webapp.demo.plans import seed_plans
     from webapp.models import Tenant
 
     ids = [company_a.owner_membership_id]
@@ -273,7 +274,7 @@ def test_seed_demo_shows_a_mix_of_codes(app, company_a):
     today = date(2026, 11, 26)  # a Thursday
     with app.test_request_context(headers=EN), tenant_context(company_a.id):
         memberships = [db.session.get(Membership, i) for i in ids]
-        rules.seed_demo(db.session.get(Tenant, company_a.id), memberships, today)
+        seed_plans(db.session.get(Tenant, company_a.id), memberships, today)
         db.session.commit()
         plans = list(db.session.scalars(select(CallPlan).order_by(CallPlan.member_id)))
         assert [p.member_id for p in plans] == [ids[2], ids[3]]

@@ -403,6 +403,8 @@ def test_team_week_lists_salespeople_with_status(app, company_a, sales, other_sa
 
 
 def test_seed_demo_builds_a_few_weeks(app, company_a):
+    from webapp.demo.reports import seed_reports
+
     members = [company_a.owner_membership_id]
     for n, (email, roles, name) in enumerate(
         [
@@ -419,7 +421,7 @@ def test_seed_demo_builds_a_few_weeks(app, company_a):
     with app.app_context(), tenant_context(company_a.id):
         tenant = db.session.get(Tenant, company_a.id)
         memberships = [db.session.get(Membership, m) for m in members]
-        rules.seed_demo(tenant, memberships, today)
+        seed_reports(tenant, memberships, today)
         db.session.commit()
     with app.app_context(), tenant_context(company_a.id):
         statuses = {

@@ -10,7 +10,13 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.conftest import login
-from tests.factories import add_member, make_contact, make_customer, set_visibility
+from tests.factories import (
+    add_member,
+    make_contact,
+    make_customer,
+    make_followup,
+    set_visibility,
+)
 from webapp.extensions import db
 from webapp.models import AuditEvent, Contact, Customer, FollowUp, ImportBatch
 from webapp.services import importing
@@ -176,6 +182,42 @@ def test_duplicate_choices_skip_update_create(app, client_a, company_a):
             == 1
         )
         assert db.session.scalar(select(func.count(Customer.id))) == 2
+
+
+def test_imported_entries_are_numbered_like_typed_ones(app, client_a, company_a):
+    """Entries imported into a customer's log take their places by date among the records
+    typed by hand: one numbering rule (followups.renumber) for both, which then finds
+    nothing to move."""
+    from datetime import date
+
+    from webapp.services.followups import renumber
+
+    acme = make_customer(app, company_a, "ACME Inc.")
+    make_followup(app, company_a, acme, "typed by hand", on_date=date(2026, 3, 5))
+    batch_id = _batch_id(_upload(client_a, company_a.slug, SHEET.encode()))
+    client_a.post(
+        f"/t/{company_a.slug}/imports/{batch_id}/mapping",
+        data={f"col-{i}": t for i, t in enumerate(
+            ["importance", "products", "contact_name", "country", "nature", "name",
+             "contact_email", "log"])} | {"year": "2026"},
+    )  # fmt: skip
+    client_a.post(
+        f"/t/{company_a.slug}/imports/{batch_id}/commit",
+        data={"confirm": "1", "default_choice": "skip", "choice-4": "update"},
+    )
+    importing.wait(batch_id)
+    with app.app_context(), tenant_context(company_a.id):
+        log = db.session.scalars(
+            select(FollowUp).where(FollowUp.customer_id == acme).order_by(FollowUp.seq)
+        ).all()
+        assert [(r.seq, r.on_date.isoformat(), r.topic) for r in log] == [
+            (1, "2026-03-04", "Reply RFQ"),
+            (2, "2026-03-05", "typed by hand"),
+            (3, "2026-03-10", "reply RFQ"),
+            (4, "2026-03-11", "send quotation about LCD projector"),
+        ]
+        assert [r.seq for r in renumber(acme)] == [1, 2, 3, 4]
+        assert not db.session.dirty
 
 
 def test_create_anyway_makes_a_second_customer(app, client_a, company_a):

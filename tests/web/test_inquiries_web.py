@@ -340,9 +340,9 @@ def test_customer_card_lists_linked_inquiries(app, client_a, company_a):
 def test_demo_pages(app, client):
     """The demo company with inquiries and samples seeded: every page renders in both languages."""
     from webapp.demo import seed_demo as seed_company
+    from webapp.demo.inquiries import seed_inquiries
     from webapp.models import Membership, Sample, Tenant
     from webapp.services.followups import company_today
-    from webapp.services.inquiries import seed_demo
     from webapp.tenancy.context import cross_tenant
 
     with app.test_request_context():
@@ -351,7 +351,7 @@ def test_demo_pages(app, client):
             tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
         with tenant_context(tenant.id):
             members = list(db.session.scalars(select(Membership).order_by(Membership.id)))
-            seed_demo(tenant, members, company_today(tenant))
+            seed_inquiries(tenant, members, company_today(tenant))
             db.session.commit()
             inquiry_ids = list(db.session.scalars(select(Inquiry.id)))
             sample_ids = list(db.session.scalars(select(Sample.id)))

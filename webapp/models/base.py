@@ -1,8 +1,8 @@
-"""Column helpers shared by the models."""
+"""Column and key helpers shared by the models."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, ForeignKeyConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -14,4 +14,21 @@ class Timestamps:
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+def tenant_fk(column: str, table: str, **options) -> ForeignKeyConstraint:
+    """The composite foreign key (tenant_id, `column`) → `table` (tenant_id, id): the database
+    itself refuses a row that points at another company's (docs/architecture.md, layer 3)."""
+    return ForeignKeyConstraint(
+        ["tenant_id", column], [f"{table}.tenant_id", f"{table}.id"], **options
+    )
+
+
+def tenant_join(parent: str, child: str, column: str) -> str:
+    """A relationship's primaryjoin: `child.column` points at `parent` in the same company.
+    foreign() marks the id column only, so SQLAlchemy never copies tenant_id from a parent
+    (it comes from the context, and the composite key checks it)."""
+    return (
+        f"and_({parent}.tenant_id == {child}.tenant_id, {parent}.id == foreign({child}.{column}))"
     )

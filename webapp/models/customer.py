@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    ForeignKeyConstraint,
     Index,
     Integer,
     Numeric,
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from ..extensions import db
 from ..normalize import normalize_company_name, website_host
 from ..tenancy.model import TenantScoped
-from .base import Timestamps
+from .base import Timestamps, tenant_fk
 from .user import Membership
 
 # the predicate of the partial indexes over customers still in use (not archived)
@@ -40,7 +39,7 @@ class Customer(TenantScoped, Timestamps, db.Model):
     __table_args__ = (
         TenantScoped.tenant_unique(),
         # the owner must be a member of the same company: enforced by the database
-        ForeignKeyConstraint(["tenant_id", "owner_id"], ["membership.tenant_id", "membership.id"]),
+        tenant_fk("owner_id", "membership"),
         # duplicate check (查重) looks customers up by these keys within one company
         Index("ix_customer_tenant_name_key", "tenant_id", "name_key"),
         Index("ix_customer_tenant_website_host", "tenant_id", "website_host"),
@@ -201,9 +200,7 @@ class Contact(TenantScoped, Timestamps, db.Model):
     __tablename__ = "contact"
     __table_args__ = (
         TenantScoped.tenant_unique(),
-        ForeignKeyConstraint(
-            ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"], ondelete="CASCADE"
-        ),
+        tenant_fk("customer_id", "customer", ondelete="CASCADE"),
         # a customer's contacts; with the birthday, my day skips the contacts without one
         # (migration 0015)
         Index("ix_contact_tenant_customer_birthday", "tenant_id", "customer_id", "birthday"),

@@ -7,7 +7,6 @@ from datetime import date, time
 
 from sqlalchemy import (
     Date,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy.model import TenantScoped
-from .base import Timestamps
+from .base import Timestamps, tenant_fk, tenant_join
 from .customer import Contact, Customer
 from .user import Membership
 
@@ -34,13 +33,9 @@ class FollowUp(TenantScoped, Timestamps, db.Model):
         TenantScoped.tenant_unique(),
         # numbers are unique per customer; the service renumbers inside one locked transaction
         UniqueConstraint("tenant_id", "customer_id", "seq"),
-        ForeignKeyConstraint(
-            ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"], ondelete="CASCADE"
-        ),
-        ForeignKeyConstraint(
-            ["tenant_id", "followed_by_id"], ["membership.tenant_id", "membership.id"]
-        ),
-        ForeignKeyConstraint(["tenant_id", "author_id"], ["membership.tenant_id", "membership.id"]),
+        tenant_fk("customer_id", "customer", ondelete="CASCADE"),
+        tenant_fk("followed_by_id", "membership"),
+        tenant_fk("author_id", "membership"),
         Index("ix_followup_tenant_on_date", "tenant_id", "on_date"),
         Index("ix_followup_tenant_followed_by", "tenant_id", "followed_by_id", "on_date"),
     )
@@ -74,16 +69,13 @@ class FollowUp(TenantScoped, Timestamps, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     customer: Mapped[Customer] = relationship(
-        primaryjoin="and_(Customer.tenant_id == FollowUp.tenant_id, "
-        "Customer.id == foreign(FollowUp.customer_id))",
+        primaryjoin=tenant_join("Customer", "FollowUp", "customer_id"),
     )
     followed_by: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == FollowUp.tenant_id, "
-        "Membership.id == foreign(FollowUp.followed_by_id))",
+        primaryjoin=tenant_join("Membership", "FollowUp", "followed_by_id"),
     )
     author: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == FollowUp.tenant_id, "
-        "Membership.id == foreign(FollowUp.author_id))",
+        primaryjoin=tenant_join("Membership", "FollowUp", "author_id"),
     )
     contacts: Mapped[list[Contact]] = relationship(
         secondary="followup_contact",
@@ -115,12 +107,8 @@ class FollowUpContact(TenantScoped, db.Model):
     __table_args__ = (
         TenantScoped.tenant_unique(),
         UniqueConstraint("followup_id", "contact_id"),
-        ForeignKeyConstraint(
-            ["tenant_id", "followup_id"], ["followup.tenant_id", "followup.id"], ondelete="CASCADE"
-        ),
-        ForeignKeyConstraint(
-            ["tenant_id", "contact_id"], ["contact.tenant_id", "contact.id"], ondelete="CASCADE"
-        ),
+        tenant_fk("followup_id", "followup", ondelete="CASCADE"),
+        tenant_fk("contact_id", "contact", ondelete="CASCADE"),
         Index("ix_followup_contact_tenant_contact", "tenant_id", "contact_id"),
     )
 
@@ -136,12 +124,8 @@ class FollowUpColleague(TenantScoped, db.Model):
     __table_args__ = (
         TenantScoped.tenant_unique(),
         UniqueConstraint("followup_id", "membership_id"),
-        ForeignKeyConstraint(
-            ["tenant_id", "followup_id"], ["followup.tenant_id", "followup.id"], ondelete="CASCADE"
-        ),
-        ForeignKeyConstraint(
-            ["tenant_id", "membership_id"], ["membership.tenant_id", "membership.id"]
-        ),
+        tenant_fk("followup_id", "followup", ondelete="CASCADE"),
+        tenant_fk("membership_id", "membership"),
         Index("ix_followup_colleague_tenant_membership", "tenant_id", "membership_id"),
     )
 

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     DateTime,
-    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy.model import TenantScoped
-from .base import Timestamps
+from .base import Timestamps, tenant_fk, tenant_join
 from .user import Membership
 
 # uploaded -> (mapping saved) -> running -> done | failed
@@ -30,9 +29,7 @@ class ImportBatch(TenantScoped, Timestamps, db.Model):
     __tablename__ = "import_batch"
     __table_args__ = (
         TenantScoped.tenant_unique(),
-        ForeignKeyConstraint(
-            ["tenant_id", "created_by_id"], ["membership.tenant_id", "membership.id"]
-        ),
+        tenant_fk("created_by_id", "membership"),
         Index("ix_import_batch_tenant_created_by", "tenant_id", "created_by_id"),
     )
 
@@ -59,8 +56,7 @@ class ImportBatch(TenantScoped, Timestamps, db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     created_by: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == ImportBatch.tenant_id, "
-        "Membership.id == foreign(ImportBatch.created_by_id))",
+        primaryjoin=tenant_join("Membership", "ImportBatch", "created_by_id"),
     )
 
 

@@ -13,7 +13,6 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
-    ForeignKeyConstraint,
     Index,
     Integer,
     Numeric,
@@ -26,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy.model import TenantScoped
-from .base import Timestamps
+from .base import Timestamps, tenant_fk, tenant_join
 from .customer import Contact, Customer
 from .user import Membership
 
@@ -44,28 +43,16 @@ INQUIRY_CHANNELS = (
 SAMPLE_CHARGES = ("free", "charged", "freight_collect")
 
 
-def _member_fk(column: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["tenant_id", column], ["membership.tenant_id", "membership.id"])
-
-
-def _member_join(cls: str, column: str) -> str:
-    return (
-        f"and_(Membership.tenant_id == {cls}.tenant_id, Membership.id == foreign({cls}.{column}))"
-    )
-
-
 class Inquiry(TenantScoped, Timestamps, db.Model):
     __tablename__ = "inquiry"
     __table_args__ = (
         TenantScoped.tenant_unique(),
-        ForeignKeyConstraint(
-            ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"]
-        ),
+        tenant_fk("customer_id", "customer"),
         # no ON DELETE SET NULL: on a composite key it would null tenant_id too; the hooks at
         # the end of this module unlink first, and any other delete is refused by the key
-        ForeignKeyConstraint(["tenant_id", "contact_id"], ["contact.tenant_id", "contact.id"]),
-        _member_fk("assigned_to_id"),
-        _member_fk("created_by_id"),
+        tenant_fk("contact_id", "contact"),
+        tenant_fk("assigned_to_id", "membership"),
+        tenant_fk("created_by_id", "membership"),
         Index("ix_inquiry_tenant_received", "tenant_id", "received_on"),
         Index("ix_inquiry_tenant_assigned", "tenant_id", "assigned_to_id", "received_on"),
         Index("ix_inquiry_tenant_customer", "tenant_id", "customer_id"),
@@ -97,18 +84,16 @@ class Inquiry(TenantScoped, Timestamps, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     assigned_to: Mapped[Membership | None] = relationship(
-        primaryjoin=_member_join("Inquiry", "assigned_to_id")
+        primaryjoin=tenant_join("Membership", "Inquiry", "assigned_to_id")
     )
     created_by: Mapped[Membership] = relationship(
-        primaryjoin=_member_join("Inquiry", "created_by_id")
+        primaryjoin=tenant_join("Membership", "Inquiry", "created_by_id")
     )
     customer: Mapped[Customer | None] = relationship(
-        primaryjoin="and_(Customer.tenant_id == Inquiry.tenant_id, "
-        "Customer.id == foreign(Inquiry.customer_id))",
+        primaryjoin=tenant_join("Customer", "Inquiry", "customer_id"),
     )
     contact: Mapped[Contact | None] = relationship(
-        primaryjoin="and_(Contact.tenant_id == Inquiry.tenant_id, "
-        "Contact.id == foreign(Inquiry.contact_id))",
+        primaryjoin=tenant_join("Contact", "Inquiry", "contact_id"),
     )
 
 
@@ -116,14 +101,9 @@ class Sample(TenantScoped, Timestamps, db.Model):
     __tablename__ = "sample"
     __table_args__ = (
         TenantScoped.tenant_unique(),
-        ForeignKeyConstraint(
-            ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"],
-            ondelete="CASCADE",
-        ),
-        ForeignKeyConstraint(
-            ["tenant_id", "inquiry_id"], ["inquiry.tenant_id", "inquiry.id"], ondelete="CASCADE"
-        ),
-        _member_fk("sent_by_id"),
+        tenant_fk("customer_id", "customer", ondelete="CASCADE"),
+        tenant_fk("inquiry_id", "inquiry", ondelete="CASCADE"),
+        tenant_fk("sent_by_id", "membership"),
         CheckConstraint(
             "customer_id IS NOT NULL OR inquiry_id IS NOT NULL", name="customer_or_inquiry"
         ),
@@ -150,14 +130,14 @@ class Sample(TenantScoped, Timestamps, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     customer: Mapped[Customer | None] = relationship(
-        primaryjoin="and_(Customer.tenant_id == Sample.tenant_id, "
-        "Customer.id == foreign(Sample.customer_id))",
+        primaryjoin=tenant_join("Customer", "Sample", "customer_id"),
     )
     inquiry: Mapped[Inquiry | None] = relationship(
-        primaryjoin="and_(Inquiry.tenant_id == Sample.tenant_id, "
-        "Inquiry.id == foreign(Sample.inquiry_id))",
+        primaryjoin=tenant_join("Inquiry", "Sample", "inquiry_id"),
     )
-    sent_by: Mapped[Membership] = relationship(primaryjoin=_member_join("Sample", "sent_by_id"))
+    sent_by: Mapped[Membership] = relationship(
+        primaryjoin=tenant_join("Membership", "Sample", "sent_by_id")
+    )
 
 
 @event.listens_for(Customer, "before_delete")

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    ForeignKeyConstraint,
     Index,
     Integer,
     Numeric,
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy.model import TenantScoped
-from .base import Timestamps, utcnow
+from .base import Timestamps, tenant_fk, tenant_join, utcnow
 from .customer import Customer
 from .user import Membership
 
@@ -36,16 +35,24 @@ def _child_of_order(table: str) -> tuple:
     return (
         TenantScoped.tenant_unique(),
         Index(f"ix_{table}_tenant_order", "tenant_id", "order_id"),
-        ForeignKeyConstraint(
-            ["tenant_id", "order_id"], ["export_order.tenant_id", "export_order.id"],
-            ondelete="CASCADE",
-        ),
+        tenant_fk("order_id", "export_order", ondelete="CASCADE"),
     )  # fmt: skip
 
 
-def _order_join(cls: str) -> str:
-    return (
-        f"and_(ExportOrder.tenant_id == {cls}.tenant_id, ExportOrder.id == foreign({cls}.order_id))"
+def _rows_of_order(child: str, order_by: str):
+    """An order's rows of `child` in `order_by` order: they come and go with the order."""
+    return relationship(
+        primaryjoin=tenant_join("ExportOrder", child, "order_id"),
+        order_by=order_by,
+        cascade="all, delete-orphan",
+        back_populates="order",
+    )
+
+
+def _order_of(child: str, rows: str):
+    """A row's order (the other side of ExportOrder.`rows`)."""
+    return relationship(
+        primaryjoin=tenant_join("ExportOrder", child, "order_id"), back_populates=rows
     )
 
 
@@ -54,10 +61,8 @@ class ExportOrder(TenantScoped, Timestamps, db.Model):
     __table_args__ = (
         TenantScoped.tenant_unique(),
         UniqueConstraint("tenant_id", "contract_no"),
-        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"]),
-        ForeignKeyConstraint(
-            ["tenant_id", "merchandiser_id"], ["membership.tenant_id", "membership.id"]
-        ),
+        tenant_fk("customer_id", "customer"),
+        tenant_fk("merchandiser_id", "membership"),
         Index("ix_export_order_tenant_stage", "tenant_id", "stage"),
         Index("ix_export_order_tenant_customer", "tenant_id", "customer_id"),
     )
@@ -122,43 +127,20 @@ class ExportOrder(TenantScoped, Timestamps, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     customer: Mapped[Customer] = relationship(
-        primaryjoin="and_(Customer.tenant_id == ExportOrder.tenant_id, "
-        "Customer.id == foreign(ExportOrder.customer_id))",
+        primaryjoin=tenant_join("Customer", "ExportOrder", "customer_id"),
     )
     merchandiser: Mapped[Membership | None] = relationship(
-        primaryjoin="and_(Membership.tenant_id == ExportOrder.tenant_id, "
-        "Membership.id == foreign(ExportOrder.merchandiser_id))",
+        primaryjoin=tenant_join("Membership", "ExportOrder", "merchandiser_id"),
     )
-    payments: Mapped[list[OrderPayment]] = relationship(
-        primaryjoin=_order_join("OrderPayment"),
-        order_by="(OrderPayment.paid_on, OrderPayment.id)",
-        cascade="all, delete-orphan",
-        back_populates="order",
+    payments: Mapped[list[OrderPayment]] = _rows_of_order(
+        "OrderPayment", "(OrderPayment.paid_on, OrderPayment.id)"
     )
-    inspections: Mapped[list[OrderInspection]] = relationship(
-        primaryjoin=_order_join("OrderInspection"),
-        order_by="OrderInspection.id",
-        cascade="all, delete-orphan",
-        back_populates="order",
+    inspections: Mapped[list[OrderInspection]] = _rows_of_order(
+        "OrderInspection", "OrderInspection.id"
     )
-    claims: Mapped[list[OrderClaim]] = relationship(
-        primaryjoin=_order_join("OrderClaim"),
-        order_by="OrderClaim.id",
-        cascade="all, delete-orphan",
-        back_populates="order",
-    )
-    signoffs: Mapped[list[OrderSignoff]] = relationship(
-        primaryjoin=_order_join("OrderSignoff"),
-        order_by="OrderSignoff.id",
-        cascade="all, delete-orphan",
-        back_populates="order",
-    )
-    events: Mapped[list[OrderEvent]] = relationship(
-        primaryjoin=_order_join("OrderEvent"),
-        order_by="OrderEvent.id.desc()",
-        cascade="all, delete-orphan",
-        back_populates="order",
-    )
+    claims: Mapped[list[OrderClaim]] = _rows_of_order("OrderClaim", "OrderClaim.id")
+    signoffs: Mapped[list[OrderSignoff]] = _rows_of_order("OrderSignoff", "OrderSignoff.id")
+    events: Mapped[list[OrderEvent]] = _rows_of_order("OrderEvent", "OrderEvent.id.desc()")
 
 
 class OrderPayment(TenantScoped, db.Model):
@@ -173,9 +155,7 @@ class OrderPayment(TenantScoped, db.Model):
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
     paid_on: Mapped[date] = mapped_column(Date)
-    order: Mapped[ExportOrder] = relationship(
-        primaryjoin=_order_join("OrderPayment"), back_populates="payments"
-    )
+    order: Mapped[ExportOrder] = _order_of("OrderPayment", "payments")
 
 
 class OrderInspection(TenantScoped, db.Model):
@@ -189,9 +169,7 @@ class OrderInspection(TenantScoped, db.Model):
     inspected_on: Mapped[date] = mapped_column(Date)
     result: Mapped[str] = mapped_column(String(4))  # pass / fail
     note: Mapped[str | None] = mapped_column(String(500))
-    order: Mapped[ExportOrder] = relationship(
-        primaryjoin=_order_join("OrderInspection"), back_populates="inspections"
-    )
+    order: Mapped[ExportOrder] = _order_of("OrderInspection", "inspections")
 
 
 class OrderClaim(TenantScoped, db.Model):
@@ -206,9 +184,7 @@ class OrderClaim(TenantScoped, db.Model):
     reason: Mapped[str] = mapped_column(String(500))
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
-    order: Mapped[ExportOrder] = relationship(
-        primaryjoin=_order_join("OrderClaim"), back_populates="claims"
-    )
+    order: Mapped[ExportOrder] = _order_of("OrderClaim", "claims")
 
 
 class OrderSignoff(TenantScoped, db.Model):
@@ -220,9 +196,7 @@ class OrderSignoff(TenantScoped, db.Model):
     __tablename__ = "order_signoff"
     __table_args__ = (
         *_child_of_order("order_signoff"),
-        ForeignKeyConstraint(
-            ["tenant_id", "membership_id"], ["membership.tenant_id", "membership.id"]
-        ),
+        tenant_fk("membership_id", "membership"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -235,12 +209,9 @@ class OrderSignoff(TenantScoped, db.Model):
     signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    order: Mapped[ExportOrder] = relationship(
-        primaryjoin=_order_join("OrderSignoff"), back_populates="signoffs"
-    )
+    order: Mapped[ExportOrder] = _order_of("OrderSignoff", "signoffs")
     member: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == OrderSignoff.tenant_id, "
-        "Membership.id == foreign(OrderSignoff.membership_id))",
+        primaryjoin=tenant_join("Membership", "OrderSignoff", "membership_id"),
     )
 
     @property
@@ -254,9 +225,7 @@ class OrderEvent(TenantScoped, db.Model):
     __tablename__ = "order_event"
     __table_args__ = (
         *_child_of_order("order_event"),
-        ForeignKeyConstraint(
-            ["tenant_id", "membership_id"], ["membership.tenant_id", "membership.id"]
-        ),
+        tenant_fk("membership_id", "membership"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -268,12 +237,9 @@ class OrderEvent(TenantScoped, db.Model):
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
 
-    order: Mapped[ExportOrder] = relationship(
-        primaryjoin=_order_join("OrderEvent"), back_populates="events"
-    )
+    order: Mapped[ExportOrder] = _order_of("OrderEvent", "events")
     member: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == OrderEvent.tenant_id, "
-        "Membership.id == foreign(OrderEvent.membership_id))",
+        primaryjoin=tenant_join("Membership", "OrderEvent", "membership_id"),
     )
 
 

@@ -12,7 +12,6 @@ from decimal import Decimal
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    ForeignKeyConstraint,
     Index,
     Integer,
     Numeric,
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy.model import TenantScoped
-from .base import Timestamps
+from .base import Timestamps, tenant_fk, tenant_join
 from .customer import Customer
 from .user import Membership
 
@@ -39,10 +38,8 @@ class CallPlan(TenantScoped, Timestamps, db.Model):
         TenantScoped.tenant_unique(),
         # one plan per salesperson starting on a given Monday
         UniqueConstraint("tenant_id", "member_id", "start_on"),
-        ForeignKeyConstraint(["tenant_id", "member_id"], ["membership.tenant_id", "membership.id"]),
-        ForeignKeyConstraint(
-            ["tenant_id", "created_by_id"], ["membership.tenant_id", "membership.id"]
-        ),
+        tenant_fk("member_id", "membership"),
+        tenant_fk("created_by_id", "membership"),
         CheckConstraint("weeks BETWEEN 1 AND 3", name="weeks_1_to_3"),
         Index("ix_call_plan_tenant_start", "tenant_id", "start_on"),
     )
@@ -58,12 +55,10 @@ class CallPlan(TenantScoped, Timestamps, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     member: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == CallPlan.tenant_id, "
-        "Membership.id == foreign(CallPlan.member_id))",
+        primaryjoin=tenant_join("Membership", "CallPlan", "member_id"),
     )
     rows: Mapped[list[CallPlanRow]] = relationship(
-        primaryjoin="and_(CallPlan.tenant_id == CallPlanRow.tenant_id, "
-        "CallPlan.id == foreign(CallPlanRow.plan_id))",
+        primaryjoin=tenant_join("CallPlan", "CallPlanRow", "plan_id"),
         order_by="CallPlanRow.position",
         cascade="all, delete-orphan",
         back_populates="plan",
@@ -75,13 +70,8 @@ class CallPlanRow(TenantScoped, db.Model):
     __table_args__ = (
         TenantScoped.tenant_unique(),
         UniqueConstraint("tenant_id", "plan_id", "customer_id"),
-        ForeignKeyConstraint(
-            ["tenant_id", "plan_id"], ["call_plan.tenant_id", "call_plan.id"], ondelete="CASCADE"
-        ),
-        ForeignKeyConstraint(
-            ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"],
-            ondelete="CASCADE",
-        ),
+        tenant_fk("plan_id", "call_plan", ondelete="CASCADE"),
+        tenant_fk("customer_id", "customer", ondelete="CASCADE"),
         Index("ix_call_plan_row_tenant_customer", "tenant_id", "customer_id"),
     )  # fmt: skip
 
@@ -94,17 +84,14 @@ class CallPlanRow(TenantScoped, db.Model):
     target: Mapped[str | None] = mapped_column(String(300))  # 目标
 
     plan: Mapped[CallPlan] = relationship(
-        primaryjoin="and_(CallPlan.tenant_id == CallPlanRow.tenant_id, "
-        "CallPlan.id == foreign(CallPlanRow.plan_id))",
+        primaryjoin=tenant_join("CallPlan", "CallPlanRow", "plan_id"),
         back_populates="rows",
     )
     customer: Mapped[Customer] = relationship(
-        primaryjoin="and_(Customer.tenant_id == CallPlanRow.tenant_id, "
-        "Customer.id == foreign(CallPlanRow.customer_id))",
+        primaryjoin=tenant_join("Customer", "CallPlanRow", "customer_id"),
     )
     cells: Mapped[list[CallPlanCell]] = relationship(
-        primaryjoin="and_(CallPlanRow.tenant_id == CallPlanCell.tenant_id, "
-        "CallPlanRow.id == foreign(CallPlanCell.row_id))",
+        primaryjoin=tenant_join("CallPlanRow", "CallPlanCell", "row_id"),
         order_by="CallPlanCell.on_date",
         cascade="all, delete-orphan",
     )
@@ -117,10 +104,7 @@ class CallPlanCell(TenantScoped, db.Model):
     __table_args__ = (
         TenantScoped.tenant_unique(),
         UniqueConstraint("tenant_id", "row_id", "on_date"),
-        ForeignKeyConstraint(
-            ["tenant_id", "row_id"], ["call_plan_row.tenant_id", "call_plan_row.id"],
-            ondelete="CASCADE",
-        ),
+        tenant_fk("row_id", "call_plan_row", ondelete="CASCADE"),
         CheckConstraint("code IN ('C', 'X')", name="plan_code"),
     )  # fmt: skip
 

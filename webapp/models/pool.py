@@ -6,7 +6,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     DateTime,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy.model import TenantScoped
-from .base import utcnow
+from .base import tenant_fk, utcnow
 from .user import Membership
 
 # kinds of CustomerOwnerChange
@@ -45,18 +44,10 @@ class CustomerOwnerChange(TenantScoped, db.Model):
     __tablename__ = "customer_owner_change"
     __table_args__ = (
         TenantScoped.tenant_unique(),
-        ForeignKeyConstraint(
-            ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"], ondelete="CASCADE"
-        ),
-        ForeignKeyConstraint(
-            ["tenant_id", "from_member_id"], ["membership.tenant_id", "membership.id"]
-        ),
-        ForeignKeyConstraint(
-            ["tenant_id", "to_member_id"], ["membership.tenant_id", "membership.id"]
-        ),
-        ForeignKeyConstraint(
-            ["tenant_id", "by_member_id"], ["membership.tenant_id", "membership.id"]
-        ),
+        tenant_fk("customer_id", "customer", ondelete="CASCADE"),
+        tenant_fk("from_member_id", "membership"),
+        tenant_fk("to_member_id", "membership"),
+        tenant_fk("by_member_id", "membership"),
         Index("ix_customer_owner_change_customer", "tenant_id", "customer_id", "at"),
     )
 

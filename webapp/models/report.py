@@ -13,7 +13,6 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -26,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy.model import TenantScoped
-from .base import Timestamps, utcnow
+from .base import Timestamps, tenant_fk, tenant_join, utcnow
 from .customer import Customer
 from .user import Membership
 
@@ -43,18 +42,14 @@ SUMMARY_FIELDS = (
 )
 
 
-def _member_fk(column: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["tenant_id", column], ["membership.tenant_id", "membership.id"])
-
-
 class WeeklyReport(TenantScoped, Timestamps, db.Model):
     __tablename__ = "weekly_report"
     __table_args__ = (
         TenantScoped.tenant_unique(),
         UniqueConstraint("tenant_id", "member_id", "week_start"),
-        _member_fk("member_id"),
-        _member_fk("discussed_by_id"),
-        _member_fk("target_set_by_id"),
+        tenant_fk("member_id", "membership"),
+        tenant_fk("discussed_by_id", "membership"),
+        tenant_fk("target_set_by_id", "membership"),
         Index("ix_weekly_report_tenant_week", "tenant_id", "week_start"),
     )
 
@@ -81,22 +76,18 @@ class WeeklyReport(TenantScoped, Timestamps, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     member: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == WeeklyReport.tenant_id, "
-        "Membership.id == foreign(WeeklyReport.member_id))",
+        primaryjoin=tenant_join("Membership", "WeeklyReport", "member_id"),
     )
     discussed_by: Mapped[Membership | None] = relationship(
-        primaryjoin="and_(Membership.tenant_id == WeeklyReport.tenant_id, "
-        "Membership.id == foreign(WeeklyReport.discussed_by_id))",
+        primaryjoin=tenant_join("Membership", "WeeklyReport", "discussed_by_id"),
     )
     lines: Mapped[list[WeeklyReportLine]] = relationship(
-        primaryjoin="and_(WeeklyReport.tenant_id == WeeklyReportLine.tenant_id, "
-        "WeeklyReport.id == foreign(WeeklyReportLine.report_id))",
+        primaryjoin=tenant_join("WeeklyReport", "WeeklyReportLine", "report_id"),
         order_by="(WeeklyReportLine.section, WeeklyReportLine.position)",
         cascade="all, delete-orphan",
     )
     comments: Mapped[list[WeeklyReportComment]] = relationship(
-        primaryjoin="and_(WeeklyReport.tenant_id == WeeklyReportComment.tenant_id, "
-        "WeeklyReport.id == foreign(WeeklyReportComment.report_id))",
+        primaryjoin=tenant_join("WeeklyReport", "WeeklyReportComment", "report_id"),
         order_by="WeeklyReportComment.created_at",
         cascade="all, delete-orphan",
     )
@@ -112,13 +103,9 @@ class WeeklyReportLine(TenantScoped, db.Model):
     __tablename__ = "weekly_report_line"
     __table_args__ = (
         TenantScoped.tenant_unique(),
-        ForeignKeyConstraint(
-            ["tenant_id", "report_id"], ["weekly_report.tenant_id", "weekly_report.id"],
-            ondelete="CASCADE",
-        ),
-        ForeignKeyConstraint(
-            ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"]
-        ),  # no SET NULL on a composite key (it would null tenant_id): see the hook below
+        tenant_fk("report_id", "weekly_report", ondelete="CASCADE"),
+        # no SET NULL on a composite key (it would null tenant_id): see the hook below
+        tenant_fk("customer_id", "customer"),
         CheckConstraint("section IN ('sample', 'prospect', 'deal')", name="report_section"),
         Index("ix_weekly_report_line_tenant_report", "tenant_id", "report_id"),
     )  # fmt: skip
@@ -141,11 +128,8 @@ class WeeklyReportComment(TenantScoped, db.Model):
     __tablename__ = "weekly_report_comment"
     __table_args__ = (
         TenantScoped.tenant_unique(),
-        ForeignKeyConstraint(
-            ["tenant_id", "report_id"], ["weekly_report.tenant_id", "weekly_report.id"],
-            ondelete="CASCADE",
-        ),
-        _member_fk("author_id"),
+        tenant_fk("report_id", "weekly_report", ondelete="CASCADE"),
+        tenant_fk("author_id", "membership"),
         Index("ix_weekly_report_comment_tenant_report", "tenant_id", "report_id"),
     )  # fmt: skip
 
@@ -156,8 +140,7 @@ class WeeklyReportComment(TenantScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     author: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == WeeklyReportComment.tenant_id, "
-        "Membership.id == foreign(WeeklyReportComment.author_id))",
+        primaryjoin=tenant_join("Membership", "WeeklyReportComment", "author_id"),
     )
 
 

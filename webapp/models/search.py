@@ -6,22 +6,19 @@ versioned: a contact edit must not bump the customer's version and make an open 
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Integer, Text, event
+from sqlalchemy import ForeignKey, Integer, Text, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..tenancy.model import TenantScoped
+from .base import tenant_fk
 
 
 class CustomerSearch(TenantScoped, db.Model):
     __tablename__ = "customer_search"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"], ondelete="CASCADE"
-        ),
-    )
+    __table_args__ = (tenant_fk("customer_id", "customer", ondelete="CASCADE"),)
 
     # (tenant_id, customer_id) is the key: a company's rows are one range of it
     tenant_id: Mapped[int] = mapped_column(

@@ -8,7 +8,6 @@ from sqlalchemy import (
     DDL,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy.model import TenantScoped
-from .base import utcnow
+from .base import tenant_fk, tenant_join, utcnow
 from .user import Membership, User
 
 
@@ -30,12 +29,8 @@ class Invitation(TenantScoped, db.Model):
     __tablename__ = "invitation"
     __table_args__ = (
         TenantScoped.tenant_unique(),
-        ForeignKeyConstraint(
-            ["tenant_id", "created_by_id"], ["membership.tenant_id", "membership.id"]
-        ),
-        ForeignKeyConstraint(
-            ["tenant_id", "revoked_by_id"], ["membership.tenant_id", "membership.id"]
-        ),
+        tenant_fk("created_by_id", "membership"),
+        tenant_fk("revoked_by_id", "membership"),
         Index("ix_invitation_tenant_email", "tenant_id", "email"),
     )
 
@@ -53,8 +48,7 @@ class Invitation(TenantScoped, db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(Integer)
 
     created_by: Mapped[Membership] = relationship(
-        primaryjoin="and_(Membership.tenant_id == Invitation.tenant_id, "
-        "Membership.id == foreign(Invitation.created_by_id))",
+        primaryjoin=tenant_join("Membership", "Invitation", "created_by_id"),
         viewonly=True,
     )
     tenant = relationship("Tenant", lazy="joined", innerjoin=True, viewonly=True)

@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy.model import TenantScoped
-from .base import Timestamps, utcnow
+from .base import Timestamps, tenant_fk, tenant_join, utcnow
 
 ROLES = ("owner", "admin", "manager", "sales", "merchandiser", "finance", "gm")
 
@@ -86,8 +85,7 @@ class Membership(TenantScoped, Timestamps, db.Model):
     role_rows: Mapped[list[MembershipRole]] = relationship(
         back_populates="membership",
         cascade="all, delete-orphan",
-        primaryjoin="and_(Membership.tenant_id == MembershipRole.tenant_id, "
-        "Membership.id == foreign(MembershipRole.membership_id))",
+        primaryjoin=tenant_join("Membership", "MembershipRole", "membership_id"),
     )
 
     @property
@@ -109,11 +107,7 @@ class MembershipRole(TenantScoped, db.Model):
     __table_args__ = (
         TenantScoped.tenant_unique(),
         UniqueConstraint("membership_id", "role"),
-        ForeignKeyConstraint(
-            ["tenant_id", "membership_id"],
-            ["membership.tenant_id", "membership.id"],
-            ondelete="CASCADE",
-        ),
+        tenant_fk("membership_id", "membership", ondelete="CASCADE"),
         Index("ix_membership_role_tenant_membership", "tenant_id", "membership_id"),
     )
 
@@ -123,8 +117,7 @@ class MembershipRole(TenantScoped, db.Model):
 
     membership: Mapped[Membership] = relationship(
         back_populates="role_rows",
-        primaryjoin="and_(Membership.tenant_id == MembershipRole.tenant_id, "
-        "Membership.id == foreign(MembershipRole.membership_id))",
+        primaryjoin=tenant_join("Membership", "MembershipRole", "membership_id"),
     )
 
 

@@ -4,7 +4,7 @@ who may change a record. Plain functions over models; the caller commits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -56,23 +56,30 @@ def lock_customer(customer_id: int) -> Customer:
     ).one()
 
 
-def _ordered(customer_id: int) -> list[FollowUp]:
-    return list(
-        db.session.scalars(
-            select(FollowUp)
-            .where(FollowUp.customer_id == customer_id)
-            .order_by(FollowUp.on_date, FollowUp.created_at, FollowUp.id)
-        )
-    )
+def log_order(record: FollowUp) -> tuple:
+    """Where a record stands in its customer's log: by date, then by entry. The entry moment
+    as naive UTC: a record just written holds the aware value it was given, one read back from
+    SQLite a naive one."""
+    entered = record.created_at
+    if entered.tzinfo is not None:
+        entered = entered.astimezone(UTC).replace(tzinfo=None)
+    return (record.on_date, entered, record.id)
 
 
 def renumber(customer_id: int) -> list[FollowUp]:
-    """Number the customer's records 1..n in date order (gap-free), touching only what moved.
+    """The numbering rule (序号), for manual entry and import alike: the customer's records
+    1..n in log order (gap-free), touching only what moved; returns them in that order.
 
-    Two passes keep UNIQUE (tenant, customer, seq) true at every statement: first every moved
-    record gets a distinct negative number, then its final one.
+    Sorted in Python, not by ORDER BY: SQLite answers ORDER BY on_date through the (tenant,
+    on_date) index, scanning every record of the company once per customer, which an import
+    renumbering thousands of customers cannot afford. Two passes keep UNIQUE (tenant,
+    customer, seq) true at every statement: first every moved record gets a distinct negative
+    number, then its final one.
     """
-    records = _ordered(customer_id)
+    records = sorted(
+        db.session.scalars(select(FollowUp).where(FollowUp.customer_id == customer_id)),
+        key=log_order,
+    )
     moved = [(r, i) for i, r in enumerate(records, start=1) if r.seq != i]
     if moved:
         for record, i in moved:

@@ -31,8 +31,7 @@ from ..models.inquiry import INQUIRY_CHANNELS
 from ..normalize import like_pattern
 from ..tenancy.guard import scoped
 from .duplicates import Match, find_duplicates
-from .followups import Links, company_zone, save_followup
-from .samples import seed_demo as seed_samples
+from .followups import company_zone
 from .visibility import can_see, hidden_ids, visible_by_customer
 from .weeks import local_date
 
@@ -494,103 +493,3 @@ def _new_contact(customer: Customer, inquiry: Inquiry) -> Contact | None:
 # one by one (routes and the contacts' delete-orphan cascade), so unlinking here, just before
 # the row goes, keeps the inquiry (it counts in the weekly report) and lets the delete through.
 # Only the id columns are nulled; the version moves so an open edit form notices.
-
-
-# --- demo data -------------------------------------------------------------------------------
-
-# days ago, hour, channel, country, company, contact, email, product, worth (None/True/False),
-# reason, assignee index (2 张伟, 3 Lucy), demo customer index to link to (or None)
-_DEMO_INQUIRIES = [
-    (26, 9, "alibaba", "DE", "Nordlicht Projektoren GmbH", "Jonas Weber",
-     "j.weber@nordlicht-projektoren.de", "LCD projector P-200, 300 pcs", True,
-     "Repeat buyer", 2, 0),
-    (24, 15, "made_in_china", "IN", "Shree Ganesh Traders", "Ravi Kumar", "ravi@sgtraders.in",
-     "Mini projector, lowest price", False, "Only asks for the lowest price, no company site", 3,
-     None),
-    (21, 10, "global_sources", "PL", "Wisła Electronics Sp. z o.o.", "Piotr Nowak",
-     "p.nowak@wisla-electronics.pl", "Interactive whiteboard 86\"", True, None, 2, None),
-    (18, 22, "website", "US", "Pacific Home Supply Inc.", "Emily Johnson",
-     "emily.j@pacifichomesupply.com", "BC5 speaker, private label", True, None, 3, 2),
-    (15, 11, "alibaba", "AE", "Sunrise Electronics Trading LLC", "Ahmed Al Mansouri",
-     "ahmed@sunrise-trading.ae", "LCD projector, revised price", True, None, 3, 1),
-    (13, 8, "email", "CL", "Comercial Andina S.A.", "Carlos Muñoz", "cmunoz@comercialandina.cl",
-     "Projector screens 100\"", None, None, 2, 3),
-    (11, 16, "exhibition", "EE", "Baltic Light OÜ", "Kristjan Tamm", "kristjan@balticlight.ee",
-     "LED panel lights, Canton Fair follow-up", True, "Met at the Canton Fair booth", 3, "new"),
-    (10, 3, "alibaba", "NG", None, "Mr. James", "james.trade2024@gmail.com",
-     "Projector, pay after delivery", False, "Asks to pay after delivery", 2, None),
-    (8, 14, "made_in_china", "JP", "Tokyo Visual Systems K.K.", "Kenji Sato",
-     "k.sato@tokyo-visual.jp", "Ceiling mounts for projectors", True, None, 2, 4),
-    (7, 9, "alibaba", "BR", "Nova Imagem Ltda.", "Ana Souza", "ana@novaimagem.com.br",
-     "4K projector, ANATEL certified", None, None, 3, None),
-    (5, 20, "other", "SA", None, "Fahad", None, "Tender: 40 classroom projectors", True,
-     "Government tender", 2, 9),
-    (4, 10, "website", "MX", "Distribuidora Luz del Norte", "Luis Hernández",
-     "compras@luzdelnorte.mx", "LED panel lights", True, None, 3, None),
-    (3, 17, "alibaba", "VN", "Saigon Office Co.", "Nguyen Thi Lan", "lan@saigonoffice.vn",
-     "Document camera", None, None, None, None),
-    (2, 9, "global_sources", "KR", "Hanbit Display", "Park Min-jun", "mj.park@hanbit.kr",
-     "Laser projector 5000 lm", True, None, 3, None),
-    (1, 11, "email", "GB", "Thames AV Ltd", "Oliver Smith", "oliver@thamesav.co.uk",
-     "Projector lamps, 50 pcs", False, "Lamps are not our product", 2, None),
-]  # fmt: skip
-
-
-def seed_demo(tenant: Tenant, memberships: list[Membership], today: date) -> None:
-    """Four weeks of inquiries for 张伟 and Lucy across the channels (some linked to demo
-    customers that were followed up after them, one converted into a new customer, some not
-    worth following) and six samples. Runs inside tenant_context after customers,
-    follow-ups and orders exist; flushes, does not commit."""
-    from datetime import time
-
-    customers = list(db.session.scalars(select(Customer).order_by(Customer.id)))
-    made: list[Inquiry] = []
-    for (ago, hour, channel, country, company, contact, email, product, worth, reason,
-         member, link) in _DEMO_INQUIRIES:  # fmt: skip
-        local = datetime.combine(today - timedelta(days=ago), time(hour, 5 * (ago % 12)))
-        received_at, received_on = received_moment(tenant, local)
-        inquiry = Inquiry(
-            received_at=received_at,
-            received_on=received_on,
-            channel=channel,
-            country=country,
-            company=company,
-            contact_name=contact,
-            email=email,
-            product=product,
-            message=f"Hello, please quote: {product}. Thanks.",
-            worth_following=worth,
-            worth_reason=reason,
-            assigned_to_id=memberships[member].id if member is not None else None,
-            created_by_id=memberships[member if member is not None else 1].id,
-        )
-        db.session.add(inquiry)
-        made.append(inquiry)
-        if isinstance(link, int) and link < len(customers):
-            customer = customers[link]
-            inquiry.customer_id = customer.id
-            primary = [c for c in customer.contacts if c.is_primary]
-            inquiry.contact_id = primary[0].id if primary else None
-    db.session.flush()
-    for inquiry, row in zip(made, _DEMO_INQUIRIES, strict=True):
-        if row[-1] == "new":  # converted with one click, then followed up two days later
-            result = convert_to_customer(inquiry, create_anyway=True)
-            if result.customer is not None:
-                member_id = inquiry.assigned_to_id or memberships[3].id
-                record = FollowUp(
-                    method="email",
-                    topic="Catalogue and price list",
-                    content="Sent the LED panel catalogue and FOB prices after the fair.",
-                    category="intent",
-                    followed_by_id=member_id,
-                    author_id=member_id,
-                    on_date=inquiry.received_on + timedelta(days=2),
-                    next_date=today + timedelta(days=3),
-                    next_action="Ask about the sample order",
-                )
-                contact_ids = [result.contact.id] if result.contact else []
-                save_followup(
-                    result.customer, record, Links(contact_ids=contact_ids, colleague_ids=[])
-                )
-    db.session.flush()
-    seed_samples(tenant, memberships, today, inquiries=made)

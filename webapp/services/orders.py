@@ -62,6 +62,67 @@ STAGES = {
 }
 
 
+# --- the gates as data ------------------------------------------------------------------------
+# A signature line can be signed when every gate of it holds (`gates`). A gate is a condition
+# over the order and a reason shown when it does not hold. Conditions are the four small
+# dataclasses below; `holds` reads one against a loaded order (the order page, `sign`) and
+# `condition_sql` turns the same one into SQL over `ExportOrder` (the waiting lists), so the
+# two can only differ by a bug in one of those two functions, which the unit test comparing
+# them over many random orders would catch.
+
+
+@dataclass(frozen=True)
+class Signed:
+    """An active signature of one of `kinds` on the order. `same_payment`: for the payment the
+    line is being signed for; `by_signer`: by the member asking (no member: never)."""
+
+    kinds: tuple[str, ...]
+    same_payment: bool = False
+    by_signer: bool = False
+
+
+@dataclass(frozen=True)
+class HasPayment:
+    """A payment of the order of one of `kinds` for which `also` holds (read with that
+    payment as the one the line is signed for)."""
+
+    kinds: tuple[str, ...]
+    also: object  # a condition
+
+
+@dataclass(frozen=True)
+class Received:
+    """The payment the line is signed for has an amount above zero."""
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple
+
+
+@dataclass(frozen=True)
+class Lacks:
+    part: object  # a condition that must not hold
+
+
+@dataclass(frozen=True)
+class Gate:
+    condition: object  # must hold for the line to be signed
+    reason: object  # lazy string; `%(line)s` names the signature that closed the gate
+
+
+# Production approval and the GM's signature need a deposit verified by finance, or a
+# received L/C; presenting the documents to the bank needs the B/L review.
+DEPOSIT_SECURED = Gate(
+    AnyOf((
+        HasPayment(("deposit1", "deposit2"), Signed(("payment_verified",), same_payment=True)),
+        HasPayment(("lc",), Received()),
+    )),
+    _l("Needs a deposit verified by finance, or a received L/C, first."),
+)  # fmt: skip
+BL_REVIEWED = Gate(Signed(("bl_review",)), _l("Needs the B/L sign-off review first."))
+
+
 @dataclass(frozen=True)
 class SignoffKind:
     role: str
@@ -72,6 +133,8 @@ class SignoffKind:
     # once it is signed (a change outdates the signature: signed_value_problem, apply_changes)
     confirms: tuple[str, ...] = ()
     editors: tuple[str, ...] = ()
+    # the paper's gates of this line beyond "not signed yet" and separation of duties
+    requires: tuple[Gate, ...] = ()
 
 
 # What the contract's approval rests on: the amount and currency (what "paid" is measured
@@ -102,6 +165,7 @@ SIGNOFF_KINDS: dict[str, SignoffKind] = {
         "payment",
         confirms=_TERMS,
         editors=("manager", "gm"),
+        requires=(DEPOSIT_SECURED,),
     ),
     "gm_signature": SignoffKind(
         "gm",
@@ -109,6 +173,7 @@ SIGNOFF_KINDS: dict[str, SignoffKind] = {
         "payment",
         confirms=_TERMS,
         editors=("manager", "gm"),
+        requires=(DEPOSIT_SECURED,),
     ),
     "inspection_opinion": SignoffKind("manager", _l("Manager's opinion"), "inspection"),
     "freight_confirmed": SignoffKind(
@@ -131,7 +196,10 @@ SIGNOFF_KINDS: dict[str, SignoffKind] = {
     "bl_review": SignoffKind("merchandiser", _l("B/L sign-off reviewed"), "sales_list"),
     "bl_custody": SignoffKind("finance", _l("B/L custody confirmed"), "sales_list"),
     "bank_presentation": SignoffKind(
-        "manager", _l("Manager: reviewed, present documents to the bank"), "sales_list"
+        "manager",
+        _l("Manager: reviewed, present documents to the bank"),
+        "sales_list",
+        requires=(BL_REVIEWED,),
     ),
     "claims_confirmed": SignoffKind("manager", _l("Manager confirmed"), "claims"),
 }
@@ -152,6 +220,23 @@ SEPARATE_SIGNERS: tuple[frozenset[str], ...] = (
 def barred_by(kind: str) -> frozenset[str]:
     """The lines whose signature by a member bars that member from signing `kind`."""
     return frozenset().union(*(g for g in SEPARATE_SIGNERS if kind in g)) - {kind}
+
+
+def gates(kind: str) -> tuple[Gate, ...]:
+    """Every gate of a signature line, in the order their reasons are told: not signed yet
+    (for this payment, on a per-payment line), no signature of the member on another line of
+    its separation group, then the line's own `requires`."""
+    spec = SIGNOFF_KINDS[kind]
+    result = [Gate(Lacks(Signed((kind,), same_payment=spec.per_payment)), _l("Already signed."))]
+    barring = barred_by(kind)
+    if barring:
+        result.append(
+            Gate(
+                Lacks(Signed(tuple(sorted(barring)), by_signer=True)),
+                _l("You signed “%(line)s” on this order: another person must sign this line."),
+            )
+        )
+    return (*result, *spec.requires)
 
 
 # the panel of the paper form a signature line sits in, for the roles page
@@ -205,12 +290,7 @@ def verified_payment_ids(order: ExportOrder) -> set[int]:
 
 def deposit_secured(order: ExportOrder) -> bool:
     """Production may start after a deposit verified by finance, or once the L/C is received."""
-    verified = verified_payment_ids(order)
-    return any(
-        (p.kind in ("deposit1", "deposit2") and p.id in verified)
-        or (p.kind == "lc" and p.amount > 0)
-        for p in order.payments
-    )
+    return bool(holds(DEPOSIT_SECURED.condition, order))
 
 
 def last_inspection_failed(order: ExportOrder) -> bool:
@@ -291,39 +371,56 @@ def line_name(kind: str) -> str:
     return f"{spec.label} ({SIGNOFF_SECTION_LABELS[spec.section]})"
 
 
-def separation_problem(order: ExportOrder, kind: str, member: Membership) -> str | None:
-    """Why `member` may not sign `kind` because they signed a line of its group already."""
-    from flask_babel import gettext as _
-
-    barring = barred_by(kind)
-    for s in order.signoffs:
-        if s.active and s.membership_id == member.id and s.kind in barring:
-            return _(
-                "You signed “%(line)s” on this order: another person must sign this line.",
-                line=line_name(s.kind),
-            )
-    return None
+def holds(condition, order: ExportOrder, target_id: int | None = None,
+          member: Membership | None = None):  # fmt: skip
+    """Whether `condition` holds for `order` (the line signed for payment `target_id`, by
+    `member`): truthy when it does; for `Signed`, the signature found."""
+    if isinstance(condition, Signed):
+        return next(
+            (
+                s
+                for s in order.signoffs
+                if s.active
+                and s.kind in condition.kinds
+                and (not condition.same_payment or s.target_id == target_id)
+                and (
+                    not condition.by_signer or (member is not None and s.membership_id == member.id)
+                )
+            ),
+            None,
+        )
+    if isinstance(condition, HasPayment):
+        return any(
+            p.kind in condition.kinds and holds(condition.also, order, p.id, member)
+            for p in order.payments
+        )
+    if isinstance(condition, Received):
+        return any(p.id == target_id and p.amount > 0 for p in order.payments)
+    if isinstance(condition, AnyOf):
+        return any(holds(part, order, target_id, member) for part in condition.parts)
+    if isinstance(condition, Lacks):
+        return not holds(condition.part, order, target_id, member)
+    raise TypeError(condition)
 
 
 def gate_problem(order: ExportOrder, kind: str, target_id: int | None = None,
                  member: Membership | None = None) -> str | None:  # fmt: skip
-    """Why this signature cannot be given now (translated), or None when it can. With a
-    `member`, also whether that person may sign it (separation of duties)."""
+    """Why this signature cannot be given now (translated), or None when it can: the first of
+    `gates(kind)` that does not hold. With a `member`, also whether that person may sign it
+    (separation of duties); without one, no signature is the signer's, so those gates hold."""
     from flask_babel import gettext as _
 
-    spec = SIGNOFF_KINDS[kind]
-    if spec.per_payment and target_id not in {p.id for p in order.payments}:
+    if SIGNOFF_KINDS[kind].per_payment and target_id not in {p.id for p in order.payments}:
         return _("Pick one of this order's payments.")
-    if is_signed(order, kind, target_id if spec.per_payment else None):
-        return _("Already signed.")
-    if member is not None:
-        problem = separation_problem(order, kind, member)
-        if problem:
-            return problem
-    if kind in ("production_approval", "gm_signature") and not deposit_secured(order):
-        return _("Needs a deposit verified by finance, or a received L/C, first.")
-    if kind == "bank_presentation" and not is_signed(order, "bl_review"):
-        return _("Needs the B/L sign-off review first.")
+    for gate in gates(kind):
+        if not holds(gate.condition, order, target_id, member):
+            closing = (
+                holds(gate.condition.part, order, target_id, member)
+                if isinstance(gate.condition, Lacks)
+                else None
+            )
+            line = line_name(closing.kind) if isinstance(closing, OrderSignoff) else ""
+            return str(gate.reason) % {"line": line}
     return None
 
 
@@ -527,40 +624,45 @@ def load_order_query():
     )
 
 
-def _signed(kind: str, target=None) -> ColumnElement[bool]:
-    """SQL for is_signed(): an active signature of this kind on the order (of one payment when
-    `target` is given, of any target otherwise)."""
-    s = aliased(OrderSignoff)
-    where = [
-        s.tenant_id == ExportOrder.tenant_id,
-        s.order_id == ExportOrder.id,
-        s.kind == kind,
-        s.withdrawn_at.is_(None),
-    ]
-    if target is not None:
-        where.append(s.target_id == target)
-    # correlated to the statement's order (and payment) at any depth: auto-correlation looks
-    # only one level out, and inside the payment's EXISTS it added a fresh export_order
-    return exists().where(*where).correlate_except(s)
+def condition_sql(condition, payment=None) -> ColumnElement[bool]:
+    """`holds` in SQL: the condition over the statement's `ExportOrder`, `payment` the
+    (aliased) payment the line is signed for, the member being the statement's
+    `waiting_signer`. Subqueries correlate to the statement's order (and payment) at any
+    depth: auto-correlation looks only one level out, and inside the payment's EXISTS it added
+    a fresh export_order."""
+    if isinstance(condition, Signed):
+        s = aliased(OrderSignoff)
+        where = [
+            s.tenant_id == ExportOrder.tenant_id,
+            s.order_id == ExportOrder.id,
+            s.kind.in_(condition.kinds),
+            s.withdrawn_at.is_(None),
+        ]
+        if condition.same_payment:
+            where.append(s.target_id == payment.id)
+        if condition.by_signer:
+            where.append(s.membership_id == _SIGNER)
+        return exists().where(*where).correlate_except(s)
+    if isinstance(condition, HasPayment):
+        return _some_payment(
+            lambda p: (p.kind.in_(condition.kinds), condition_sql(condition.also, p))
+        )
+    if isinstance(condition, Received):
+        return payment.amount > 0
+    if isinstance(condition, AnyOf):
+        return or_(*(condition_sql(part, payment) for part in condition.parts))
+    if isinstance(condition, Lacks):
+        return ~condition_sql(condition.part, payment)
+    raise TypeError(condition)
 
 
-def _a_payment(where) -> ColumnElement[bool]:
-    """SQL: some payment of the order satisfies `where(payment)`."""
+def _some_payment(where) -> ColumnElement[bool]:
+    """SQL: some payment `p` of the order satisfies every clause of `where(p)`."""
     p = aliased(OrderPayment)
     return (
         exists()
-        .where(p.tenant_id == ExportOrder.tenant_id, p.order_id == ExportOrder.id, where(p))
+        .where(p.tenant_id == ExportOrder.tenant_id, p.order_id == ExportOrder.id, *where(p))
         .correlate_except(p)
-    )
-
-
-def _deposit_secured() -> ColumnElement[bool]:
-    """SQL for deposit_secured(): a deposit verified by finance, or a received L/C."""
-    return _a_payment(
-        lambda p: or_(
-            and_(p.kind.in_(("deposit1", "deposit2")), _signed("payment_verified", p.id)),
-            and_(p.kind == "lc", p.amount > 0),
-        )
     )
 
 
@@ -570,35 +672,12 @@ def _deposit_secured() -> ColumnElement[bool]:
 _SIGNER = bindparam("waiting_signer", type_=Integer, required=True)
 
 
-def _signed_by_signer(kinds: frozenset[str]) -> ColumnElement[bool]:
-    """SQL for separation_problem(): the member has an active signature of one of `kinds`."""
-    s = aliased(OrderSignoff)
-    return (
-        exists()
-        .where(
-            s.tenant_id == ExportOrder.tenant_id,
-            s.order_id == ExportOrder.id,
-            s.kind.in_(sorted(kinds)),
-            s.membership_id == _SIGNER,
-            s.withdrawn_at.is_(None),
-        )
-        .correlate_except(s)
-    )
-
-
 def _can_sign_now(kind: str) -> ColumnElement[bool]:
-    """SQL for "gate_problem(order, kind, target, member) is None for some target": the same
-    rules, the member being the statement's `waiting_signer`."""
-    barring = barred_by(kind)
-    separate = [~_signed_by_signer(barring)] if barring else []
-    if SIGNOFF_KINDS[kind].per_payment:  # any payment of the order not yet signed for
-        return and_(_a_payment(lambda p: ~_signed(kind, p.id)), *separate)
-    gates = [~_signed(kind), *separate]
-    if kind in ("production_approval", "gm_signature"):
-        gates.append(_deposit_secured())
-    if kind == "bank_presentation":
-        gates.append(_signed("bl_review"))
-    return and_(*gates)
+    """SQL for "gate_problem(order, kind, target, member) is None for some target": every gate
+    of the line, for some payment of the order on a per-payment line."""
+    if SIGNOFF_KINDS[kind].per_payment:
+        return _some_payment(lambda p: [condition_sql(gate.condition, p) for gate in gates(kind)])
+    return and_(*(condition_sql(gate.condition) for gate in gates(kind)))
 
 
 def where_waiting(stmt, member: Membership):

@@ -12,7 +12,7 @@ several roles sees all as soon as one role does.
 
 `visible_clause` is the SQL form (a WHERE clause on Customer) for lists, counts, exports and
 pickers; `can_see` is the Python form for one loaded customer (cards, PDFs, records hanging off
-a customer). Views load a customer with blueprints/visibility.py's `visible_customer_or_404`,
+a customer). Views load a customer with blueprints/access.py's `visible_or_404`,
 which answers 404 — the same as for a customer that does not exist — when this member may not
 see it.
 """

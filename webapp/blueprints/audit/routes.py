@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, g, render_template, request
+from flask import current_app, g, render_template, request
 from werkzeug.datastructures import MultiDict
 
-from ...extensions import db
+from ...paging import requested_page
 from ...services import audit
 from ...services.followups import company_zone
-from ...services.roles import can
 from ...tenancy.web import tenant_blueprint
+from ..access import permissions
 from ..formkit import bounded_int
 
 bp = tenant_blueprint("audit", __name__, "/audit")
+permissions(bp, {"index": "audit.view"})
 
 
 @bp.before_app_request
@@ -45,17 +46,10 @@ def _parse_date(text: str) -> date | None:
 
 @bp.get("/")
 def index():
-    if not can(g.membership, "audit.view"):
-        abort(403)
     zone = company_zone(g.tenant)
     filters = filters_from_args(request.args)
-    page = db.paginate(
-        audit.log_query(filters, zone),
-        page=request.args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"] * 2,
-        error_out=False,
-        max_per_page=200,
-    )
+    per_page = current_app.config["PAGE_SIZE"] * 2
+    page = requested_page(audit.log_query(filters, zone), per_page, max_per_page=200)
     return render_template(
         "audit/index.html",
         page=page,

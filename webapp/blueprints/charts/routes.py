@@ -6,12 +6,12 @@ from __future__ import annotations
 from flask import g, render_template, request
 from flask_babel import gettext as _
 
-from ...models import Membership
 from ...services import charts, insights, weeks
 from ...services.classification import CATEGORIES, GRADES
 from ...services.customers import team_choices
 from ...services.roles import can
-from ...tenancy.web import get_or_404, tenant_blueprint
+from ...tenancy.web import tenant_blueprint
+from ..access import member_or_404
 
 bp = tenant_blueprint("charts", __name__, "/charts")
 
@@ -28,7 +28,7 @@ def _whose() -> tuple[list[int] | None, str]:
         if wanted == "all":
             return None, "all"
         if wanted.isdigit():
-            return [get_or_404(Membership, int(wanted)).id], wanted
+            return [member_or_404(int(wanted)).id], wanted
     return [g.membership.id], ""
 
 

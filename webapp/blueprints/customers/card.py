@@ -114,6 +114,15 @@ def folded_form(
     return render_template(partial, customer=customer, form=make_form(), **context)
 
 
+def refused_form(customer: Customer, partial: str, form, card: dict, **context):
+    """A form of the card that did not validate (422): its partial again for htmx, with the
+    messages next to the fields; without htmx, the whole card with it open (`card`: the
+    arguments of render_card that open it)."""
+    if request.htmx:
+        return render_template(partial, customer=customer, form=form, **context), 422
+    return render_card(customer, **card), 422
+
+
 def render_card(
     customer: Customer,
     *,

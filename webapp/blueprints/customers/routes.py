@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from htmx_flask import make_response
 from sqlalchemy.orm import joinedload
@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...extensions import db, writes_on_get
 from ...models import Contact, Customer
 from ...models.base import utcnow
-from ...paging import counted_page, open_page
+from ...paging import counted_page, open_page, render_list
 from ...services import audit, exporting, pool
 from ...services.classification import METHODS, bits_to_stages, stages_to_bits
 from ...services.countries import country_choices, country_label, parse_country
@@ -34,13 +34,21 @@ from ...services.customers import (
 from ...services.duplicates import find_duplicates
 from ...services.phones import InvalidPhone, to_e164
 from ...services.roles import can
-from ...tenancy.web import get_or_404, tenant_blueprint
+from ...tenancy.web import tenant_blueprint
+from ..access import customer_or_404, get_or_404, permissions, visible_or_404
 from ..formkit import bounded_int
-from ..visibility import require_visible, visible_customer_or_404
-from .card import folded_form, render_card, timeline_context
+from .card import folded_form, refused_form, render_card, timeline_context
 from .forms import ContactForm, CustomerForm, FirstContactForm, phone_or_error
 
 bp = tenant_blueprint("customers", __name__, "/customers")
+permissions(bp, {"archive": "customers.archive", "delete": "customers.delete"})
+
+
+def contact_or_404(contact_id: int) -> Contact:
+    """A contact of a customer this member may see, or 404."""
+    contact = get_or_404(Contact, contact_id)
+    visible_or_404(contact.customer)
+    return contact
 
 
 def _render(template: str, partial: str, status: int = 200, **context):
@@ -88,9 +96,7 @@ def index():
         "members": team_choices(),
         "export_args": exporting.export_args(request.args),
     }
-    if request.htmx and request.htmx.target == "customer-results":
-        return render_template("customers/_results.html", **context)
-    return render_template("customers/index.html", **context)
+    return render_list("customers", "customer", **context)
 
 
 # --- create / edit ----------------------------------------------------------------------------
@@ -152,21 +158,12 @@ def create():
             form.confirm_duplicates.data = "1"  # shown once; saving again means "save anyway"
     if form.errors or contact_form.errors:
         status = 422
-    return _render(
-        "customers/form.html",
-        "customers/_form.html",
-        status,
-        form=form,
-        contact_form=contact_form,
-        customer=None,
-        matches=matches,
-        countries=country_choices(),
-    )
+    return _form_page(status, form, contact_form, None, matches)
 
 
 @bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
 def edit(customer_id: int):
-    customer = visible_customer_or_404(customer_id)
+    customer = customer_or_404(customer_id)
     form = CustomerForm(obj=customer, keep_owner_id=customer.owner_id)
     if request.method == "GET":
         form.version.data = customer.version
@@ -196,7 +193,7 @@ def edit(customer_id: int):
                     db.session.commit()
                 except StaleDataError:
                     db.session.rollback()
-                    customer = visible_customer_or_404(customer_id)
+                    customer = customer_or_404(customer_id)
                     conflict = _differences(form, customer)
                     form.version.data = customer.version
                     status = 409
@@ -207,15 +204,21 @@ def edit(customer_id: int):
                 form.confirm_duplicates.data = "1"
     elif form.errors:
         status = 422
+    return _form_page(status, form, None, customer, matches, conflict)
+
+
+def _form_page(status: int, form: CustomerForm, contact_form: FirstContactForm | None,
+               customer: Customer | None, matches: list, conflict: list | None = None):  # fmt: skip
+    """The new/edit customer form (the page, or its partial for htmx)."""
     return _render(
         "customers/form.html",
         "customers/_form.html",
         status,
         form=form,
-        contact_form=None,
+        contact_form=contact_form,
         customer=customer,
         matches=matches,
-        conflict=conflict,
+        conflict=conflict or [],
         countries=country_choices(),
     )
 
@@ -224,7 +227,7 @@ def edit(customer_id: int):
 def duplicates():
     """The duplicate check on demand (htmx, from the customer form while typing)."""
     customer_id = request.form.get("customer_id", type=bounded_int)
-    customer = visible_customer_or_404(customer_id) if customer_id else None
+    customer = customer_or_404(customer_id) if customer_id else None
     emails = [request.form.get("contact_email")]
     phones = []
     if customer is not None:
@@ -322,7 +325,7 @@ def card(customer_id: int):
     # the whole card shows the owner and the contacts: loaded with the customer (the owner
     # joined in, the contacts in one more statement), not lazily one by one while rendering
     loads = () if timeline_only else CARD_LOADS
-    customer = visible_customer_or_404(customer_id, *loads)
+    customer = customer_or_404(customer_id, *loads)
     if not timeline_only:
         load_contacts([customer])
     method = request.args.get("method", "")
@@ -345,9 +348,7 @@ def card(customer_id: int):
 
 @bp.post("/<int:customer_id>/archive")
 def archive(customer_id: int):
-    customer = visible_customer_or_404(customer_id)
-    if not can(g.membership, "customers.archive"):
-        abort(403)
+    customer = customer_or_404(customer_id)
     # the form says which state it wants, so a double click cannot archive and then restore
     restoring = request.form.get("archived") == "0"
     if restoring:
@@ -367,9 +368,7 @@ def archive(customer_id: int):
 @bp.route("/<int:customer_id>/delete", methods=["GET", "POST"])
 def delete(customer_id: int):
     """Delete for good (owner/admin), after a confirmation page; contacts go with it."""
-    customer = visible_customer_or_404(customer_id)
-    if not can(g.membership, "customers.delete"):
-        abort(403)
+    customer = customer_or_404(customer_id)
     if request.method == "GET":
         return render_template("customers/delete.html", customer=customer)
     name = customer.name
@@ -405,7 +404,7 @@ def new_contact(customer_id: int):
     """The "add a contact" form, fetched by htmx when the card's folded form is unfolded;
     without htmx, the card with the form open."""
     return folded_form(
-        visible_customer_or_404(customer_id),
+        customer_or_404(customer_id),
         "customers/_contact_form.html",
         lambda: ContactForm(formdata=None),
         "contact",
@@ -416,14 +415,12 @@ def new_contact(customer_id: int):
 
 @bp.post("/<int:customer_id>/contacts")
 def add_contact(customer_id: int):
-    customer = visible_customer_or_404(customer_id)
+    customer = customer_or_404(customer_id)
     form = ContactForm(region=_region(customer))
     if not form.validate_on_submit():
-        if request.htmx:
-            return render_template(
-                "customers/_contact_form.html", customer=customer, form=form, contact=None
-            ), 422
-        return render_card(customer, contact_form=form), 422
+        return refused_form(
+            customer, "customers/_contact_form.html", form, {"contact_form": form}, contact=None
+        )
     contact = Contact()
     _apply_contact(form, contact)
     customer.contacts.append(contact)
@@ -437,8 +434,8 @@ def add_contact(customer_id: int):
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
 def edit_contact(contact_id: int):
-    contact = get_or_404(Contact, contact_id)
-    customer = require_visible(contact.customer)
+    contact = contact_or_404(contact_id)
+    customer = contact.customer
     form = ContactForm(obj=contact, region=_region(customer))
     if request.method == "GET":
         form.version.data = contact.version
@@ -461,7 +458,7 @@ def edit_contact(contact_id: int):
                 if not request.htmx:
                     flash(_("Contact %(name)s saved.", name=contact.name), "success")
                 return _contacts_panel(customer, "contactSaved")
-        contact = get_or_404(Contact, contact_id)
+        contact = contact_or_404(contact_id)
         form.version.errors = [
             _("Someone else saved this contact meanwhile. Check the values and save again.")
         ]
@@ -473,8 +470,8 @@ def edit_contact(contact_id: int):
 
 @bp.post("/contacts/<int:contact_id>/delete")
 def delete_contact(contact_id: int):
-    contact = get_or_404(Contact, contact_id)
-    customer = require_visible(contact.customer)
+    contact = contact_or_404(contact_id)
+    customer = contact.customer
     audit.record(
         "contact.delete",
         target_type="contact",

@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 from flask import abort, g, render_template, request
 from flask_babel import get_locale
 
-from ...models import Membership
 from ...services import myday, pool
 from ...services.customers import dashboard_counts, team_choices
 from ...services.followups import company_today, company_zone
 from ...services.orders import STAGES as ORDER_STAGES
 from ...services.orders import WAITING_COUNT_CAP, waiting_count, waiting_for
 from ...services.roles import can
-from ...tenancy.web import get_or_404, tenant_blueprint
+from ...tenancy.web import tenant_blueprint
+from ..access import member_or_404
 
 bp = tenant_blueprint("dashboard", __name__)
 
@@ -29,7 +29,7 @@ def _whose_day() -> tuple[list[int] | None, str]:
         if wanted == "all":
             return None, "all"
         if wanted.isdigit():
-            member = get_or_404(Membership, int(wanted))
+            member = member_or_404(int(wanted))
             return [member.id], str(member.id)
     return [g.membership.id], ""
 

@@ -13,18 +13,28 @@ from ...models import Customer, FollowUp
 from ...services import audit
 from ...services.classification import purposes_to_bits
 from ...services.followups import Links, can_change, delete_followup, save_followup
-from ...tenancy.web import get_or_404, tenant_blueprint
+from ...tenancy.web import tenant_blueprint
+from ..access import customer_or_404, get_or_404, visible_or_404
 from ..customers.card import (
     edit_followup_form,
     folded_form,
     new_followup_form,
-    render_card,
+    refused_form,
     timeline_context,
 )
-from ..visibility import require_visible, visible_customer_or_404
 from .forms import FollowUpForm
 
 bp = tenant_blueprint("followups", __name__)
+
+
+def followup_or_404(followup_id: int, *, change: bool = False) -> FollowUp:
+    """A follow-up of a customer this member may see, or 404; with `change`, 403 unless the
+    member may change it (its author, or followups.edit_others: services/followups.py)."""
+    record = get_or_404(FollowUp, followup_id)
+    visible_or_404(record.customer)
+    if change and not can_change(g.membership, record):
+        abort(403)
+    return record
 
 
 def _apply(form: FollowUpForm, record: FollowUp) -> Links:
@@ -57,7 +67,7 @@ def _refreshed(customer: Customer, message: str):
 def new(customer_id: int):
     """The "log a follow-up" form, fetched by htmx when the card's folded form is unfolded;
     without htmx, the card with the form open."""
-    customer = visible_customer_or_404(customer_id)
+    customer = customer_or_404(customer_id)
     return folded_form(
         customer,
         "customers/_followup_form.html",
@@ -70,14 +80,11 @@ def new(customer_id: int):
 
 @bp.post("/customers/<int:customer_id>/followups")
 def add(customer_id: int):
-    customer = visible_customer_or_404(customer_id)
+    customer = customer_or_404(customer_id)
     form = new_followup_form(customer, formdata=request.form)
     if not form.validate_on_submit():
-        if request.htmx:
-            return render_template(
-                "customers/_followup_form.html", customer=customer, form=form, record=None
-            ), 422
-        return render_card(customer, followup_form=form, log=True), 422
+        card = {"followup_form": form, "log": True}
+        return refused_form(customer, "customers/_followup_form.html", form, card, record=None)
     record = FollowUp(author_id=g.membership.id)
     links = _apply(form, record)
     save_followup(customer, record, links)
@@ -85,17 +92,9 @@ def add(customer_id: int):
     return _refreshed(customer, _("Follow-up no. %(seq)s saved.", seq=record.seq))
 
 
-def _load_changeable(followup_id: int) -> FollowUp:
-    record = get_or_404(FollowUp, followup_id)
-    require_visible(record.customer)
-    if not can_change(g.membership, record):
-        abort(403)
-    return record
-
-
 @bp.route("/followups/<int:followup_id>/edit", methods=["GET", "POST"])
 def edit(followup_id: int):
-    record = _load_changeable(followup_id)
+    record = followup_or_404(followup_id, change=True)
     customer = record.customer
     template = "customers/_followup_form.html" if request.htmx else "followups/edit.html"
     if request.method == "GET":
@@ -113,7 +112,7 @@ def edit(followup_id: int):
                 db.session.rollback()
             else:
                 return _refreshed(customer, _("Follow-up no. %(seq)s saved.", seq=record.seq))
-        record = get_or_404(FollowUp, followup_id)
+        record = followup_or_404(followup_id, change=True)
         form.version.errors = [
             _("Someone else changed this follow-up meanwhile. Check it and save again.")
         ]
@@ -124,7 +123,7 @@ def edit(followup_id: int):
 
 @bp.post("/followups/<int:followup_id>/delete")
 def delete(followup_id: int):
-    record = _load_changeable(followup_id)
+    record = followup_or_404(followup_id, change=True)
     customer, seq = record.customer, record.seq
     audit.record(
         "followup.delete",

@@ -24,6 +24,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from ...extensions import db
 from ...models import Customer, ImportBatch
+from ...paging import requested_page
 from ...services import audit, exporting, importing
 from ...services.classification import DUPLICATE_REASONS
 from ...services.customers import CustomerFilters
@@ -31,23 +32,25 @@ from ...services.followups import company_today
 from ...services.importing.readers import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
 from ...services.roles import can
 from ...services.visibility import sees_all, visible_clause
-from ...tenancy.web import get_or_404, tenant_blueprint
+from ...tenancy.web import tenant_blueprint
+from ..access import get_or_404, permissions
 
 bp = tenant_blueprint("imports", __name__, "/imports")
+permissions(
+    bp, {"index": "customers.edit", "mapping": "customers.edit", "commit": "customers.edit"}
+)
 
 
-def _require_edit() -> None:
-    if not can(g.membership, "customers.edit"):
-        abort(403)
-
-
-def _load(import_id: int) -> ImportBatch:
+def import_or_404(import_id: int, *, run: bool = False) -> ImportBatch:
     """An import its uploader may open, and whoever sees every customer: its preview and
     result name customers, which a salesperson who sees only their own must not read through
-    a colleague's import (404, as for a customer they may not see)."""
+    a colleague's import (404, as for a customer they may not see). With `run` (map it, write
+    it), 403 unless the member may decide on it (`_may_run`)."""
     batch = get_or_404(ImportBatch, import_id)
     if batch.created_by_id != g.membership.id and not sees_all(g.membership):
         abort(404)
+    if run and not _may_run(batch):
+        abort(403)
     return batch
 
 
@@ -71,7 +74,6 @@ def _limits() -> dict:
 
 @bp.route("/", methods=["GET", "POST"])
 def index():
-    _require_edit()
     error, status = None, 200
     if request.method == "POST":
         upload = request.files.get("file")
@@ -88,13 +90,10 @@ def index():
                 db.session.commit()
                 return redirect(url_for("imports.mapping", import_id=batch.id), 303)
         status = 422
-    page = db.paginate(
+    page = requested_page(
         _mine_unless_all(select(ImportBatch))
         .options(selectinload(ImportBatch.created_by), defer(ImportBatch.content))
-        .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc()),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())
     )
     return render_template("imports/index.html", page=page, error=error, limits=_limits()), status
 
@@ -104,12 +103,9 @@ def index():
 
 @bp.route("/<int:import_id>/mapping", methods=["GET", "POST"])
 def mapping(import_id: int):
-    _require_edit()
-    batch = _load(import_id)
+    batch = import_or_404(import_id, run=True)
     if batch.status != "uploaded":
         return redirect(url_for("imports.show", import_id=batch.id))
-    if not _may_run(batch):
-        abort(403)
     settings = importing.settings_of(batch)
     today = company_today(g.tenant)
     error, status = None, 200
@@ -172,7 +168,7 @@ def _preview_context(batch: ImportBatch) -> dict:
 
 @bp.get("/<int:import_id>")
 def show(import_id: int):
-    batch = _load(import_id)
+    batch = import_or_404(import_id)
     if batch.status == "uploaded":
         if "preview" not in importing.settings_of(batch):
             return redirect(url_for("imports.mapping", import_id=batch.id))
@@ -215,10 +211,7 @@ def _progress(batch: ImportBatch) -> int:
 
 @bp.post("/<int:import_id>/commit")
 def commit(import_id: int):
-    _require_edit()
-    batch = _load(import_id)
-    if not _may_run(batch):
-        abort(403)
+    batch = import_or_404(import_id, run=True)
     if batch.status != "uploaded":
         return redirect(url_for("imports.show", import_id=batch.id), 303)
     if "preview" not in importing.settings_of(batch):
@@ -259,7 +252,7 @@ def commit(import_id: int):
 @bp.get("/<int:import_id>/status")
 def status(import_id: int):
     """The progress bar's partial; once the import has ended, htmx is sent to the result."""
-    batch = _load(import_id)
+    batch = import_or_404(import_id)
     if batch.status in ("done", "failed"):
         response = Response("", 200)
         response.headers["HX-Redirect"] = url_for("imports.show", import_id=batch.id)

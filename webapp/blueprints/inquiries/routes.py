@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import Inquiry
+from ...paging import render_list, requested_page
 from ...services import audit
 from ...services import inquiries as rules
 from ...services.countries import country_choices
@@ -17,23 +18,31 @@ from ...services.customers import pick_choices, team_choices
 from ...services.followups import company_zone
 from ...services.roles import can
 from ...services.samples import charge_label, samples_for
-from ...tenancy.web import get_or_404, tenant_blueprint
+from ...tenancy.web import tenant_blueprint
+from ..access import customer_or_404, get_or_404, permissions
 from ..formkit import bounded_int
-from ..visibility import visible_customer_or_404
 from .forms import AssignForm, InquiryForm
 
 bp = tenant_blueprint("inquiries", __name__, "/inquiries")
+permissions(
+    bp,
+    {
+        "index": "inquiries.view",
+        "detail": "inquiries.view",
+        "create": "inquiries.edit",
+        "edit": "inquiries.edit",
+        "delete": "inquiries.edit",
+        "convert": "inquiries.edit",
+        "assign": "inquiries.assign",
+    },
+)
 
 
-def _require(action: str) -> None:
-    if not can(g.membership, action):
-        abort(403)
-
-
-def _load(inquiry_id: int) -> Inquiry:
-    """An inquiry to change: 404 when it leads to a customer this member may not see."""
+def inquiry_or_404(inquiry_id: int, *, change: bool = False) -> Inquiry:
+    """An inquiry of the company, or 404. The register is shared, so anyone may read one; to
+    change it (`change`), 404 also when it leads to a customer this member may not see."""
     inquiry = get_or_404(Inquiry, inquiry_id)
-    if rules.reaches_hidden_customer(inquiry, g.membership):
+    if change and rules.reaches_hidden_customer(inquiry, g.membership):
         abort(404)
     return inquiry
 
@@ -47,14 +56,8 @@ def _local(inquiry: Inquiry):
 
 @bp.get("/")
 def index():
-    _require("inquiries.view")
     filters = rules.InquiryFilters.from_args(request.args, mine_id=g.membership.id)
-    page = db.paginate(
-        rules.inquiry_query(filters, g.membership),
-        page=request.args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = requested_page(rules.inquiry_query(filters, g.membership))
     context = {
         "page": page,
         "filters": filters,
@@ -64,9 +67,7 @@ def index():
         "worth_labels": rules.WORTH_LABELS,
         "local": _local,
     }
-    if request.htmx and request.htmx.target == "inquiry-results":
-        return render_template("inquiries/_results.html", **context)
-    return render_template("inquiries/index.html", **context)
+    return render_list("inquiries", "inquiry", **context)
 
 
 # --- record / edit ----------------------------------------------------------------------------
@@ -104,7 +105,6 @@ def _assignee(form: InquiryForm, inquiry: Inquiry | None) -> None:
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
-    _require("inquiries.edit")
     form = _form()
     if request.method == "GET":
         # the company's wall clock, to the minute: what the person sees on the marketplace
@@ -127,8 +127,7 @@ def create():
 
 @bp.route("/<int:inquiry_id>/edit", methods=["GET", "POST"])
 def edit(inquiry_id: int):
-    inquiry = _load(inquiry_id)
-    _require("inquiries.edit")
+    inquiry = inquiry_or_404(inquiry_id, change=True)
     form = _form(inquiry)
     if request.method == "GET":
         form.received_local.data = _local(inquiry).replace(tzinfo=None)
@@ -148,8 +147,9 @@ def edit(inquiry_id: int):
             form.show_problems(err.problems)
         except StaleDataError:
             db.session.rollback()
-            form.version.data = get_or_404(Inquiry, inquiry_id).version
-            return _page(form, get_or_404(Inquiry, inquiry_id), 409, conflict=True)
+            inquiry = inquiry_or_404(inquiry_id, change=True)
+            form.version.data = inquiry.version
+            return _page(form, inquiry, 409, conflict=True)
         else:
             flash(_("Changes saved."), "success")
             return redirect(url_for(".detail", inquiry_id=inquiry.id))
@@ -161,8 +161,7 @@ def edit(inquiry_id: int):
 
 @bp.get("/<int:inquiry_id>")
 def detail(inquiry_id: int):
-    inquiry = get_or_404(Inquiry, inquiry_id)
-    _require("inquiries.view")
+    inquiry = inquiry_or_404(inquiry_id)
     assign_form = AssignForm(formdata=None, members=team_choices(keep_id=inquiry.assigned_to_id))
     assign_form.assigned_to_id.data = inquiry.assigned_to_id
     return render_template(
@@ -183,8 +182,7 @@ def detail(inquiry_id: int):
 
 @bp.post("/<int:inquiry_id>/assign")
 def assign(inquiry_id: int):
-    inquiry = get_or_404(Inquiry, inquiry_id)
-    _require("inquiries.assign")
+    inquiry = inquiry_or_404(inquiry_id)
     form = AssignForm(members=team_choices(keep_id=inquiry.assigned_to_id))
     if form.validate_on_submit():
         try:
@@ -199,8 +197,7 @@ def assign(inquiry_id: int):
 
 @bp.route("/<int:inquiry_id>/delete", methods=["GET", "POST"])
 def delete(inquiry_id: int):
-    inquiry = _load(inquiry_id)
-    _require("inquiries.edit")
+    inquiry = inquiry_or_404(inquiry_id, change=True)
     if request.method == "GET":
         samples = samples_for(inquiry_id=inquiry.id)
         return render_template("inquiries/delete.html", inquiry=inquiry, samples=samples)
@@ -223,8 +220,7 @@ def delete(inquiry_id: int):
 def convert(inquiry_id: int):
     """One click makes the customer; when the duplicate check finds look-alikes the page lists
     them, to link the inquiry to one of them or to create the customer anyway."""
-    inquiry = _load(inquiry_id)
-    _require("inquiries.edit")
+    inquiry = inquiry_or_404(inquiry_id, change=True)
     if inquiry.customer_id is not None:
         flash(_("This inquiry is already linked to a customer."), "warning")
         return redirect(url_for(".detail", inquiry_id=inquiry.id))
@@ -237,7 +233,7 @@ def convert(inquiry_id: int):
         pick_error = _("Pick the customer to link the inquiry to.")
         return _convert_page(inquiry, matches, pick_error=pick_error), 422
     if link_id is not None:
-        visible_customer_or_404(link_id)  # only a customer this member may open
+        customer_or_404(link_id)  # only a customer this member may open
     try:
         result = rules.convert_to_customer(
             inquiry,

@@ -186,6 +186,8 @@ SECTIONS: dict[str, tuple[object, type[SectionForm]]] = {
 
 
 class PaymentForm(FlaskForm):
+    FIELDS = ("kind", "amount", "currency", "paid_on")  # the OrderPayment's columns it sets
+
     kind = SelectField(_l("Payment"))
     amount = _money(_l("Amount"), required=True)
     currency = SelectField(_l("Currency"), validators=[DataRequired()])
@@ -198,12 +200,16 @@ class PaymentForm(FlaskForm):
 
 
 class InspectionForm(FlaskForm):
+    FIELDS = ("inspected_on", "result", "note")
+
     inspected_on = DateField(_l("Inspection date"), validators=[DataRequired()])
     result = SelectField(_l("Result"), choices=INSPECTION_RESULTS)
     note = _text(_l("Note"), 500)
 
 
 class ClaimForm(FlaskForm):
+    FIELDS = ("party", "reason", "amount", "currency")
+
     party = StringField(_l("Party"), validators=[DataRequired(), Length(max=200)])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
     amount = _money(_l("Amount"), required=True)

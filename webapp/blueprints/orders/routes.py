@@ -3,7 +3,10 @@ payments/inspections/claims rows, sign-offs and history. Rules: services/orders.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from dataclasses import dataclass
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask.views import View
 from flask_babel import gettext as _
 from htmx_flask import make_response
 from sqlalchemy import select
@@ -11,14 +14,15 @@ from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import ExportOrder, OrderClaim, OrderInspection, OrderPayment, OrderSignoff
+from ...paging import render_list, requested_page
 from ...services import audit
 from ...services import orders as rules
 from ...services.customers import pick_choices, team_choices
 from ...services.followups import company_today
 from ...services.visibility import visible_by_customer
-from ...tenancy.web import get_or_404, tenant_blueprint
+from ...tenancy.web import tenant_blueprint
+from ..access import customer_or_404, get_or_404, visible_or_404
 from ..formkit import bounded_int
-from ..visibility import require_visible, visible_customer_or_404
 from .forms import (
     SECTIONS,
     ClaimForm,
@@ -31,15 +35,48 @@ from .forms import (
 bp = tenant_blueprint("orders", __name__, "/orders")
 
 
-def _load(order_id: int) -> ExportOrder:
+def order_or_404(order_id: int) -> ExportOrder:
+    """The order with what its page and gates read, or 404 (another company's, or of a
+    customer this member may not see)."""
     order = db.session.scalar(rules.load_order_query().where(ExportOrder.id == order_id))
     if order is None:
         abort(404)
-    require_visible(order.customer)  # an order of a customer this member may not see: 404
+    visible_or_404(order.customer)
     return order
 
 
-def _section_form(section: str, order: ExportOrder, formdata=None):
+@dataclass(frozen=True)
+class RowKind:
+    """A repeating part of the order (payments, inspections, claims): its model, the form that
+    adds one, the order's collection and whether it moves the order's stage."""
+
+    model: type
+    form: type
+    collection: str
+    moves_stage: bool
+    deletable: bool  # an inspection is never removed: a re-inspection is a new row
+
+
+ROWS = {
+    "payment": RowKind(OrderPayment, PaymentForm, "payments", moves_stage=True, deletable=True),
+    "inspection": RowKind(
+        OrderInspection, InspectionForm, "inspections", moves_stage=True, deletable=False
+    ),
+    "claim": RowKind(OrderClaim, ClaimForm, "claims", moves_stage=False, deletable=True),
+}
+
+
+def row_or_404(model: type, row_id: int):
+    """A row of an order (payment, claim, sign-off) as its loaded order holds it, and the order
+    (order_or_404: 404 as for the order itself)."""
+    order = order_or_404(get_or_404(model, row_id).order_id)
+    collection = {OrderSignoff: "signoffs"}.get(model) or next(
+        r.collection for r in ROWS.values() if r.model is model
+    )
+    return next(r for r in getattr(order, collection) if r.id == row_id), order
+
+
+def section_form(section: str, order: ExportOrder, formdata=None):
     form_class = SECTIONS[section][1]
     kwargs = {}
     if section == "basics":
@@ -63,7 +100,7 @@ def _body_context(order: ExportOrder, **forms) -> dict:
         "totals": rules.totals(order),
         "available": rules.available_signoffs(order, g.membership),
         "sections": SECTIONS,
-        "section_forms": {name: _section_form(name, order) for name in SECTIONS},
+        "section_forms": {name: section_form(name, order) for name in SECTIONS},
         "payment_form": payment_form,
         "inspection_form": inspection_form,
         "claim_form": claim_form,
@@ -105,29 +142,24 @@ def index():
     waiting = args.get("waiting") == "me"
     if waiting:
         stmt = rules.where_waiting(stmt, g.membership)
-    page = db.paginate(
+    page = requested_page(
         stmt.options(
             joinedload(ExportOrder.customer), joinedload(ExportOrder.merchandiser)
-        ).order_by(ExportOrder.id.desc()),
-        page=args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        ).order_by(ExportOrder.id.desc())
     )
     context = {
         "page": page,
         "totals": rules.totals_per_currency(stmt),
         "stage": stage,
         "customer_id": customer_id,
-        "customer_name": visible_customer_or_404(customer_id).name if customer_id else "",
+        "customer_name": customer_or_404(customer_id).name if customer_id else "",
         "merchandiser_id": merchandiser_id,
         "currency": currency,
         "waiting": waiting,
         "members": team_choices(),
         "stages": rules.STAGES,
     }
-    if request.htmx and request.htmx.target == "order-results":
-        return render_template("orders/_results.html", **context)
-    return render_template("orders/index.html", **context)
+    return render_list("orders", "order", **context)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -162,20 +194,20 @@ def create():
 
 @bp.get("/<int:order_id>")
 def page(order_id: int):
-    return render_template("orders/page.html", **_body_context(_load(order_id)))
+    return render_template("orders/page.html", **_body_context(order_or_404(order_id)))
 
 
 @bp.route("/<int:order_id>/<any(" + ",".join(SECTIONS) + "):section>", methods=["GET", "POST"])
 def edit_section(order_id: int, section: str):
-    order = _load(order_id)
+    order = order_or_404(order_id)
     if request.method == "GET":
-        form = _section_form(section, order)
+        form = section_form(section, order)
         if request.htmx:
             return render_template(
                 "orders/_section_form.html", order=order, section=section, form=form
             )
         return render_template("orders/section.html", order=order, section=section, form=form)
-    form = _section_form(section, order, formdata=request.form)
+    form = section_form(section, order, formdata=request.form)
     if form.validate_on_submit():
         values = {name: form[name].data for name in form.FIELDS}
         if section == "shipping":
@@ -195,99 +227,67 @@ def edit_section(order_id: int, section: str):
     return render_template(template, order=order, section=section, form=form), 422
 
 
-# --- rows: payments, inspections, claims ------------------------------------------------------
+# --- rows: payments, inspections, claims (one pattern, ROWS) ----------------------------------
 
 
-@bp.post("/<int:order_id>/payments")
-def add_payment(order_id: int):
-    order = _load(order_id)
-    form = PaymentForm()
-    if not form.validate_on_submit():
-        return _body(order, 422, payment_form=form)
-    payment = OrderPayment(
-        kind=form.kind.data,
-        amount=form.amount.data,
-        currency=form.currency.data,
-        paid_on=form.paid_on.data,
-    )
-    order.payments.append(payment)
-    rules.record(order, g.membership, "added", "payment", None, rules.describe(payment))
-    rules.refresh(order)
-    db.session.commit()
-    return _body(order)
+class AddRow(View):
+    """POST /<order_id>/<collection>: add a payment, inspection or claim from its form; the
+    history names it. One view per kind of row (ROWS), registered below."""
+
+    methods = ["POST"]
+
+    def __init__(self, kind: str) -> None:
+        self.kind, self.spec = kind, ROWS[kind]
+
+    def dispatch_request(self, order_id: int):
+        order = order_or_404(order_id)
+        form = self.spec.form()
+        if not form.validate_on_submit():
+            return _body(order, 422, **{f"{self.kind}_form": form})
+        row = self.spec.model(**{name: form[name].data for name in self.spec.form.FIELDS})
+        getattr(order, self.spec.collection).append(row)
+        rules.record(order, g.membership, "added", self.kind, None, rules.describe(row))
+        if self.spec.moves_stage:
+            rules.refresh(order)
+        db.session.commit()
+        return _body(order)
 
 
-@bp.post("/payments/<int:payment_id>/delete")
-def delete_payment(payment_id: int):
-    payment = get_or_404(OrderPayment, payment_id)
-    order = _load(payment.order_id)
-    if payment.id in rules.verified_payment_ids(order):
-        return _body(
-            order,
-            422,
-            payment_error=_("Finance verified this payment: withdraw the verification first."),
+class DeleteRow(AddRow):
+    """POST /<collection>/<kind>_id/delete: remove a payment or claim, in the order's history
+    and the audit log. A verified payment stays until its verification is withdrawn."""
+
+    def dispatch_request(self, **ids: int):
+        row, order = row_or_404(self.spec.model, ids[f"{self.kind}_id"])
+        if self.kind == "payment" and row.id in rules.verified_payment_ids(order):
+            return _body(
+                order,
+                422,
+                payment_error=_("Finance verified this payment: withdraw the verification first."),
+            )
+        rules.record(order, g.membership, "removed", self.kind, rules.describe(row), None)
+        audit.record(
+            f"order.{self.kind}.delete",
+            target_type="order",
+            target_id=order.id,
+            detail={"contract": order.contract_no, self.kind: rules.describe(row)},
         )
-    rules.record(order, g.membership, "removed", "payment", rules.describe(payment), None)
-    audit.record(
-        "order.payment.delete",
-        target_type="order",
-        target_id=order.id,
-        detail={"contract": order.contract_no, "payment": rules.describe(payment)},
+        getattr(order, self.spec.collection).remove(row)
+        if self.spec.moves_stage:
+            rules.refresh(order)
+        db.session.commit()
+        return _body(order)
+
+
+for _kind, _spec in ROWS.items():
+    bp.add_url_rule(
+        f"/<int:order_id>/{_spec.collection}", view_func=AddRow.as_view(f"add_{_kind}", _kind)
     )
-    order.payments.remove(payment)
-    rules.refresh(order)
-    db.session.commit()
-    return _body(order)
-
-
-@bp.post("/<int:order_id>/inspections")
-def add_inspection(order_id: int):
-    order = _load(order_id)
-    form = InspectionForm()
-    if not form.validate_on_submit():
-        return _body(order, 422, inspection_form=form)
-    inspection = OrderInspection(
-        inspected_on=form.inspected_on.data, result=form.result.data, note=form.note.data
-    )
-    order.inspections.append(inspection)
-    rules.record(order, g.membership, "added", "inspection", None, rules.describe(inspection))
-    rules.refresh(order)
-    db.session.commit()
-    return _body(order)
-
-
-@bp.post("/<int:order_id>/claims")
-def add_claim(order_id: int):
-    order = _load(order_id)
-    form = ClaimForm()
-    if not form.validate_on_submit():
-        return _body(order, 422, claim_form=form)
-    claim = OrderClaim(
-        party=form.party.data,
-        reason=form.reason.data,
-        amount=form.amount.data,
-        currency=form.currency.data,
-    )
-    order.claims.append(claim)
-    rules.record(order, g.membership, "added", "claim", None, rules.describe(claim))
-    db.session.commit()
-    return _body(order)
-
-
-@bp.post("/claims/<int:claim_id>/delete")
-def delete_claim(claim_id: int):
-    claim = get_or_404(OrderClaim, claim_id)
-    order = _load(claim.order_id)
-    rules.record(order, g.membership, "removed", "claim", rules.describe(claim), None)
-    audit.record(
-        "order.claim.delete",
-        target_type="order",
-        target_id=order.id,
-        detail={"contract": order.contract_no, "claim": rules.describe(claim)},
-    )
-    order.claims.remove(claim)
-    db.session.commit()
-    return _body(order)
+    if _spec.deletable:
+        bp.add_url_rule(
+            f"/{_spec.collection}/<int:{_kind}_id>/delete",
+            view_func=DeleteRow.as_view(f"delete_{_kind}", _kind),
+        )
 
 
 # --- sign-offs --------------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def delete_claim(claim_id: int):
 
 @bp.post("/<int:order_id>/sign")
 def sign(order_id: int):
-    order = _load(order_id)
+    order = order_or_404(order_id)
     form = SignForm()
     if not form.validate_on_submit() or form.kind.data not in rules.SIGNOFF_KINDS:
         abort(400)
@@ -312,9 +312,7 @@ def sign(order_id: int):
 
 @bp.post("/signoffs/<int:signoff_id>/withdraw")
 def withdraw(signoff_id: int):
-    signoff = get_or_404(OrderSignoff, signoff_id)
-    order = _load(signoff.order_id)
-    signoff = next(s for s in order.signoffs if s.id == signoff_id)
+    signoff, order = row_or_404(OrderSignoff, signoff_id)
     try:
         rules.withdraw(signoff, g.membership)
     except rules.SignoffRefused:

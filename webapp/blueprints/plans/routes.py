@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,14 +18,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...extensions import db
 from ...models import CallPlan, CallPlanRow, Customer
 from ...normalize import like_pattern
-from ...pdf import pdf_response, render_pdf
+from ...paging import render_list, requested_page
+from ...pdf import send_paper_form
 from ...services import audit
 from ...services import plans as rules
 from ...services.customers import PICK_SHOWN, team_choices
 from ...services.roles import can
-from ...services.visibility import can_see, visible_clause
+from ...services.visibility import visible_clause
 from ...services.weeks import current_week_start, parse_week, week_label
-from ...tenancy.web import get_or_404, tenant_blueprint
+from ...tenancy.web import tenant_blueprint
+from ..access import get_or_404, visible_or_404
 from ..formkit import bounded_int
 from .forms import AddRowForm, GoalForm, NewPlanForm, RowForm
 
@@ -35,8 +36,9 @@ bp = tenant_blueprint("plans", __name__, "/plans")
 PDF_TITLE = _l("Customer call and visit plan")
 
 
-def _plan(plan_id: int, edit: bool = False) -> CallPlan:
-    """The plan (404 for another company's), or 403 when the viewer may not see/edit it."""
+def plan_or_404(plan_id: int, *, edit: bool = False) -> CallPlan:
+    """The plan (404 for another company's), or 403 when the viewer may not see/edit it
+    (their own; plans.team edits anyone's, plans.view_team looks: services/plans.py)."""
     plan = get_or_404(CallPlan, plan_id)
     allowed = rules.can_edit if edit else rules.can_view
     if not allowed(g.membership, plan):
@@ -44,13 +46,12 @@ def _plan(plan_id: int, edit: bool = False) -> CallPlan:
     return plan
 
 
-def _row(plan_row_id: int) -> tuple[CallPlanRow, CallPlan]:
-    """A row to change: 404, as on the card, when its customer is one this member may not see
-    (put on the plan, then handed to a colleague)."""
+def plan_row_or_404(plan_row_id: int) -> tuple[CallPlanRow, CallPlan]:
+    """A row to change and its plan (plan_or_404 for editing): 404, as on the card, when its
+    customer is one this member may not see (put on the plan, then handed to a colleague)."""
     row = get_or_404(CallPlanRow, plan_row_id, joinedload(CallPlanRow.customer))
-    plan = _plan(row.plan_id, edit=True)
-    if not can_see(g.membership, row.customer):
-        abort(404)
+    plan = plan_or_404(row.plan_id, edit=True)
+    visible_or_404(row.customer)
     return row, plan
 
 
@@ -128,12 +129,7 @@ def index():
     week_text = args.get("week", "").strip()
     week = parse_week(week_text)
     stmt = rules.plans_query(g.membership, member_id=member_id, week=week)
-    page = db.paginate(
-        stmt,
-        page=args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = requested_page(stmt)
     context = {
         "page": page,
         "team_view": team_view,
@@ -143,9 +139,7 @@ def index():
         "week_invalid": bool(week_text) and week is None,
         "filtered": bool(member_id or week_text),
     }
-    if request.htmx and request.htmx.target == "plan-results":
-        return render_template("plans/_results.html", **context)
-    return render_template("plans/index.html", **context)
+    return render_list("plans", "plan", **context)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -183,12 +177,12 @@ def create():
 
 @bp.get("/<int:plan_id>")
 def page(plan_id: int):
-    return render_template("plans/page.html", **_page_context(_plan(plan_id)))
+    return render_template("plans/page.html", **_page_context(plan_or_404(plan_id)))
 
 
 @bp.post("/<int:plan_id>/goal")
 def edit_goal(plan_id: int):
-    plan = _plan(plan_id, edit=True)
+    plan = plan_or_404(plan_id, edit=True)
     form = GoalForm()
     if not form.validate_on_submit():
         return render_template("plans/page.html", **_page_context(plan, goal_form=form)), 422
@@ -210,7 +204,7 @@ def edit_goal(plan_id: int):
 
 @bp.post("/<int:plan_id>/rows")
 def add_row(plan_id: int):
-    plan = _plan(plan_id, edit=True)
+    plan = plan_or_404(plan_id, edit=True)
     form = AddRowForm()
     chosen = request.form.get("customer_id", type=bounded_int)
     form.customer_id.choices = {"": "—", **dict(_customer_choices(plan, keep=chosen))}
@@ -236,7 +230,7 @@ def add_row(plan_id: int):
 @bp.get("/<int:plan_id>/customer-options")
 def customer_options(plan_id: int):
     """The add-a-customer <select>'s options for what was typed in the search box (htmx)."""
-    plan = _plan(plan_id, edit=True)
+    plan = plan_or_404(plan_id, edit=True)
     q = request.args.get("q", "").strip()[:100]
     return render_template(
         "customers/_pick_options.html",
@@ -249,7 +243,7 @@ def customer_options(plan_id: int):
 
 @bp.route("/rows/<int:plan_row_id>/edit", methods=["GET", "POST"])
 def edit_row(plan_row_id: int):
-    row, plan = _row(plan_row_id)
+    row, plan = plan_row_or_404(plan_row_id)
     form = RowForm(obj=row)
     if form.validate_on_submit():
         rules.update_row(
@@ -264,7 +258,7 @@ def edit_row(plan_row_id: int):
 
 @bp.route("/rows/<int:plan_row_id>/remove", methods=["GET", "POST"])
 def remove_row(plan_row_id: int):
-    row, plan = _row(plan_row_id)
+    row, plan = plan_row_or_404(plan_row_id)
     if request.method == "GET":
         return render_template("plans/row_remove.html", plan=plan, row=row)
     name = row.customer.name
@@ -277,7 +271,7 @@ def remove_row(plan_row_id: int):
 @bp.post("/rows/<int:plan_row_id>/cycle")
 def cycle(plan_row_id: int):
     """A click on a Plan cell: the button sends 'YYYY-MM-DD:code-seen' as `cell`."""
-    row, plan = _row(plan_row_id)
+    row, plan = plan_row_or_404(plan_row_id)
     day_text, _sep, seen = request.form.get("cell", "").partition(":")
     try:
         day = date.fromisoformat(day_text)
@@ -294,7 +288,7 @@ def cycle(plan_row_id: int):
 
 @bp.route("/<int:plan_id>/delete", methods=["GET", "POST"])
 def delete(plan_id: int):
-    plan = _plan(plan_id, edit=True)
+    plan = plan_or_404(plan_id, edit=True)
     if request.method == "GET":
         return render_template("plans/delete.html", plan=plan)
     audit.record(
@@ -315,21 +309,11 @@ def delete(plan_id: int):
 @bp.get("/<int:plan_id>.pdf")
 def pdf(plan_id: int):
     """客户跟踪计划表 on A4 landscape, in the user's language or ?lang=zh|en."""
-    plan = _plan(plan_id)
-    lang = request.args.get("lang", "")
-    locale = lang if lang in ("zh", "en") else str(get_locale())
-    with force_locale(locale):
-        title = str(PDF_TITLE)
-    document = render_pdf(
-        "print/plan.html",
-        locale,
-        form_title=title,
-        landscape=True,
-        plan=plan,
-        grid=rules.grid(plan),
+    plan = plan_or_404(plan_id)
+    name = f"{plan.member.user.name}-{rules.period_label(plan)}"
+    return send_paper_form(
+        "print/plan.html", PDF_TITLE, name, landscape=True, plan=plan, grid=rules.grid(plan)
     )
-    name = f"{title}-{plan.member.user.name}-{rules.period_label(plan)}.pdf".replace("/", "-")
-    return pdf_response(document, name, download=request.args.get("download") == "1")
 
 
 @bp.context_processor

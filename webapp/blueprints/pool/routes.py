@@ -3,27 +3,46 @@ customers from the list). Rules: services/pool.py; who sees what: services/visib
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db, writes_on_get
-from ...models import Customer, Membership
+from ...models import Customer
+from ...paging import render_list, requested_page
 from ...services import pool as rules
 from ...services.classification import GRADES
 from ...services.customers import team_choices
 from ...services.roles import can
 from ...services.visibility import visible_clause
-from ...tenancy.web import get_or_404, tenant_blueprint
+from ...tenancy.web import tenant_blueprint
+from ..access import customer_or_404, get_or_404, member_or_404, permissions
 from ..formkit import bounded_int
-from ..visibility import visible_customer_or_404
 from .forms import ReasonForm, TransferForm
 
 bp = tenant_blueprint("pool", __name__, "/pool")
 
 MAX_TRANSFER = 500  # customers in one bulk transfer
+permissions(bp, {"transfer": "customers.transfer"})
+
+
+def claimable_or_404(customer_id: int) -> Customer:
+    """A customer of the company to claim, or 404. Not limited to the customers this member
+    sees: a pool customer is everyone's to see, and one a colleague claimed a moment ago gets
+    the claim rule's "no longer in the pool" (services/pool.claim_problem), which names
+    nothing of it, rather than a puzzling "not found"."""
+    return get_or_404(Customer, customer_id)
+
+
+def releasable_or_404(customer_id: int) -> Customer:
+    """A customer this member may see (customer_or_404), 403 unless they may release it
+    (their own with pool.release, anyone's with pool.release_any)."""
+    customer = customer_or_404(customer_id)
+    if not rules.can_release(g.membership, customer):
+        abort(403)
+    return customer
 
 
 @bp.get("/")
@@ -36,12 +55,7 @@ def index():
     country = args.get("country", "").upper()
     country = country if len(country) == 2 and country.isalpha() else ""
     q = args.get("q", "")[:100].strip()
-    page = db.paginate(
-        rules.pool_query(q, grade, country),
-        page=args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = requested_page(rules.pool_query(q, grade, country))
     context = {
         "page": page,
         "q": q,
@@ -54,14 +68,12 @@ def index():
         "can_claim": can(g.membership, "pool.claim"),
         "kind_labels": rules.KIND_LABELS,
     }
-    if request.htmx and request.htmx.target == "pool-results":
-        return render_template("pool/_results.html", **context)
-    return render_template("pool/index.html", **context)
+    return render_list("pool", "pool", **context)
 
 
 @bp.post("/<int:customer_id>/claim")
 def claim(customer_id: int):
-    customer = get_or_404(Customer, customer_id)
+    customer = claimable_or_404(customer_id)
     rules.sweep(g.tenant)  # the same pool whether or not cron ran
     try:
         rules.claim(customer, g.membership, g.tenant)
@@ -78,23 +90,31 @@ def claim(customer_id: int):
     return redirect(url_for("customers.card", customer_id=customer.id))
 
 
+def _commit(form, change, stale: str):
+    """Run `change` and commit. A pool rule's refusal or a colleague's change at the same
+    moment rolls back and becomes the reason field's error; returns what `change` returned."""
+    try:
+        result = change()
+        db.session.commit()
+    except rules.PoolError as err:
+        db.session.rollback()
+        form.reason.errors = [str(err)]
+    except StaleDataError:
+        db.session.rollback()
+        form.reason.errors = [stale]
+    else:
+        return result
+    return None
+
+
 @bp.route("/<int:customer_id>/release", methods=["GET", "POST"])
 def release(customer_id: int):
-    customer = visible_customer_or_404(customer_id)
-    if not rules.can_release(g.membership, customer):
-        abort(403)
+    customer = releasable_or_404(customer_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            rules.release(customer, g.membership, form.reason.data)
-            db.session.commit()
-        except rules.PoolError as err:
-            db.session.rollback()
-            form.reason.errors = [str(err)]
-        except StaleDataError:
-            db.session.rollback()
-            form.reason.errors = [_("Someone else changed this customer meanwhile. Try again.")]
-        else:
+        stale = _("Someone else changed this customer meanwhile. Try again.")
+        _commit(form, lambda: rules.release(customer, g.membership, form.reason.data), stale)
+        if not form.reason.errors:
             flash(_("%(name)s is now in the pool.", name=customer.name), "success")
             return redirect(url_for(".index"))
     status = 422 if form.errors else 200
@@ -124,25 +144,18 @@ def _selected() -> list[Customer]:
 def transfer():
     """Transfer the customers ticked in the list (or one, from its card) to another member:
     a confirmation page naming each customer, the new salesperson and a required reason."""
-    if not can(g.membership, "customers.transfer"):
-        abort(403)
     customers = _selected()
     if not customers:
         flash(_("Tick the customers to transfer first."), "warning")
         return redirect(url_for("customers.index"))
     form = TransferForm(members=team_choices())
     if form.validate_on_submit():
-        to = get_or_404(Membership, form.to_member_id.data)
-        try:
-            moved = rules.transfer(customers, to, g.membership, form.reason.data)
-            db.session.commit()
-        except rules.PoolError as err:
-            db.session.rollback()
-            form.reason.errors = [str(err)]
-        except StaleDataError:
-            db.session.rollback()
-            form.reason.errors = [_("Someone else changed these customers meanwhile. Try again.")]
-        else:
+        to = member_or_404(form.to_member_id.data)
+        stale = _("Someone else changed these customers meanwhile. Try again.")
+        moved = _commit(
+            form, lambda: rules.transfer(customers, to, g.membership, form.reason.data), stale
+        )
+        if not form.reason.errors:
             flash(
                 ngettext(
                     "%(num)d customer transferred to %(name)s.",

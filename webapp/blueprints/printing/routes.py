@@ -4,23 +4,22 @@ instead of opening it. Members of the company only (the tenant blueprint checks 
 from __future__ import annotations
 
 from flask import abort, g, request
-from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
-from ...models import Contact, Customer, FollowUp
-from ...pdf import pdf_response, print_today, render_pdf
+from ...models import Contact, Customer
+from ...pdf import print_today, send_paper_form
 from ...services import orders as order_rules
 from ...services.classification import VISIT_PURPOSES, bits_to_purposes
 from ...services.customers import CustomerFilters, customer_query
 from ...services.followups import timeline
-from ...tenancy.web import get_or_404, tenant_blueprint
+from ...tenancy.web import tenant_blueprint
+from ..access import customer_or_404
+from ..followups.routes import followup_or_404
 from ..orders.forms import SECTIONS
-from ..orders.routes import _load as load_order
-from ..orders.routes import _section_form
-from ..visibility import require_visible, visible_customer_or_404
+from ..orders.routes import order_or_404, section_form
 
 bp = tenant_blueprint("printing", __name__, "/print")
 
@@ -34,24 +33,16 @@ FORM_TITLES = {
 }
 
 
-def _locale() -> str:
-    lang = request.args.get("lang", "")
-    return lang if lang in ("zh", "en") else str(get_locale())
-
-
 def _send(form: str, name: str, **context):
-    """Render in the chosen language; the file name carries the form, the record and today."""
-    locale = _locale()
-    with force_locale(locale):
-        title = str(FORM_TITLES[form])
-    pdf = render_pdf(f"print/{form}.html", locale, form_title=title, **context)
-    filename = f"{title}-{name}-{print_today().isoformat()}.pdf".replace("/", "-")
-    return pdf_response(pdf, filename, download=request.args.get("download") == "1")
+    """The form's PDF; the file name carries the form, the record and today."""
+    return send_paper_form(
+        f"print/{form}.html", FORM_TITLES[form], f"{name}-{print_today().isoformat()}", **context
+    )
 
 
 @bp.get("/customers/<int:customer_id>/followups.pdf")
 def followup_log(customer_id: int):
-    customer = visible_customer_or_404(customer_id)
+    customer = customer_or_404(customer_id)
     records = sorted(timeline(customer.id), key=lambda r: r.seq)
     return _send("followup_log", customer.name,
                  customer=customer, records=records)  # fmt: skip
@@ -59,7 +50,7 @@ def followup_log(customer_id: int):
 
 @bp.get("/customers/<int:customer_id>/sheet.pdf")
 def customer_sheet(customer_id: int):
-    customer = visible_customer_or_404(customer_id)
+    customer = customer_or_404(customer_id)
     visits = [r for r in sorted(timeline(customer.id), key=lambda r: r.seq) if r.is_visit]
     return _send("customer_sheet", customer.name,
                  customer=customer, visits=visits)  # fmt: skip
@@ -67,8 +58,7 @@ def customer_sheet(customer_id: int):
 
 @bp.get("/followups/<int:followup_id>/visit.pdf")
 def visit(followup_id: int):
-    record = get_or_404(FollowUp, followup_id)
-    require_visible(record.customer)
+    record = followup_or_404(followup_id)
     if not record.is_visit:
         abort(404)
     return _send("visit", record.customer.name,
@@ -79,14 +69,14 @@ def visit(followup_id: int):
 
 @bp.get("/orders/<int:order_id>/order.pdf")
 def order(order_id: int):
-    export_order = load_order(order_id)
+    export_order = order_or_404(order_id)
     return _send(
         "order",
         export_order.contract_no,
         order=export_order,
         totals=order_rules.totals(export_order),
         sections=SECTIONS,
-        section_forms={name: _section_form(name, export_order) for name in SECTIONS},
+        section_forms={name: section_form(name, export_order) for name in SECTIONS},
         signoff_kinds=order_rules.SIGNOFF_KINDS,
         payment_kinds=order_rules.PAYMENT_KINDS,
         order_stage_labels=order_rules.STAGES,

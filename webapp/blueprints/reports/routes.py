@@ -9,27 +9,37 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db, writes_on_get
-from ...models import Membership, WeeklyReport, WeeklyReportComment, WeeklyReportLine
+from ...models import WeeklyReport, WeeklyReportComment, WeeklyReportLine
 from ...models.report import REPORT_SECTIONS
-from ...pdf import pdf_response, render_pdf
+from ...paging import requested_page
+from ...pdf import send_paper_form
 from ...services import reports as rules
 from ...services import weeks
 from ...services.roles import can
-from ...tenancy.web import get_or_404, tenant_blueprint
-from ..formkit import bounded_int
+from ...tenancy.web import tenant_blueprint
+from ..access import get_or_404, member_or_404, permissions
 from .forms import CommentForm, LineForm, SummaryForm, TargetForm
 
 bp = tenant_blueprint("reports", __name__, "/reports")
+permissions(
+    bp,
+    {
+        "team_now": "reports.review",
+        "team": "reports.review",
+        "mark_discussed": "reports.review",
+        "set_target": "reports.set_target",
+    },
+)
 
 LOCKED = _l("This report was discussed and is read-only now.")
+PDF_TITLE = _l("Weekly inquiry report")
 
 
 # --- loading and permissions ------------------------------------------------------------------
@@ -46,9 +56,10 @@ def _is_mine(report: WeeklyReport) -> bool:
     return report.member_id == g.membership.id
 
 
-def _load(report_id: int) -> WeeklyReport:
+def report_or_404(report_id: int, *, write: bool = False) -> WeeklyReport:
     """The report with its lines and comments; 404 for another company's, 403 for a colleague's
-    report unless the member reviews reports."""
+    report unless the member reviews reports; with `write`, 403 unless it is the member's own
+    (only the salesperson writes the report's content)."""
     get_or_404(WeeklyReport, report_id)
     report = db.session.scalar(
         select(WeeklyReport)
@@ -61,13 +72,9 @@ def _load(report_id: int) -> WeeklyReport:
     )
     if not (_is_mine(report) or can(g.membership, "reports.review")):
         abort(403)
-    return report
-
-
-def _require_author(report: WeeklyReport) -> None:
-    """Only the salesperson writes the report's content."""
-    if not _is_mine(report):
+    if write and not _is_mine(report):
         abort(403)
+    return report
 
 
 def _add_form(section: str, formdata=None) -> LineForm:
@@ -136,12 +143,7 @@ def _locked(report: WeeklyReport, section: str | None = None):
 @bp.get("/")
 def index():
     current = weeks.current_week_start(g.tenant)
-    page = db.paginate(
-        rules.my_reports_query(g.membership.id),
-        page=request.args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = requested_page(rules.my_reports_query(g.membership.id))
     return render_template(
         "reports/index.html",
         page=page,
@@ -168,7 +170,7 @@ def mine(week: str):
 
 @bp.get("/<int:report_id>")
 def page(report_id: int):
-    report = _load(report_id)
+    report = report_or_404(report_id)
     if _is_mine(report) and not report.prefilled and rules.is_editable(report):
         # a report a manager created by setting the target: pre-fill it on the first visit
         return redirect(url_for(".mine", week=weeks.week_label(report.week_start)))
@@ -178,8 +180,7 @@ def page(report_id: int):
 @bp.post("/<int:report_id>")
 def save(report_id: int):
     """Save the overview and the summary; the "submit" button also hands the report in."""
-    report = _load(report_id)
-    _require_author(report)
+    report = report_or_404(report_id, write=True)
     form = SummaryForm()
     if not rules.is_editable(report):
         return _page(report, 409, summary_form=form, page_error=str(LOCKED))
@@ -206,8 +207,7 @@ def save(report_id: int):
 
 @bp.post("/<int:report_id>/lines")
 def add_line(report_id: int):
-    report = _load(report_id)
-    _require_author(report)
+    report = report_or_404(report_id, write=True)
     section = request.form.get("section", "")  # a plain hidden input of each add form
     if section not in REPORT_SECTIONS:
         return _page(report, 422, page_error=_("Choose the table to add the line to."))
@@ -222,18 +222,28 @@ def add_line(report_id: int):
     return _section(report, section)
 
 
-def _load_line(line_id: int) -> tuple[WeeklyReportLine, WeeklyReport]:
+def report_line_or_404(line_id: int) -> tuple[WeeklyReportLine, WeeklyReport]:
+    """A line to change and its report (report_or_404 for writing); 404 when the line was
+    copied from a customer this member may not see, as that customer's card."""
     line = get_or_404(WeeklyReportLine, line_id)
-    report = _load(line.report_id)
+    report = report_or_404(line.report_id, write=True)
     if not rules.line_visible(line, g.membership):
-        abort(404)  # copied from a customer this member may not see: as its card
+        abort(404)
     return line, report
+
+
+def comment_or_404(comment_id: int) -> tuple[WeeklyReportComment, WeeklyReport]:
+    """A comment to remove and its report: 403 unless the member wrote it."""
+    comment = get_or_404(WeeklyReportComment, comment_id)
+    report = report_or_404(comment.report_id)
+    if comment.author_id != g.membership.id:
+        abort(403)
+    return comment, report
 
 
 @bp.route("/lines/<int:line_id>/edit", methods=["GET", "POST"])
 def edit_line(line_id: int):
-    line, report = _load_line(line_id)
-    _require_author(report)
+    line, report = report_line_or_404(line_id)
     if not rules.is_editable(report):
         return _locked(report, line.section)
     if request.method == "GET":
@@ -253,8 +263,7 @@ def edit_line(line_id: int):
 
 @bp.post("/lines/<int:line_id>/delete")
 def delete_line(line_id: int):
-    line, report = _load_line(line_id)
-    _require_author(report)
+    line, report = report_line_or_404(line_id)
     section = line.section
     if not rules.is_editable(report):
         return _locked(report, section)
@@ -279,9 +288,7 @@ def _comments(report: WeeklyReport, status: int = 200, form: CommentForm | None 
 
 @bp.post("/<int:report_id>/comments")
 def add_comment(report_id: int):
-    report = _load(report_id)
-    if not (_is_mine(report) or can(g.membership, "reports.review")):
-        abort(403)
+    report = report_or_404(report_id)
     form = CommentForm()
     if not form.validate_on_submit():
         return _comments(report, 422, form)
@@ -292,10 +299,7 @@ def add_comment(report_id: int):
 
 @bp.post("/comments/<int:comment_id>/delete")
 def delete_comment(comment_id: int):
-    comment = get_or_404(WeeklyReportComment, comment_id)
-    report = _load(comment.report_id)
-    if comment.author_id != g.membership.id:
-        abort(403)
+    comment, report = comment_or_404(comment_id)
     db.session.delete(comment)
     db.session.commit()
     return _comments(report)
@@ -303,9 +307,7 @@ def delete_comment(comment_id: int):
 
 @bp.post("/<int:report_id>/discussed")
 def mark_discussed(report_id: int):
-    report = _load(report_id)
-    if not can(g.membership, "reports.review"):
-        abort(403)
+    report = report_or_404(report_id)
     try:
         rules.mark_discussed(report, g.membership)
     except rules.NotSubmitted:
@@ -344,30 +346,21 @@ def _team_context(monday: date, target_forms: dict | None = None) -> dict:
     }
 
 
-def _require_review() -> None:
-    if not can(g.membership, "reports.review"):
-        abort(403)
-
-
 @bp.get("/team")
 def team_now():
-    _require_review()
     return redirect(url_for(".team", week=weeks.week_label(weeks.current_week_start(g.tenant))))
 
 
 @bp.get("/team/<week>")
 def team(week: str):
     monday = _monday(week)
-    _require_review()
     return render_template("reports/team.html", **_team_context(monday))
 
 
 @bp.post("/team/<week>/targets/<int:member_id>")
 def set_target(week: str, member_id: int):
     monday = _monday(week)
-    member = get_or_404(Membership, member_id)
-    if not can(g.membership, "reports.set_target"):
-        abort(403)
+    member = member_or_404(member_id)
     form = TargetForm(prefix=f"target-{member.id}")
     status, error = 200, None
     if not form.validate_on_submit():
@@ -400,19 +393,7 @@ def set_target(week: str, member_id: int):
 @bp.get("/<int:report_id>.pdf")
 def pdf(report_id: int):
     """The report on an A4 sheet like the paper, in the user's language or ?lang=zh|en."""
-    report = _load(report_id)
-    lang = request.args.get("lang", "")
-    locale = lang if lang in ("zh", "en") else str(get_locale())
-    with force_locale(locale):
-        title = _("Weekly inquiry report")
+    report = report_or_404(report_id)
     context = _page_context(report)
-    context.pop("company_time")
-    document = render_pdf(
-        "print/weekly_report.html",
-        locale,
-        form_title=title,
-        company_time=lambda moment: rules.company_time(g.tenant, moment),
-        **context,
-    )
-    filename = f"{title}-{report.member.user.name}-{context['week']}.pdf".replace("/", "-")
-    return pdf_response(document, filename, download=request.args.get("download") == "1")
+    name = f"{report.member.user.name}-{context['week']}"
+    return send_paper_form("print/weekly_report.html", PDF_TITLE, name, **context)

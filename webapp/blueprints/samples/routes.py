@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import Inquiry, Sample
+from ...paging import render_list, requested_page
 from ...services import audit
 from ...services import samples as rules
 from ...services.customers import pick_choices, team_choices
-from ...services.roles import can
-from ...tenancy.web import get_or_404, tenant_blueprint
+from ...tenancy.web import tenant_blueprint
+from ..access import customer_or_404, get_or_404, permissions
 from ..formkit import bounded_int
-from ..visibility import visible_customer_or_404
+from ..inquiries.routes import inquiry_or_404
 from .forms import SampleForm
 
 bp = tenant_blueprint("samples", __name__, "/samples")
+permissions(bp, {"create": "samples.edit", "edit": "samples.edit", "delete": "samples.edit"})
 
 
-def _require_edit() -> None:
-    if not can(g.membership, "samples.edit"):
-        abort(403)
-
-
-def _load_sample(sample_id: int) -> Sample:
-    """A sample, 404 when it was sent to a customer this member may not see."""
+def sample_or_404(sample_id: int) -> Sample:
+    """A sample of the company, or 404, also when it was sent to a customer this member may
+    not see."""
     sample = get_or_404(Sample, sample_id)
     if sample.customer_id:
-        visible_customer_or_404(sample.customer_id)
+        customer_or_404(sample.customer_id)
     return sample
 
 
@@ -67,32 +65,22 @@ def _back(sample: Sample):
 @bp.get("/")
 def index():
     filters = rules.SampleFilters.from_args(request.args, mine_id=g.membership.id)
-    page = db.paginate(
-        rules.sample_query(filters).where(rules.visible_sample(g.membership)),
-        page=request.args.get("page", 1, type=bounded_int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = requested_page(rules.sample_query(filters).where(rules.visible_sample(g.membership)))
     context = {
         "page": page,
         "filters": filters,
         "members": team_choices(),
         "charges": rules.CHARGE_LABELS,
-        "customer_name": visible_customer_or_404(filters.customer_id).name
-        if filters.customer_id
-        else "",
+        "customer_name": customer_or_404(filters.customer_id).name if filters.customer_id else "",
     }
-    if request.htmx and request.htmx.target == "sample-results":
-        return render_template("samples/_results.html", **context)
-    return render_template("samples/index.html", **context)
+    return render_list("samples", "sample", **context)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     """New sample; `?customer_id=` or `?inquiry_id=` when started from a card or an inquiry."""
-    _require_edit()
     source_id = request.values.get("inquiry_id", type=bounded_int)
-    inquiry = get_or_404(Inquiry, source_id) if source_id else None
+    inquiry = inquiry_or_404(source_id) if source_id else None
     asked_for = request.args.get("customer_id", type=bounded_int) or (
         inquiry.customer_id if inquiry else None
     )
@@ -100,7 +88,7 @@ def create():
     if request.method == "GET":
         form.customer_id.data = asked_for
         if form.customer_id.data:
-            visible_customer_or_404(form.customer_id.data)
+            customer_or_404(form.customer_id.data)
         form.inquiry_id.data = inquiry.id if inquiry else None
         form.sent_by_id.data = (inquiry.assigned_to_id if inquiry else None) or g.membership.id
         form.charge.data = "free"
@@ -120,14 +108,13 @@ def create():
 
 @bp.get("/<int:sample_id>")
 def detail(sample_id: int):
-    sample = _load_sample(sample_id)
+    sample = sample_or_404(sample_id)
     return render_template("samples/detail.html", sample=sample, charge_label=rules.charge_label)
 
 
 @bp.route("/<int:sample_id>/edit", methods=["GET", "POST"])
 def edit(sample_id: int):
-    sample = _load_sample(sample_id)
-    _require_edit()
+    sample = sample_or_404(sample_id)
     form = _form(sample)
     if request.method == "GET":
         form.version.data = sample.version
@@ -144,7 +131,7 @@ def edit(sample_id: int):
             form.show_problems(err.problems)
         except StaleDataError:
             db.session.rollback()
-            sample = _load_sample(sample_id)
+            sample = sample_or_404(sample_id)
             form.version.data = sample.version
             return _page(form, sample, sample.inquiry, 409, conflict=True)
         else:
@@ -155,8 +142,7 @@ def edit(sample_id: int):
 
 @bp.route("/<int:sample_id>/delete", methods=["GET", "POST"])
 def delete(sample_id: int):
-    sample = _load_sample(sample_id)
-    _require_edit()
+    sample = sample_or_404(sample_id)
     if request.method == "GET":
         return render_template("samples/delete.html", sample=sample)
     customer_id, inquiry_id, name = sample.customer_id, sample.inquiry_id, sample.name

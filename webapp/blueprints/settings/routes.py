@@ -3,7 +3,7 @@ customers, and the shared pool's limit and auto-return rules (services/pool.py).
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...extensions import db
@@ -11,15 +11,15 @@ from ...services import pool
 from ...services.roles import can
 from ...services.visibility import VISIBILITY_CHOICES
 from ...tenancy.web import tenant_blueprint
+from ..access import permissions
 from .forms import SettingsForm
 
 bp = tenant_blueprint("settings", __name__, "/settings")
+permissions(bp, {"index": "settings.edit"})
 
 
 @bp.route("/", methods=["GET", "POST"])
 def index():
-    if not can(g.membership, "settings.edit"):
-        abort(403)
     pool_rules = can(g.membership, "pool.settings")
     form = SettingsForm(obj=g.tenant)
     if not pool_rules:

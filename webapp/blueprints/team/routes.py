@@ -19,20 +19,33 @@ from ...services.mail import mail_configured, send_mail
 from ...services.orders import signoff_roles
 from ...services.roles import ROLE_LABELS, can, permission_matrix
 from ...tenancy.context import acting_user, cross_tenant
-from ...tenancy.web import get_or_404, tenant_blueprint
+from ...tenancy.web import tenant_blueprint
+from ..access import get_or_404, member_or_404, permissions
 from .forms import ActiveForm, InviteForm, RolesForm
 
 bp = tenant_blueprint("team", __name__, "/team")
+permissions(
+    bp,
+    {
+        "index": "team.view",
+        "roles": "team.view",
+        "invite": "team.invite",
+        "revoke": "team.invite",
+        "member": "team.manage",
+        "change_roles": "team.manage",
+        "set_active": "team.manage",
+        "reset_link": "team.reset_password",
+    },
+)
 
 
-def _require(action: str) -> None:
-    if not can(g.membership, action):
-        abort(403)
+def invitation_or_404(invitation_id: int) -> Invitation:
+    """An invitation of the company, or 404."""
+    return get_or_404(Invitation, invitation_id)
 
 
 @bp.get("/")
 def index():
-    _require("team.view")
     members = db.session.scalars(
         select(Membership)
         .join(Membership.user)
@@ -53,7 +66,6 @@ def index():
 def roles():
     """What each role may do: generated from PERMISSIONS, the one place that says so, and who
     signs each line of the export order form (orders.SIGNOFF_KINDS)."""
-    _require("team.view")
     return render_template(
         "team/roles.html", matrix=permission_matrix(), roles=ROLE_LABELS, signoffs=signoff_roles()
     )
@@ -64,7 +76,6 @@ def roles():
 
 @bp.route("/invite", methods=["GET", "POST"])
 def invite():
-    _require("team.invite")
     form = InviteForm()
     if request.method == "GET":
         form.roles.data = ["sales"]
@@ -100,8 +111,7 @@ def invite():
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
 def revoke(invitation_id: int):
-    _require("team.invite")
-    invitation = get_or_404(Invitation, invitation_id)
+    invitation = invitation_or_404(invitation_id)
     try:
         rules.revoke_invitation(g.membership, invitation)
     except rules.TeamRefused as refused:
@@ -133,14 +143,12 @@ def _member_page(member: Membership, form: RolesForm | None = None, error: str |
 
 @bp.get("/<int:member_id>/")
 def member(member_id: int):
-    _require("team.manage")
-    return _member_page(get_or_404(Membership, member_id))
+    return _member_page(member_or_404(member_id))
 
 
 @bp.post("/<int:member_id>/roles")
 def change_roles(member_id: int):
-    _require("team.manage")
-    member = get_or_404(Membership, member_id)
+    member = member_or_404(member_id)
     form = RolesForm()
     if not form.validate_on_submit():
         return _member_page(member, form), 422
@@ -148,7 +156,7 @@ def change_roles(member_id: int):
         changed = rules.change_roles(g.membership, member, set(form.roles.data or []))
     except rules.TeamRefused as refused:
         db.session.rollback()
-        member = get_or_404(Membership, member_id)
+        member = member_or_404(member_id)
         return _member_page(member, form, refused.message), 409
     db.session.commit()
     if changed:
@@ -158,8 +166,7 @@ def change_roles(member_id: int):
 
 @bp.post("/<int:member_id>/active")
 def set_active(member_id: int):
-    _require("team.manage")
-    member = get_or_404(Membership, member_id)
+    member = member_or_404(member_id)
     form = ActiveForm()
     if not form.validate_on_submit() or form.active.data not in ("0", "1"):
         abort(400)
@@ -168,7 +175,7 @@ def set_active(member_id: int):
         changed = rules.set_active(g.membership, member, active)
     except rules.TeamRefused as refused:
         db.session.rollback()
-        return _member_page(get_or_404(Membership, member_id), error=refused.message), 409
+        return _member_page(member_or_404(member_id), error=refused.message), 409
     db.session.commit()
     if changed:
         flash(
@@ -211,9 +218,7 @@ def reset_refusal(viewer: Membership, member: Membership) -> str | None:
 
 @bp.post("/<int:member_id>/reset-link")
 def reset_link(member_id: int):
-    if not can(g.membership, "team.reset_password"):
-        abort(403)
-    member = get_or_404(Membership, member_id)
+    member = member_or_404(member_id)
     refusal = reset_refusal(g.membership, member)
     if refusal:
         return render_template("team/reset_link.html", member=member, refusal=refusal), 409

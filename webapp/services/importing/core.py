@@ -27,7 +27,7 @@ from ...models import Contact, Customer, FollowUp, ImportBatch, Membership
 from ...normalize import email_domain
 from ...tenancy.context import tenant_context
 from .. import search
-from ..followups import refresh_customer
+from ..followups import refresh_customer, renumber
 from ..visibility import sees_all
 from .logs import LogEntry
 from .mapping import fold, guess_mapping
@@ -299,15 +299,9 @@ class _Writer:
     def write(self, row: ParsedRow, last_key: str | None) -> str | None:
         """Write one row; returns the name key its company is known by (for the continuation
         rows under it), None when the row was skipped."""
-        if row.is_continuation:
-            customer = self.customer(last_key)
-            if customer is None:
-                self.outcome.skipped += 1
-                return None
-            self._add_to(customer, row, merged=True)
-            return last_key
-        key = row.name_key
-        if key in self.by_key:  # the same company again further down the file
+        key = last_key if row.is_continuation else row.name_key
+        # a continuation row, or the same company again further down the file
+        if row.is_continuation or key in self.by_key:
             customer = self.customer(key)
             if customer is None:
                 self.outcome.skipped += 1
@@ -390,7 +384,7 @@ class _Writer:
         fresh = customer.id is None and not merged
         for i, entry in enumerate(entries, start=1):
             if fresh:
-                seq = i  # a new customer's whole log, in date order: the final numbers already
+                seq = i  # what renumber() gives: entries come by date, inserted in that order
             else:
                 self.temp_seq -= 1
                 seq = self.temp_seq  # renumbered once per customer at the end
@@ -454,28 +448,8 @@ class _Writer:
         self.flush()
         for customer_id in sorted(self.renumber_ids):
             customer = db.session.get(Customer, customer_id)
-            refresh_customer(customer, _renumber(customer_id))
+            refresh_customer(customer, renumber(customer_id))
         db.session.flush()
-
-
-def _renumber(customer_id: int) -> list[FollowUp]:
-    """followups.renumber()'s rule (1..n in order of date, then entry, gap-free, two passes
-    so UNIQUE (tenant, customer, seq) holds at every statement), sorted in Python: SQLite
-    answers renumber()'s ORDER BY on_date through the (tenant, on_date) index, scanning every
-    record of the company once per customer, which a bulk import cannot afford."""
-    records = sorted(
-        db.session.scalars(select(FollowUp).where(FollowUp.customer_id == customer_id)),
-        key=lambda r: (r.on_date, r.created_at, r.id),
-    )
-    moved = [(r, i) for i, r in enumerate(records, start=1) if r.seq != i]
-    if moved:
-        for record, i in moved:
-            record.seq = -i
-        db.session.flush()
-        for record, i in moved:
-            record.seq = i
-        db.session.flush()
-    return records
 
 
 def run_import(batch_id: int, today: date, progress: ProgressFn | None = None) -> Outcome:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .extensions import db
-from .models import (
+from ..extensions import db
+from ..models import (
     AuditEvent,
     Contact,
     Customer,
@@ -21,14 +23,17 @@ from .models import (
     Tenant,
     User,
 )
-from .services import inquiries, plans, pool, reports, team
-from .services import orders as rules
-from .services.classification import purposes_to_bits, stages_to_bits
-from .services.countries import country_name
-from .services.followups import Links, company_today, save_followup
-from .services.passwords import hash_password
-from .services.phones import InvalidPhone, to_e164
-from .tenancy.context import cross_tenant, tenant_context
+from ..services import orders as rules
+from ..services import pool, team
+from ..services.classification import purposes_to_bits, stages_to_bits
+from ..services.countries import country_name
+from ..services.followups import Links, company_today, save_followup
+from ..services.passwords import hash_password
+from ..services.phones import InvalidPhone, to_e164
+from ..tenancy.context import cross_tenant, tenant_context
+from .inquiries import seed_inquiries
+from .plans import seed_plans
+from .reports import seed_reports
 
 DEMO_PASSWORD = "tradefollow-demo"
 
@@ -364,7 +369,6 @@ POOL_CUSTOMERS = [
 def _seed_pool(tenant: Tenant, memberships: list[Membership]) -> None:
     """Rules per grade, three customers in the pool (released, returned automatically, never
     owned) and one of 张伟's customers four days from going back (a warning on his "my day")."""
-    from datetime import UTC, datetime, timedelta
 
     pool.save_rules(POOL_RULES)
     now = datetime.now(UTC)
@@ -413,7 +417,6 @@ def _seed_pool(tenant: Tenant, memberships: list[Membership]) -> None:
 def _seed_team(tenant: Tenant, memberships: list[Membership]) -> None:
     """One open invitation and a few audit events, so the team page and the log show something.
     (The invitation's link is not printed: only its hash is stored, as for every invitation.)"""
-    import json
     from datetime import UTC, datetime, timedelta
 
     boss, manager, sales = memberships[0], memberships[1], memberships[2]
@@ -451,9 +454,9 @@ def _seed_weekly_work(tenant: Tenant, memberships: list[Membership]) -> None:
     """Inquiries and samples, call/visit plans and weekly inquiry reports over a few weeks."""
 
     today = company_today(tenant)
-    inquiries.seed_demo(tenant, memberships, today)  # samples too
-    plans.seed_demo(tenant, memberships, today)
-    reports.seed_demo(tenant, memberships, today)
+    seed_inquiries(tenant, memberships, today)  # samples too
+    seed_plans(tenant, memberships, today)
+    seed_reports(tenant, memberships, today)
 
 
 # (customer index, days ago, method, topic, what happened, category, next in days, next action)
@@ -534,7 +537,6 @@ FOLLOWUPS = [
 
 def _seed_followups(tenant: Tenant, memberships: list[Membership]) -> None:
     """A few weeks of follow-ups, so the timelines and "my day" have something to show."""
-    from datetime import timedelta
 
     today = company_today(tenant)
     customers = list(db.session.scalars(select(Customer).order_by(Customer.id)))
@@ -563,7 +565,6 @@ def _seed_followups(tenant: Tenant, memberships: list[Membership]) -> None:
 
 def _seed_orders(tenant: Tenant, memberships: list[Membership]) -> None:
     """Two export orders: one approved for production and inspected, one fresh draft."""
-    from datetime import timedelta
 
     today = company_today(tenant)
     boss, manager, _sales, _lucy, finance, docs = memberships
