@@ -9,13 +9,12 @@ from decimal import Decimal
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Customer, Inquiry, Membership, Sample
 from ..models.inquiry import SAMPLE_CHARGES
-from ..tenancy import scoped
 from .normalize import like_pattern
 from .visibility import can_see, visible_by_customer
 
@@ -247,15 +246,11 @@ def visible_sample(viewer: Membership | None):
     return Sample.customer_id.is_(None) | visible_by_customer(Sample.customer_id, viewer)
 
 
-# the card's panel shows the samples' own fields only: no customer, inquiry or sender joined
-_CUSTOMER_SAMPLES = scoped(
-    select(Sample).where(Sample.customer_id == bindparam("customer_id")).order_by(*_NEWEST_SENT)
-)
-
-
 def customer_samples(customer_id: int) -> list[Sample]:
     """The samples sent to one customer, for its card: unsent first, then newest sent."""
-    return list(db.session.scalars(_CUSTOMER_SAMPLES, {"customer_id": customer_id}))
+    # the card's panel shows the samples' own fields only: no customer, inquiry or sender joined
+    stmt = select(Sample).where(Sample.customer_id == customer_id).order_by(*_NEWEST_SENT)
+    return list(db.session.scalars(stmt))
 
 
 def seed_demo(tenant, memberships: list[Membership], today: date, inquiries=None) -> None:

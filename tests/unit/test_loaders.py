@@ -1,0 +1,162 @@
+"""Relationships loaded by the ORM's own loaders, in the order each relationship states once,
+and statements built where they are used: the company filter holds for each call of the same
+statement shape (SQLAlchemy's compiled cache reuses its SQL, never its company)."""
+
+import pytest
+from flask import g
+from sqlalchemy import select
+from sqlalchemy.exc import InvalidRequestError
+
+from tests.conftest import count_queries
+from tests.factories import add_member, make_contact, make_customer, make_followup
+from webapp.blueprints.customers.routes import CARD_LOADS
+from webapp.extensions import db
+from webapp.models import Contact, Customer, FollowUp, Tenant
+from webapp.services.followups import Links, set_links, timeline
+from webapp.tenancy import get_or_404, tenant_context
+
+
+def _by_name(name: str) -> list[Customer]:
+    # built anew on each call, as the services build theirs
+    return db.session.scalars(select(Customer).where(Customer.name == name)).all()
+
+
+def test_one_statement_shape_binds_each_company_in_turn(app, company_a, company_b):
+    make_customer(app, company_a, "Same name")
+    b = make_customer(app, company_b, "Same name")
+    with app.app_context():
+        # the same SQL, asked as A, B, A in one session: each time its own company's row
+        for company in (company_a, company_b, company_a):
+            with tenant_context(company.id):
+                assert [c.tenant_id for c in _by_name("Same name")] == [company.id]
+        with tenant_context(company_a.id):
+            # B's id asked for in A: nothing, though the statement names no company itself
+            stmt = select(Contact.customer_id, Contact).where(Contact.customer_id.in_([b]))
+            assert db.session.execute(stmt).all() == []
+
+
+def test_the_cards_customer_comes_with_its_contacts_in_the_relationships_order(
+    app, company_a, company_b
+):
+    with_two = make_customer(app, company_a, "Two contacts")
+    without = make_customer(app, company_a, "No contacts")
+    make_contact(app, company_a, with_two, "Second", is_primary=False)
+    make_contact(app, company_a, with_two, "First", is_primary=True)
+    other = make_customer(app, company_b, "Other company")
+    make_contact(app, company_b, other, "Not ours")
+    with app.test_request_context(), tenant_context(company_a.id):
+        g.tenant = db.session.get(Tenant, company_a.id)
+        with count_queries(app) as statements:
+            customers = [get_or_404(Customer, cid, *CARD_LOADS) for cid in (with_two, without)]
+            # the relationship's order (primary first), and an empty list where there are none
+            names = {c.name: [p.name for p in c.contacts] for c in customers}
+            owners = [c.owner.user.name for c in customers]
+        # per customer: the row with its owner joined in, then its contacts
+        assert len(statements) == 4
+        assert names == {"Two contacts": ["First", "Second"], "No contacts": []}
+        assert owners == ["Owner alpha-trading"] * 2
+        assert not db.session.dirty  # loaded, not set: nothing to flush
+
+
+def test_the_timeline_loads_its_people_in_a_fixed_number_of_statements(app, company_a):
+    cid = make_customer(app, company_a, "Acme")
+    contacts = [make_contact(app, company_a, cid, f"Contact {i}") for i in range(3)]
+    colleagues = [
+        add_member(app, company_a, f"c{i}@alpha.example.com", {"sales"}, f"Colleague {i}")
+        for i in range(3)
+    ]
+
+    def add_visits(n: int) -> None:
+        for _ in range(n):
+            record_id = make_followup(app, company_a, cid, "Visit", method="visit_direct")
+            with app.app_context(), tenant_context(company_a.id):
+                record = db.session.get(FollowUp, record_id)
+                # given out of order: each relationship orders them itself
+                set_links(record, Links(contacts[::-1], colleagues[::-1]))
+                db.session.commit()
+
+    def load() -> tuple[int, list]:
+        with app.app_context(), tenant_context(company_a.id):
+            with count_queries(app) as statements:
+                records = timeline(cid)
+                shown = [
+                    (r.followed_by.user.name, [c.name for c in r.contacts],
+                     [m.user.name for m in r.colleagues])
+                    for r in records
+                ]  # fmt: skip
+            # anything the timeline does not show is not loaded behind its back either
+            with pytest.raises(InvalidRequestError):
+                _ = records[0].customer
+            return len(statements), shown
+
+    add_visits(1)
+    few, shown = load()
+    assert shown == [
+        (
+            "Owner alpha-trading",
+            ["Contact 0", "Contact 1", "Contact 2"],
+            ["Colleague 0", "Colleague 1", "Colleague 2"],
+        )
+    ]
+    add_visits(4)
+    many, shown = load()
+    assert len(shown) == 5
+    # records with their authors, their contacts, their colleagues: as many for 5 as for 1
+    assert few == many == 3
+
+
+def test_card_panels_say_which_panels_have_rows(app, company_a, company_b):
+    from tests.factories import make_inquiry, make_order, make_sample
+    from webapp.services.customers import CardPanels, card_panels
+
+    a = make_customer(app, company_a, "Alpha")
+    b = make_customer(app, company_b, "Beta")
+    make_order(app, company_b, b, "SC-B")
+    make_sample(app, company_b, customer_id=b)
+    make_inquiry(app, company_b, "Beta inquiry", customer_id=b)
+    with app.app_context(), tenant_context(company_a.id):
+        assert card_panels(a) == CardPanels(False, False, False, False)
+        # B's customer asked for in A: nothing of B's shows, though it has rows
+        assert card_panels(b) == CardPanels(False, False, False, False)
+    make_order(app, company_a, a, "SC-A")
+    make_sample(app, company_a, customer_id=a)
+    with app.app_context(), tenant_context(company_a.id):
+        assert card_panels(a) == CardPanels(False, False, True, True)
+    with app.app_context(), tenant_context(company_b.id):
+        assert card_panels(b) == CardPanels(False, True, True, True)
+
+
+def test_a_lazy_load_under_cross_tenant_takes_its_parents_company(app, company_a, company_b):
+    """The company filter passes on to an object's relationships: loaded lazily later under
+    cross_tenant(), they bind the parent's company (not none: that failed)."""
+    from webapp.tenancy import cross_tenant
+
+    a = make_customer(app, company_a, "Alpha")
+    make_contact(app, company_a, a, "Alpha contact")
+    b = make_customer(app, company_b, "Beta")
+    make_contact(app, company_b, b, "Beta contact")
+    with app.app_context():
+        with tenant_context(company_a.id):
+            customer = db.session.get(Customer, a)
+        with cross_tenant():
+            # PostgreSQL's row-level security shows no company's rows with no company set
+            rls = db.engine.dialect.name == "postgresql"
+            assert [c.name for c in customer.contacts] == ([] if rls else ["Alpha contact"])
+
+
+def test_a_bulk_update_keeps_the_loaded_objects_in_step(app, company_a):
+    """synchronize_session evaluates the WHERE, company filter included, against the loaded
+    objects: the company must be in the criteria, not only in the execution's parameters."""
+    from sqlalchemy import delete, update
+
+    from webapp.models import Contact
+
+    cid = make_customer(app, company_a, "Before")
+    contact_id = make_contact(app, company_a, cid, "Gone soon")
+    with app.app_context(), tenant_context(company_a.id):
+        customer = db.session.get(Customer, cid)
+        contact = db.session.get(Contact, contact_id)
+        db.session.execute(update(Customer).where(Customer.id == cid).values(remarks="After"))
+        assert customer.remarks == "After"
+        db.session.execute(delete(Contact).where(Contact.id == contact_id))
+        assert contact in db.session.deleted or contact not in db.session
