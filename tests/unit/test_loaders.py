@@ -2,6 +2,9 @@
 and statements built where they are used: the company filter holds for each call of the same
 statement shape (SQLAlchemy's compiled cache reuses its SQL, never its company)."""
 
+import logging
+from datetime import date
+
 import pytest
 from flask import g
 from sqlalchemy import select
@@ -12,6 +15,7 @@ from tests.factories import add_member, make_contact, make_customer, make_follow
 from webapp.blueprints.customers.routes import CARD_LOADS
 from webapp.extensions import db
 from webapp.models import Contact, Customer, FollowUp, Tenant
+from webapp.services import myday
 from webapp.services.followups import Links, set_links, timeline
 from webapp.tenancy import get_or_404, tenant_context
 
@@ -160,3 +164,23 @@ def test_a_bulk_update_keeps_the_loaded_objects_in_step(app, company_a):
         assert customer.remarks == "After"
         db.session.execute(delete(Contact).where(Contact.id == contact_id))
         assert contact in db.session.deleted or contact not in db.session
+
+
+def test_statements_built_anew_reuse_the_compiled_sql(app, company_a, caplog):
+    """No statement is kept ready-made: each call builds its own with its values, and
+    SQLAlchemy's compiled cache finds the SQL of the same shape (its log says "cached since")."""
+    cid = make_customer(app, company_a, "Acme")
+    rules = {"A": 7, "B": 14}
+    with app.app_context(), tenant_context(company_a.id):
+        myday.due([1], date(2026, 11, 2))
+        myday.stale([1], date(2026, 11, 2), rules)
+        timeline(cid, None, 21)
+        db.session.rollback()  # a new connection reads the log level set below
+        caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
+        # other members, days and customers: the same shapes
+        myday.due([2, 3], date(2026, 12, 9))
+        myday.stale([4], date(2026, 12, 9), rules)
+        timeline(cid + 1, None, 21)
+    compiled = [r.getMessage() for r in caplog.records if "[generated in" in r.getMessage()]
+    cached = [r.getMessage() for r in caplog.records if "[cached since" in r.getMessage()]
+    assert compiled == [] and len(cached) >= 4
