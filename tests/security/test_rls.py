@@ -1,5 +1,5 @@
-"""PostgreSQL row-level security (webapp/rls.py): the database refuses another company's rows
-even to SQL the application did not mean to write. Runs as the application role, which owns no
+"""PostgreSQL row-level security (webapp/tenancy/rls.py): the database refuses another company's
+rows even to SQL the application did not mean to write. Runs as the application role, which owns no
 table and has no BYPASSRLS; the tables' owner checks the ground truth. SQLite has no RLS."""
 
 from __future__ import annotations

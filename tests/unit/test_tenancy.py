@@ -66,7 +66,7 @@ def test_the_same_statements_alternating_companies_each_see_their_own(app, compa
 
 def test_cross_tenant_is_explicit(app, two_customers):
     """cross_tenant() lifts the ORM filter. On PostgreSQL the database's row-level security
-    still answers with no company's rows when no company is set (webapp/rls.py)."""
+    still answers with no company's rows when no company is set (webapp/tenancy/rls.py)."""
     with app.app_context(), cross_tenant():
         count = db.session.scalar(select(func.count(Customer.id)))
         assert count == (0 if db.engine.dialect.name == "postgresql" else 2)

@@ -177,7 +177,7 @@ class Customer(TenantScoped, Timestamps, db.Model):
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="customer",
         cascade="all, delete-orphan",
-        order_by="(Contact.is_primary.desc(), Contact.id)",
+        order_by=lambda: Contact.customer_order(),
         primaryjoin="and_(Customer.tenant_id == Contact.tenant_id, "
         "Customer.id == foreign(Contact.customer_id))",
     )
@@ -237,6 +237,12 @@ class Contact(TenantScoped, Timestamps, db.Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @classmethod
+    def customer_order(cls) -> tuple:
+        """A customer's contacts in the order they are shown everywhere (Customer.contacts):
+        the primary one first, then the oldest."""
+        return (cls.is_primary.desc(), cls.id)
 
     @validates("birthday")
     def _keep_month_day(self, _key: str, value: date | None) -> date | None:

@@ -92,6 +92,7 @@ class FollowUp(TenantScoped, Timestamps, db.Model):
         "FollowUp.id == FollowUpColleague.followup_id)",
         secondaryjoin="and_(Membership.tenant_id == FollowUpColleague.tenant_id, "
         "Membership.id == FollowUpColleague.membership_id)",
+        order_by="FollowUpColleague.id",  # as they were added
         viewonly=True,
     )
 

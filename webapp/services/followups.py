@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..extensions import db
-from ..loading import fill_collection, through_link
 from ..models import (
-    Contact,
     Customer,
     FollowUp,
     FollowUpColleague,
@@ -23,7 +20,6 @@ from ..models import (
     Tenant,
 )
 from ..models.followup import VISIT_METHODS
-from ..tenancy.guard import scoped
 from .localinfo import main_zone
 from .roles import can
 
@@ -158,78 +154,55 @@ def can_change(membership: Membership, record: FollowUp) -> bool:
 TIMELINE_FIRST = 20  # the card shows the newest ones; "show older" brings the rest
 
 
-def _method_kind(method: str | None) -> str:
-    """Which shape of method filter: "" none, "visit" either visit, "one" that method."""
-    return "visit" if method == "visit" else ("one" if method else "")
-
-
-def _of_customer(stmt, kind: str):
-    """One customer's records (:customer_id), filtered by method as `kind` says (:method)."""
-    stmt = stmt.where(FollowUp.customer_id == bindparam("customer_id"))
-    if kind == "visit":
+def _of_customer(stmt, customer_id: int, method: str | None):
+    """One customer's records, only those of `method` if given ("visit": either visit)."""
+    stmt = stmt.where(FollowUp.customer_id == customer_id)
+    if method == "visit":
         return stmt.where(FollowUp.method.in_(VISIT_METHODS))
-    if kind == "one":
-        return stmt.where(FollowUp.method == bindparam("method"))
+    if method:
+        return stmt.where(FollowUp.method == method)
     return stmt
 
 
 def timeline(
     customer_id: int, method: str | None = None, limit: int | None = None
 ) -> list[FollowUp]:
-    """Newest first, visits and other follow-ups together; the people preloaded: who followed
-    up (joined in), the contacts met and the colleagues who came along (one prebuilt statement
-    each, loading.py)."""
-    params = {"customer_id": customer_id, "method": method, "limit": limit}
-    statement = _timeline_statement(_method_kind(method), limit is not None)
-    records = list(db.session.scalars(statement, params))
-    fill_collection(records, "contacts", _TIMELINE_CONTACTS)
-    fill_collection(records, "colleagues", _TIMELINE_COLLEAGUES)
-    return records
-
-
-@cache
-def _timeline_statement(kind: str, limited: bool):
-    """The timeline's statement for one kind of filter ("" all, "visit", "one" method), built
-    once (tenancy.scoped): the values are bound at each call."""
-    stmt = _of_customer(select(FollowUp), kind)
-    # joined, not selectin: "id IN (…) AND tenant_id = ?" led SQLite through the tenant's whole
-    # follow-up index (1M rows) via the joined-in tenant row
-    stmt = stmt.options(joinedload(FollowUp.followed_by)).order_by(FollowUp.seq.desc())
-    return scoped(stmt.limit(bindparam("limit")) if limited else stmt)
-
-
-# FollowUp.contacts and .colleagues for a page of records, in the relationships' order
-_TIMELINE_CONTACTS = through_link(
-    FollowUpContact.followup_id, FollowUpContact.contact_id, Contact, Contact.id
-)
-_TIMELINE_COLLEAGUES = through_link(
-    FollowUpColleague.followup_id,
-    FollowUpColleague.membership_id,
-    Membership,
-    FollowUpColleague.id,
-)
+    """Newest first, visits and other follow-ups together, with the people the timeline shows:
+    who followed up (joined in), the contacts met and the colleagues who came along (one
+    SELECT each, in their relationships' order). Nothing else loads lazily while rendering:
+    the page's statements stay the same however many records it shows."""
+    stmt = (
+        _of_customer(select(FollowUp), customer_id, method)
+        .options(
+            # joined, not selectin: "id IN (…) AND tenant_id = ?" led SQLite through the
+            # tenant's whole follow-up index (1M rows) via the joined-in tenant row
+            joinedload(FollowUp.followed_by),
+            selectinload(FollowUp.contacts),
+            selectinload(FollowUp.colleagues),
+            # what the timeline does not show is refused rather than loaded record by record;
+            # named one by one: a wildcard would also reach the members loaded here, who may
+            # be the logged-in one (its roles are read later)
+            raiseload(FollowUp.customer, sql_only=True),
+            raiseload(FollowUp.author, sql_only=True),
+        )
+        .order_by(FollowUp.seq.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def timeline_count(customer_id: int, method: str | None = None) -> int:
-    statement = _count_statement(_method_kind(method))
-    return db.session.scalar(statement, {"customer_id": customer_id, "method": method})
-
-
-@cache
-def _count_statement(kind: str):
-    return scoped(_of_customer(select(func.count(FollowUp.id)), kind))
-
-
-_CATEGORY_HISTORY = scoped(
-    select(FollowUp.on_date, FollowUp.category)
-    .where(FollowUp.customer_id == bindparam("customer_id"), FollowUp.category.is_not(None))
-    .order_by(FollowUp.seq)
-)
+    stmt = _of_customer(select(func.count(FollowUp.id)), customer_id, method)
+    return db.session.scalar(stmt)
 
 
 def category_history(customer_id: int) -> list[tuple[date, str]]:
     """How the customer's category moved: (date, category) at each change, oldest first."""
-    rows = db.session.execute(_CATEGORY_HISTORY, {"customer_id": customer_id})
+    rows = db.session.execute(
+        select(FollowUp.on_date, FollowUp.category)
+        .where(FollowUp.customer_id == customer_id, FollowUp.category.is_not(None))
+        .order_by(FollowUp.seq)
+    )
     history: list[tuple[date, str]] = []
     for on_date, category in rows:
         if not history or history[-1][1] != category:

@@ -15,7 +15,6 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
-    bindparam,
     case,
     exists,
     func,
@@ -29,7 +28,6 @@ from ..extensions import db
 from ..models import Contact, Customer, FollowUp, Inquiry, Membership, Sample, Tenant
 from ..models.inquiry import INQUIRY_CHANNELS
 from ..normalize import like_pattern
-from ..tenancy.guard import scoped
 from .duplicates import Match, find_duplicates
 from .followups import company_zone
 from .visibility import can_see, hidden_ids, visible_by_customer
@@ -370,15 +368,13 @@ def reaches_hidden_customer(inquiry: Inquiry, viewer: Membership | None) -> bool
 
 def customer_inquiries(customer_id: int) -> list[Inquiry]:
     """The inquiries linked to a customer, newest first (for the customer card)."""
-    return list(db.session.scalars(_CUSTOMER_INQUIRIES, {"customer_id": customer_id}))
-
-
-_CUSTOMER_INQUIRIES = scoped(
-    select(Inquiry)
-    .options(joinedload(Inquiry.assigned_to).joinedload(Membership.user))
-    .where(Inquiry.customer_id == bindparam("customer_id"))
-    .order_by(Inquiry.received_at.desc())
-)
+    stmt = (
+        select(Inquiry)
+        .options(joinedload(Inquiry.assigned_to).joinedload(Membership.user))
+        .where(Inquiry.customer_id == customer_id)
+        .order_by(Inquiry.received_at.desc())
+    )
+    return list(db.session.scalars(stmt))
 
 
 # --- converting into a customer ----------------------------------------------------------------

@@ -35,7 +35,6 @@ from ..models import (
     OrderSignoff,
 )
 from ..models.base import utcnow
-from ..tenancy.guard import scoped
 from .roles import ROLE_LABELS, role_labels
 
 log = logging.getLogger(__name__)
@@ -737,13 +736,11 @@ def totals_per_currency(stmt) -> dict[str, Decimal]:
     return {currency: amount for currency, amount in rows}  # noqa: C416 - Result rows
 
 
-_CUSTOMER_ORDERS = scoped(
-    select(ExportOrder)
-    .where(ExportOrder.customer_id == bindparam("customer_id"))
-    .order_by(ExportOrder.id.desc())
-)
-
-
 def customer_orders(customer_id: int) -> list[ExportOrder]:
     """One customer's export orders, newest first (its card)."""
-    return list(db.session.scalars(_CUSTOMER_ORDERS, {"customer_id": customer_id}))
+    stmt = (
+        select(ExportOrder)
+        .where(ExportOrder.customer_id == customer_id)
+        .order_by(ExportOrder.id.desc())
+    )
+    return list(db.session.scalars(stmt))

@@ -26,13 +26,12 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import Customer, CustomerOwnerChange, Membership, PoolRule, Tenant
-from ..tenancy.guard import scoped
 from . import audit
 from .classification import GRADES
 from .followups import company_zone
@@ -121,16 +120,11 @@ def in_cooldown(returned_at: datetime, rule: Rule, now: datetime) -> bool:
 
 def rules_for(tenant_id: int | None = None) -> dict[str, Rule]:
     """The current company's rules by grade (grades without a rule never go back)."""
-    if tenant_id is None:
-        rows = db.session.scalars(_RULES)
-    else:
-        rows = db.session.scalars(_RULES_OF, {"tenant_id": tenant_id})
+    stmt = select(PoolRule)
+    if tenant_id is not None:
+        stmt = stmt.where(PoolRule.tenant_id == tenant_id)
+    rows = db.session.scalars(stmt)
     return {r.grade: Rule(r.return_days, r.warn_days or 0, r.cooldown_hours or 0) for r in rows}
-
-
-# built once: my day asks for the rules on every visit
-_RULES = scoped(select(PoolRule))
-_RULES_OF = scoped(select(PoolRule).where(PoolRule.tenant_id == bindparam("tenant_id")))
 
 
 def save_rules(values: dict[str, tuple[int | None, int | None, int | None]]) -> None:
@@ -422,16 +416,14 @@ def last_owners(customer_ids: list[int]) -> dict[int, CustomerOwnerChange]:
 
 def history(customer_id: int) -> list[CustomerOwnerChange]:
     """Every change of owner of a customer, newest first."""
-    return list(db.session.scalars(_HISTORY, {"customer_id": customer_id}))
-
-
-_HISTORY = scoped(
-    select(CustomerOwnerChange)
-    .where(CustomerOwnerChange.customer_id == bindparam("customer_id"))
-    .options(
-        joinedload(CustomerOwnerChange.from_member),
-        joinedload(CustomerOwnerChange.to_member),
-        joinedload(CustomerOwnerChange.by_member),
+    stmt = (
+        select(CustomerOwnerChange)
+        .where(CustomerOwnerChange.customer_id == customer_id)
+        .options(
+            joinedload(CustomerOwnerChange.from_member),
+            joinedload(CustomerOwnerChange.to_member),
+            joinedload(CustomerOwnerChange.by_member),
+        )
+        .order_by(CustomerOwnerChange.at.desc(), CustomerOwnerChange.id.desc())
     )
-    .order_by(CustomerOwnerChange.at.desc(), CustomerOwnerChange.id.desc())
-)
+    return list(db.session.scalars(stmt))

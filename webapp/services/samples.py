@@ -9,14 +9,13 @@ from decimal import Decimal
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Customer, Inquiry, Membership, Sample
 from ..models.inquiry import SAMPLE_CHARGES
 from ..normalize import like_pattern
-from ..tenancy.guard import scoped
 from .visibility import can_see, visible_by_customer
 
 CHARGE_LABELS = {
@@ -247,12 +246,8 @@ def visible_sample(viewer: Membership | None):
     return Sample.customer_id.is_(None) | visible_by_customer(Sample.customer_id, viewer)
 
 
-# the card's panel shows the samples' own fields only: no customer, inquiry or sender joined
-_CUSTOMER_SAMPLES = scoped(
-    select(Sample).where(Sample.customer_id == bindparam("customer_id")).order_by(*_NEWEST_SENT)
-)
-
-
 def customer_samples(customer_id: int) -> list[Sample]:
     """The samples sent to one customer, for its card: unsent first, then newest sent."""
-    return list(db.session.scalars(_CUSTOMER_SAMPLES, {"customer_id": customer_id}))
+    # the card's panel shows the samples' own fields only: no customer, inquiry or sender joined
+    stmt = select(Sample).where(Sample.customer_id == customer_id).order_by(*_NEWEST_SENT)
+    return list(db.session.scalars(stmt))

@@ -186,11 +186,3 @@ class TenantSession(FlaskSQLAlchemySession):
         if obj is None:
             raise NoResultFound("No row was found when one was required")
         return obj
-
-
-def scoped(statement: T) -> T:
-    """DEPRECATED, delete with its last caller: returns the statement unchanged. The guard
-    filters every statement itself; this only keeps callers from before the tenancy package
-    working until they are gone. (No warning: callers build statements at import, and the test
-    suite turns warnings into errors.)"""
-    return statement

@@ -7,7 +7,7 @@ from contextlib import suppress
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from htmx_flask import make_response
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db, writes_on_get
@@ -24,7 +24,6 @@ from ...services.customers import (
     customer_page,
     customer_query,
     grade_counts,
-    load_contacts,
     pick_choices,
     primary_contacts,
     remove_contact,
@@ -316,18 +315,15 @@ def _to_card(customer: Customer):
 
 # --- card -------------------------------------------------------------------------------------
 
-CARD_LOADS = (joinedload(Customer.owner),)
+# the whole card shows the owner and the contacts: loaded with the customer (the owner joined
+# in, the contacts in one SELECT more), not lazily while rendering
+CARD_LOADS = (joinedload(Customer.owner), selectinload(Customer.contacts))
 
 
 @bp.get("/<int:customer_id>")
 def card(customer_id: int):
     timeline_only = request.htmx and request.htmx.target == "timeline"
-    # the whole card shows the owner and the contacts: loaded with the customer (the owner
-    # joined in, the contacts in one more statement), not lazily one by one while rendering
-    loads = () if timeline_only else CARD_LOADS
-    customer = customer_or_404(customer_id, *loads)
-    if not timeline_only:
-        load_contacts([customer])
+    customer = customer_or_404(customer_id, *(() if timeline_only else CARD_LOADS))
     method = request.args.get("method", "")
     method = method if method in METHODS or method == "visit" else ""
     everything = request.args.get("all") == "1"

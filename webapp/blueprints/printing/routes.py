@@ -93,7 +93,7 @@ def contacts_list():
         .join(Contact.customer)
         .where(Contact.customer_id.in_(customer_ids))
         .options(joinedload(Contact.customer).joinedload(Customer.owner))
-        .order_by(Customer.name_key, Contact.is_primary.desc(), Contact.id)
+        .order_by(Customer.name_key, *Contact.customer_order())
         .limit(2000)
     ).all()
     return _send("contacts", g.tenant.name,
