@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -145,8 +145,6 @@ def select_locale() -> str:
 
 
 def current_app_languages() -> tuple[str, ...]:
-    from flask import current_app
-
     return tuple(current_app.config["LANGUAGES"])
 
 

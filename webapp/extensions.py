@@ -3,6 +3,7 @@
 import sqlite3
 import time
 
+from flask import current_app, has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -128,8 +129,6 @@ def _sqlite_begin(conn) -> None:
     """
     if conn.dialect.name != "sqlite":
         return
-    from flask import current_app, has_request_context, request
-
     writing = has_request_context() and (
         request.method in _WRITE_METHODS
         or _view_writes_on_get(current_app.view_functions.get(request.endpoint))

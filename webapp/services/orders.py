@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import (
@@ -407,8 +408,6 @@ def gate_problem(order: ExportOrder, kind: str, target_id: int | None = None,
     """Why this signature cannot be given now (translated), or None when it can: the first of
     `gates(kind)` that does not hold. With a `member`, also whether that person may sign it
     (separation of duties); without one, no signature is the signer's, so those gates hold."""
-    from flask_babel import gettext as _
-
     if SIGNOFF_KINDS[kind].per_payment and target_id not in {p.id for p in order.payments}:
         return _("Pick one of this order's payments.")
     for gate in gates(kind):
@@ -424,8 +423,6 @@ def gate_problem(order: ExportOrder, kind: str, target_id: int | None = None,
 
 
 def shipping_problem(order: ExportOrder, shipped_on: date | None) -> str | None:
-    from flask_babel import gettext as _
-
     if shipped_on and not order.shipped_on and last_inspection_failed(order):
         return _("Shipping is blocked: the last inspection failed. Record a passing re-inspection.")
     return None
@@ -482,8 +479,6 @@ def _changed_fields(order: ExportOrder, values: dict[str, object]) -> list[str]:
 def signed_value_problem(order: ExportOrder, field: str, member: Membership) -> str | None:
     """Why `member` may not change `field`: an active signature vouches for it and the member
     holds none of the roles that may change it then (translated), or None."""
-    from flask_babel import gettext as _
-
     for s in order.signoffs:
         spec = SIGNOFF_KINDS.get(s.kind)
         if s.active and spec and field in spec.confirms and not member.has_role(*spec.editors):
