@@ -194,6 +194,17 @@ def test_a_logged_in_person_adds_a_company(app, client, company_a):
         assert "Blue Ocean Trading" in event.detail
 
 
+def test_adding_a_company_proposes_the_persons_own_language(app, client, company_a):
+    """A logged-in person who chose Chinese is offered Chinese, whatever the browser sends
+    (the session held no language, so the browser's English won)."""
+    with app.app_context():
+        db.session.get(User, company_a.owner_id).locale = "zh"
+        db.session.commit()
+    login(client, company_a.owner_email)
+    page = client.get("/signup", headers=EN).get_data(as_text=True)
+    assert re.search(r'<option selected value="zh">', page)
+
+
 def test_adding_a_company_with_a_taken_slug_keeps_the_input(app, client, company_a):
     login(client, company_a.owner_email)
     data = {"company_name": "Again", "slug": company_a.slug, "home_country": "CN",

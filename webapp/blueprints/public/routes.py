@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -63,9 +64,8 @@ def signup():
         form = SignupForm()
     if request.method == "GET":
         form.home_country.data = form.home_country.data or "CN"
-        form.default_locale.data = session.get("locale") or request.accept_languages.best_match(
-            ["zh", "en"], "zh"
-        )
+        # the language the person reads this page in: their own choice, else the browser's
+        form.default_locale.data = str(get_locale() or "zh")
     if not form.slug.data and form.company_name.data:
         form.slug.data = suggest_slug(form.company_name.data)  # no-JS path still gets a slug
     if form.validate_on_submit():
