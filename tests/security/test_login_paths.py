@@ -16,7 +16,7 @@ ALLOWED = {
 }
 
 
-def _login_user_calls(root: Path = WEBAPP) -> list[tuple[Path, str, int]]:
+def login_user_calls(root: Path = WEBAPP) -> list[tuple[Path, str, int]]:
     """(file, enclosing function, line) of every reference to login_user under `root`."""
     found = []
     for path in sorted(root.rglob("*.py")):
@@ -31,7 +31,7 @@ def _login_user_calls(root: Path = WEBAPP) -> list[tuple[Path, str, int]]:
     return found
 
 
-def _imports_of_login_user() -> list[Path]:
+def imports_of_login_user() -> list[Path]:
     files = []
     for path in sorted(WEBAPP.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -42,7 +42,7 @@ def _imports_of_login_user() -> list[Path]:
 
 
 def test_login_user_is_called_only_by_the_login_module():
-    calls = _login_user_calls()
+    calls = login_user_calls()
     assert calls, "the walk found no login_user at all: it is broken"
     outside = [
         f"{path.relative_to(WEBAPP.parent)}:{line} in {func}()"
@@ -53,11 +53,11 @@ def test_login_user_is_called_only_by_the_login_module():
         "login_user outside blueprints/auth/logins.py: log people in with start_login() so the "
         "second factor and the audit log are never skipped: " + ", ".join(outside)
     )
-    assert _imports_of_login_user() == [LOGINS]
+    assert imports_of_login_user() == [LOGINS]
 
 
 def test_the_walk_sees_a_bypass(tmp_path):
     """The check itself: a route calling login_user directly is reported."""
     bad = tmp_path / "evil.py"
     bad.write_text("from flask_login import login_user\n\ndef route(user):\n    login_user(user)\n")
-    assert [(p.name, f) for p, f, _ in _login_user_calls(tmp_path)] == [("evil.py", "route")]
+    assert [(p.name, f) for p, f, _ in login_user_calls(tmp_path)] == [("evil.py", "route")]
