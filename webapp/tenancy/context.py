@@ -9,15 +9,17 @@ The guard (guard.py) and row-level security (rls.py) read the context from here.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import g, has_app_context
 from sqlalchemy import inspect
 
 if TYPE_CHECKING:
     from ..models.tenant import Tenant
+
+T = TypeVar("T")
 
 # Set outside requests (CLI, demo seeding, tests); inside a request g.tenant is used.
 _tenant_id_var: ContextVar[int | None] = ContextVar("tenant_id", default=None)
@@ -93,40 +95,30 @@ def invitation_token_hash() -> str | None:
 
 
 @contextmanager
-def tenant_context(tenant_id: int) -> Iterator[None]:
+def _holding(var: ContextVar[T], value: T) -> Iterator[None]:
+    """`var` set to `value` inside the block, back to what it was after."""
+    token = var.set(value)
+    try:
+        yield
+    finally:
+        var.reset(token)
+
+
+def tenant_context(tenant_id: int) -> AbstractContextManager[None]:
     """Run code outside a request (CLI, seeding, tests) as if inside tenant `tenant_id`."""
-    token = _tenant_id_var.set(tenant_id)
-    try:
-        yield
-    finally:
-        _tenant_id_var.reset(token)
+    return _holding(_tenant_id_var, tenant_id)
 
 
-@contextmanager
-def acting_user(user_id: int) -> Iterator[None]:
+def acting_user(user_id: int) -> AbstractContextManager[None]:
     """Let the database show this person's memberships in every company (PostgreSQL RLS)."""
-    token = _acting_user_var.set(user_id)
-    try:
-        yield
-    finally:
-        _acting_user_var.reset(token)
+    return _holding(_acting_user_var, user_id)
 
 
-@contextmanager
-def invitation_token(token_hash: str) -> Iterator[None]:
+def invitation_token(token_hash: str) -> AbstractContextManager[None]:
     """Let the database show the invitation whose link hash this is, whatever its company."""
-    token = _invite_token_var.set(token_hash)
-    try:
-        yield
-    finally:
-        _invite_token_var.reset(token)
+    return _holding(_invite_token_var, token_hash)
 
 
-@contextmanager
-def cross_tenant() -> Iterator[None]:
+def cross_tenant() -> AbstractContextManager[None]:
     """Explicit, visible opt-out of tenant scoping, for code that must see several tenants."""
-    token = _cross_tenant_var.set(True)
-    try:
-        yield
-    finally:
-        _cross_tenant_var.reset(token)
+    return _holding(_cross_tenant_var, True)

@@ -10,33 +10,31 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in"))
 
 
-class AccountPasswordMixin:
-    """A new account's first password typed twice (signup, joining by invitation); the rules
-    themselves are services.accounts.password_problem."""
-
+def _password_twice(label: str, repeat_label: str) -> tuple[PasswordField, PasswordField]:
+    """A password field and its repetition; the rules themselves are
+    services.accounts.password_problem."""
     password = PasswordField(
-        _l("Password"),
+        label,
         validators=[DataRequired()],
         description=_l("At least 10 characters. A phrase only you would use is best."),
     )
     confirm = PasswordField(
-        _l("Repeat password"),
+        repeat_label,
         validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
     )
+    return password, confirm
+
+
+class AccountPasswordMixin:
+    """A new account's first password typed twice (signup, joining by invitation)."""
+
+    password, confirm = _password_twice(_l("Password"), _l("Repeat password"))
 
 
 class NewPasswordMixin:
-    """A new password typed twice; the rules themselves are services.accounts.password_problem."""
+    """A new password typed twice (reset link, password change)."""
 
-    password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired()],
-        description=_l("At least 10 characters. A phrase only you would use is best."),
-    )
-    confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
-    )
+    password, confirm = _password_twice(_l("New password"), _l("Repeat new password"))
 
 
 class ForgotForm(FlaskForm):
