@@ -76,6 +76,16 @@ def _import(client, slug, content: bytes, name="customers.csv", commit_data=None
     return batch_id, preview
 
 
+def _map_sheet_columns(client, slug: str, batch_id: int) -> None:
+    """Map SHEET's eight columns to their fields (the year for its dated log: 2026)."""
+    columns = ["importance", "products", "contact_name", "country", "nature", "name",
+               "contact_email", "log"]  # fmt: skip
+    client.post(
+        f"/t/{slug}/imports/{batch_id}/mapping",
+        data={f"col-{i}": field for i, field in enumerate(columns)} | {"year": "2026"},
+    )
+
+
 def _count(app, company, model) -> int:
     with app.app_context(), tenant_context(company.id):
         return db.session.scalar(select(func.count(model.id)))
@@ -132,12 +142,7 @@ def test_duplicate_choices_skip_update_create(app, client_a, company_a):
     make_contact(app, company_a, nord, "Old contact", email="old@nordlicht.de")
     response = _upload(client_a, company_a.slug, SHEET.encode())
     batch_id = _batch_id(response)
-    client_a.post(
-        f"/t/{company_a.slug}/imports/{batch_id}/mapping",
-        data={f"col-{i}": t for i, t in enumerate(
-            ["importance", "products", "contact_name", "country", "nature", "name",
-             "contact_email", "log"])} | {"year": "2026"},
-    )  # fmt: skip
+    _map_sheet_columns(client_a, company_a.slug, batch_id)
     preview = client_a.get(f"/t/{company_a.slug}/imports/{batch_id}").get_data(as_text=True)
     assert "Already in your customer list" in preview
     assert "same company name" in preview and "same email domain" in preview
@@ -161,12 +166,7 @@ def test_duplicate_choices_skip_update_create(app, client_a, company_a):
     # the same sheet again with "update": the log is not written twice
     batch2 = _upload(client_a, company_a.slug, SHEET.encode())
     batch2_id = _batch_id(batch2)
-    client_a.post(
-        f"/t/{company_a.slug}/imports/{batch2_id}/mapping",
-        data={f"col-{i}": t for i, t in enumerate(
-            ["importance", "products", "contact_name", "country", "nature", "name",
-             "contact_email", "log"])} | {"year": "2026"},
-    )  # fmt: skip
+    _map_sheet_columns(client_a, company_a.slug, batch2_id)
     client_a.post(
         f"/t/{company_a.slug}/imports/{batch2_id}/commit",
         data={"confirm": "1", "default_choice": "update"},
@@ -195,12 +195,7 @@ def test_imported_entries_are_numbered_like_typed_ones(app, client_a, company_a)
     acme = make_customer(app, company_a, "ACME Inc.")
     make_followup(app, company_a, acme, "typed by hand", on_date=date(2026, 3, 5))
     batch_id = _batch_id(_upload(client_a, company_a.slug, SHEET.encode()))
-    client_a.post(
-        f"/t/{company_a.slug}/imports/{batch_id}/mapping",
-        data={f"col-{i}": t for i, t in enumerate(
-            ["importance", "products", "contact_name", "country", "nature", "name",
-             "contact_email", "log"])} | {"year": "2026"},
-    )  # fmt: skip
+    _map_sheet_columns(client_a, company_a.slug, batch_id)
     client_a.post(
         f"/t/{company_a.slug}/imports/{batch_id}/commit",
         data={"confirm": "1", "default_choice": "skip", "choice-4": "update"},
