@@ -116,6 +116,7 @@ def create_company(
     account: a password alone never adds a company to an existing account (that would be a
     login without the second factor); its owner adds one while logged in (`add_company`)."""
     email = email.strip().lower()
+    # add_company checks the slug too; asked here first, a bad one costs no password hashing
     problem = slug_problem(slug)
     if problem:
         raise SignupError("slug", problem)
