@@ -94,6 +94,7 @@ def test_upgrade_keeps_existing_rows(empty_database_url: str) -> None:
             contact = conn.execute(text("SELECT name, phone, version FROM contact")).one()
         assert tuple(customer) == ("nordlichtprojektoren", "nordlicht.de")
         assert tuple(contact) == ("Jonas", "+493055571201", 1)
+        _assert_tally_kept(db.engine)
         if db.engine.dialect.name == "sqlite":
             _assert_trigram_index_kept(db.engine)
         db.engine.dispose()
@@ -109,6 +110,18 @@ def _assert_trigram_index_kept(engine) -> None:
         ).all()
     assert {f"{TRIGRAM_TABLE}_{op}" for op in ("insert", "update", "delete")} <= triggers
     assert found == [1]
+
+
+def _assert_tally_kept(engine) -> None:
+    """Migration 0023 counted the existing customers, and its triggers exist at head (a later
+    batch rebuild of `customer` on SQLite would drop them silently): a customer graded now
+    moves in the tally."""
+    tally = "SELECT owner_id, grade, country, customers FROM customer_tally WHERE customers <> 0"
+    with engine.begin() as conn:
+        assert [tuple(row) for row in conn.execute(text(tally))] == [(0, "", "DE", 1)]
+        conn.execute(text("UPDATE customer SET grade = 'A'"))
+        rows = [tuple(row) for row in conn.execute(text(tally))]
+    assert rows == [(0, "A", "DE", 1)]
 
 
 def test_every_index_of_a_tenant_table_leads_with_tenant_id() -> None:

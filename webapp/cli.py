@@ -1,5 +1,6 @@
 """Flask CLI commands: `flask demo` seeds the demo company, `flask doctor` checks the machine,
-`flask rls setup|check` manages PostgreSQL row-level security, `flask backup` copies SQLite."""
+`flask rls setup|check` manages PostgreSQL row-level security, `flask backup` copies SQLite,
+`flask counts rebuild` recounts the kept customer counts."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from .demo import DEMO_PASSWORD, demo_logins, seed_demo
 from .doctor import run_checks
 from .extensions import db
 from .models import Tenant
+from .services import tally
 from .services.backup import BackupError, backup_sqlite
 from .services.pool import sweep
 from .tenancy import rls
@@ -134,3 +136,30 @@ def register_cli(app: Flask) -> None:
                 click.echo(f"{tenant.slug}: {returned} customer(s) back to the pool")
             total += returned
         click.echo(f"Swept: {total} customer(s) back to the pool.")
+
+    @app.cli.group("counts")
+    def counts_group() -> None:
+        """The customer counts kept by triggers (customer_tally)."""
+
+    @counts_group.command("rebuild")
+    @click.option("--company", "slug", default=None, help="Only this company (its slug).")
+    def counts_rebuild(slug: str | None) -> None:
+        """Count every company's customers again into the kept counts, and say which were
+        wrong. Safe while the app runs: writers to customers wait a moment per company."""
+        from sqlalchemy import select
+
+        query = select(Tenant.id, Tenant.slug).order_by(Tenant.id)
+        if slug:
+            query = query.where(Tenant.slug == slug)
+        companies = db.session.execute(query).all()
+        if slug and not companies:
+            click.echo(f"No company {slug!r}.", err=True)
+            sys.exit(2)
+        repaired = 0
+        for tenant_id, tenant_slug in companies:
+            with tenant_context(tenant_id):
+                if tally.rebuild(tenant_id):
+                    repaired += 1
+                    click.echo(f"{tenant_slug}: the counts were wrong; rebuilt")
+                db.session.commit()
+        click.echo(f"Counted {len(companies)} company(ies) again; {repaired} had drifted.")

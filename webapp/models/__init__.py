@@ -9,6 +9,7 @@ from .plan import CallPlan, CallPlanCell, CallPlanRow
 from .pool import CustomerOwnerChange, PoolRule
 from .report import WeeklyReport, WeeklyReportComment, WeeklyReportLine
 from .search import CustomerSearch
+from .tally import CustomerTally
 from .team import AuditEvent, Invitation
 from .tenant import Tenant
 from .user import Membership, MembershipRole, PasswordResetToken, RecoveryCode, User
@@ -22,6 +23,7 @@ __all__ = [
     "Customer",
     "CustomerOwnerChange",
     "CustomerSearch",
+    "CustomerTally",
     "ExportOrder",
     "FollowUp",
     "FollowUpColleague",
