@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Contact, Customer, Membership, User
+from webapp.services import lookups
 from webapp.services.passwords import hash_password
 from webapp.services.signup import create_company
 from webapp.tenancy.context import tenant_context
@@ -48,30 +49,33 @@ def make_company(app: Flask, slug: str, name: str | None = None, *, locale: str 
             email=f"owner@{slug}.example.com",
             password=PASSWORD,
         )
+        company_id = tenant.id
         db.session.commit()
-        with tenant_context(tenant.id):
+        # PostgreSQL shows a company's rows and its members' accounts only inside it
+        with tenant_context(company_id):
             membership_id = db.session.scalar(
                 select(Membership.id).where(Membership.user_id == user.id)
             )
-        return Company(tenant.id, tenant.slug, tenant.name, user.id, user.email, membership_id)
+            return Company(
+                tenant.id, tenant.slug, tenant.name, user.id, user.email, membership_id
+            )
 
 
 def add_member(app: Flask, company: Company, email: str, roles: set[str], name: str = "") -> int:
     """Add a user (new or existing by email) to a company; returns the membership id."""
 
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == email))
-        if user is None:
+    with app.app_context(), tenant_context(company.id):
+        user_id = lookups.account_id(email)
+        if user_id is None:
             user = User(
                 email=email, name=name or email.split("@")[0], password_hash=hash_password(PASSWORD)
             )
-            db.session.add(user)
-        with tenant_context(company.id):
-            membership = Membership(tenant_id=company.id, user=user)
-            membership.set_roles(roles)
-            db.session.add(membership)
-            db.session.commit()
-            return membership.id
+            user_id = lookups.add_account(user).id
+        membership = Membership(tenant_id=company.id, user_id=user_id)
+        membership.set_roles(roles)
+        db.session.add(membership)
+        db.session.commit()
+        return membership.id
 
 
 def make_customer(app: Flask, company: Company, name: str = "Acme Trading GmbH", **fields) -> int:

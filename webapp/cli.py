@@ -13,6 +13,7 @@ from .demo import DEMO_PASSWORD, demo_logins, seed_demo
 from .doctor import run_checks
 from .extensions import db
 from .models import Tenant
+from .services import lookups
 from .services.backup import BackupError, backup_sqlite
 from .services.pool import sweep
 from .tenancy import rls
@@ -71,19 +72,28 @@ def register_cli(app: Flask) -> None:
                 engine.dispose()
 
     @rls_group.command("setup")
-    @click.option("--role", default=None, help="The application's login role to create/grant.")
+    @click.option(
+        "--role",
+        default=None,
+        help="The application's login role to create/grant (default: DATABASE_APP_ROLE).",
+    )
     def rls_setup(role: str | None) -> None:
-        """As the tables' owner: force the policies on every tenant table and grant the
-        application role data access (creating it without BYPASSRLS if needed)."""
+        """As the tables' owner: force the policies on every tenant table, put the global
+        tables under theirs with the lookup functions, and grant the application role data
+        access (creating it without BYPASSRLS if needed)."""
 
+        role = role or app.config["DATABASE_APP_ROLE"]
         with _owner_engine() as engine:
             if engine.dialect.name != "postgresql":
                 click.echo("Row-level security is PostgreSQL's; SQLite relies on the ORM guard.")
                 return
             with engine.begin() as conn:
                 rls.enable(conn)
-                rls.grant_app_role(conn, role or rls.APP_ROLE)
-        click.echo(f"RLS forced on every tenant table; role {role or rls.APP_ROLE} granted.")
+                rls.enable_global(conn)
+                rls.grant_app_role(conn, role)
+        click.echo(
+            f"RLS forced on every tenant table, on the global tables too; role {role} granted."
+        )
 
     @rls_group.command("check")
     def rls_check() -> None:
@@ -96,10 +106,18 @@ def register_cli(app: Flask) -> None:
             with engine.connect() as conn:
                 missing = rls.missing_policies(conn)
                 tables = rls.tenant_tables(conn)
+                global_problems = rls.missing_global_policies(conn)
+                global_count = len(rls.global_tables(conn))
         if missing:
             click.echo("Tenant tables without the RLS policy: " + ", ".join(missing))
+        for problem in global_problems:
+            click.echo(f"Global tables: {problem}")
+        if missing or global_problems:
             sys.exit(1)
-        click.echo(f"ok: {len(tables)} tenant tables, every one with RLS forced.")
+        click.echo(
+            f"ok: {len(tables)} tenant tables, every one with RLS forced; "
+            f"{global_count} global tables with their policies and lookup functions."
+        )
 
     @app.cli.command("backup")
     @click.argument("target", type=click.Path(dir_okay=False, writable=True))
@@ -122,15 +140,14 @@ def register_cli(app: Flask) -> None:
         """Send customers with no follow-up for longer than their grade's rule back to the
         pool, in every company (run it from cron, e.g. hourly; the pool page also sweeps its
         own company whenever it is read)."""
-        from sqlalchemy import select
 
         total = 0
-        for tenant_id in db.session.scalars(select(Tenant.id).order_by(Tenant.id)).all():
+        for tenant_id in lookups.company_ids():
             with tenant_context(tenant_id):
                 tenant = db.session.get(Tenant, tenant_id)
                 returned = sweep(tenant)
                 db.session.commit()
-            if returned:
-                click.echo(f"{tenant.slug}: {returned} customer(s) back to the pool")
+                if returned:  # inside the company: PostgreSQL shows its row only there
+                    click.echo(f"{tenant.slug}: {returned} customer(s) back to the pool")
             total += returned
         click.echo(f"Swept: {total} customer(s) back to the pool.")

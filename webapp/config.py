@@ -46,6 +46,9 @@ class Config:
         if os.environ.get("MIGRATION_DATABASE_URL")
         else None
     )
+    # the PostgreSQL login role the app connects as (DATABASE_URL's user): `flask rls setup`
+    # creates and grants it, `flask doctor` checks the app really is it (docs/deploy.md)
+    DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE") or "tradefollow_app"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
