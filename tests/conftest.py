@@ -48,7 +48,8 @@ def database_url(owner_database_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def owner_engine(owner_database_url: str) -> Iterator[Engine]:
-    engine = create_engine(owner_database_url)
+    # the app's own engine options: through PgBouncer (DATABASE_POOLER) no prepared statements
+    engine = create_engine(owner_database_url, **TestConfig.SQLALCHEMY_ENGINE_OPTIONS)
     yield engine
     engine.dispose()
 
