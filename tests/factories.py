@@ -34,7 +34,7 @@ def company_today(app: Flask, company: Company):
     from webapp.models import Tenant
     from webapp.services.followups import company_today as today_of
 
-    with app.app_context():
+    with app.app_context(), tenant_context(company.id):
         return today_of(db.session.get(Tenant, company.id))
 
 
@@ -56,9 +56,7 @@ def make_company(app: Flask, slug: str, name: str | None = None, *, locale: str 
             membership_id = db.session.scalar(
                 select(Membership.id).where(Membership.user_id == user.id)
             )
-            return Company(
-                tenant.id, tenant.slug, tenant.name, user.id, user.email, membership_id
-            )
+            return Company(tenant.id, tenant.slug, tenant.name, user.id, user.email, membership_id)
 
 
 def add_member(app: Flask, company: Company, email: str, roles: set[str], name: str = "") -> int:
@@ -315,7 +313,7 @@ def set_visibility(app: Flask, company: Company, value: str) -> None:
     """The company setting of services/visibility.py: "own" (the default) or "all"."""
     from webapp.models import Tenant
 
-    with app.app_context():
+    with app.app_context(), tenant_context(company.id):
         db.session.get(Tenant, company.id).customer_visibility = value
         db.session.commit()
 

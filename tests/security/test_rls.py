@@ -240,13 +240,16 @@ def secrets_everywhere(app, owner_engine, company_a, company_b) -> dict[str, int
             owner.execute(
                 text(
                     "INSERT INTO password_reset_token (user_id, token_hash, created_at, "
-                    "expires_at) VALUES (:u, md5(CAST(:u AS text)) || md5(CAST(:u AS text)), now(), "
-                    "now() + interval '1 day')"
+                    "expires_at) VALUES (:u, md5(CAST(:u AS text)) || md5(CAST(:u AS text)), "
+                    "now(), now() + interval '1 day')"
                 ),
                 {"u": user_id},
             )
             owner.execute(
-                text("INSERT INTO recovery_code (user_id, code_hash) VALUES (:u, md5(CAST(:u AS text)))"),
+                text(
+                    "INSERT INTO recovery_code (user_id, code_hash) "
+                    "VALUES (:u, md5(CAST(:u AS text)))"
+                ),
                 {"u": user_id},
             )
     return {"clerk": clerk}

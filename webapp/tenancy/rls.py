@@ -197,8 +197,9 @@ def enable_global(conn: Connection) -> None:
         # running app's away); a fixed search_path: no schema of the caller's comes first
         conn.execute(
             text(
-                f"CREATE OR REPLACE FUNCTION {name}({arguments}) RETURNS {result} LANGUAGE sql STABLE "
-                f'SECURITY DEFINER SET search_path = "{schema}", pg_temp AS $fn$ {body} $fn$'
+                f"CREATE OR REPLACE FUNCTION {name}({arguments}) RETURNS {result} "
+                f'LANGUAGE sql STABLE SECURITY DEFINER SET search_path = "{schema}", pg_temp '
+                f"AS $fn$ {body} $fn$"
             )
         )
         conn.execute(text(f"REVOKE ALL ON FUNCTION {name}({arguments}) FROM PUBLIC"))
