@@ -41,10 +41,12 @@ PASSWORD = "bench password 123"
 def build(owner_url: str) -> None:
     engine = create_engine(owner_url)
     with engine.begin() as conn:
+        rls.disable_global(conn)  # its policies' subqueries depend on the tables
         db.metadata.drop_all(conn)
         db.metadata.create_all(conn)
         rls.enable(conn)
-        rls.grant_app_role(conn)
+        rls.enable_global(conn)
+        rls.grant_app_role(conn, TestConfig.DATABASE_APP_ROLE)
     engine.dispose()
     app = create_app(type("Seed", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": owner_url}))
     with app.app_context():
@@ -97,7 +99,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=200)
     args = parser.parse_args()
     owner_url = normalize_db_url(args.url)
-    app_url = make_url(owner_url).set(username=rls.APP_ROLE, password=None)
+    app_url = make_url(owner_url).set(username=TestConfig.DATABASE_APP_ROLE, password=None)
     build(owner_url)
     _, rls_client = client_for(app_url.render_as_string(hide_password=False))
     _, owner_client = client_for(owner_url)

@@ -14,6 +14,7 @@ runtime=(
   gettext               # msgfmt/msgmerge for the translation catalogs
   nodejs                # npm installs htmx and Bootstrap into webapp/static/vendor
   npm
+  pgbouncer             # tests: RLS under PgBouncer's transaction pooling (the app does not need it)
 )
 browser=(chromium poppler-utils)  # tests and reviews: a real browser, PDF pages as PNG
 

@@ -42,12 +42,14 @@ def database_url(owner_database_url: str) -> str:
     url = make_url(owner_database_url)
     if url.get_backend_name() == "sqlite":
         return owner_database_url
-    return url.set(username=rls.APP_ROLE, password=None).render_as_string(hide_password=False)
+    role = TestConfig.DATABASE_APP_ROLE  # DATABASE_APP_ROLE, as the app reads it
+    return url.set(username=role, password=None).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
 def owner_engine(owner_database_url: str) -> Iterator[Engine]:
-    engine = create_engine(owner_database_url)
+    # the app's own engine options: through PgBouncer (DATABASE_POOLER) no prepared statements
+    engine = create_engine(owner_database_url, **TestConfig.SQLALCHEMY_ENGINE_OPTIONS)
     yield engine
     engine.dispose()
 
@@ -55,12 +57,15 @@ def owner_engine(owner_database_url: str) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def app(database_url: str, owner_engine: Engine) -> Iterator[Flask]:
     with owner_engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            rls.disable_global(conn)  # its policies' subqueries depend on the tables
         db.metadata.drop_all(conn)  # our tables and any left by an earlier run
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.metadata.create_all(conn)
         if conn.dialect.name == "postgresql":
             rls.enable(conn)
-            rls.grant_app_role(conn)
+            rls.enable_global(conn)
+            rls.grant_app_role(conn, TestConfig.DATABASE_APP_ROLE)
     config = type("SuiteConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
     app = create_app(config)
     yield app

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Contact, Customer, Membership, User
+from webapp.services import lookups
 from webapp.services.passwords import hash_password
 from webapp.services.signup import create_company
 from webapp.tenancy.context import tenant_context
@@ -33,7 +34,7 @@ def company_today(app: Flask, company: Company):
     from webapp.models import Tenant
     from webapp.services.followups import company_today as today_of
 
-    with app.app_context():
+    with app.app_context(), tenant_context(company.id):
         return today_of(db.session.get(Tenant, company.id))
 
 
@@ -48,30 +49,31 @@ def make_company(app: Flask, slug: str, name: str | None = None, *, locale: str 
             email=f"owner@{slug}.example.com",
             password=PASSWORD,
         )
+        company_id = tenant.id
         db.session.commit()
-        with tenant_context(tenant.id):
+        # PostgreSQL shows a company's rows and its members' accounts only inside it
+        with tenant_context(company_id):
             membership_id = db.session.scalar(
                 select(Membership.id).where(Membership.user_id == user.id)
             )
-        return Company(tenant.id, tenant.slug, tenant.name, user.id, user.email, membership_id)
+            return Company(tenant.id, tenant.slug, tenant.name, user.id, user.email, membership_id)
 
 
 def add_member(app: Flask, company: Company, email: str, roles: set[str], name: str = "") -> int:
     """Add a user (new or existing by email) to a company; returns the membership id."""
 
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == email))
-        if user is None:
+    with app.app_context(), tenant_context(company.id):
+        user_id = lookups.account_id(email)
+        if user_id is None:
             user = User(
                 email=email, name=name or email.split("@")[0], password_hash=hash_password(PASSWORD)
             )
-            db.session.add(user)
-        with tenant_context(company.id):
-            membership = Membership(tenant_id=company.id, user=user)
-            membership.set_roles(roles)
-            db.session.add(membership)
-            db.session.commit()
-            return membership.id
+            user_id = lookups.add_account(user).id
+        membership = Membership(tenant_id=company.id, user_id=user_id)
+        membership.set_roles(roles)
+        db.session.add(membership)
+        db.session.commit()
+        return membership.id
 
 
 def make_customer(app: Flask, company: Company, name: str = "Acme Trading GmbH", **fields) -> int:
@@ -311,7 +313,7 @@ def set_visibility(app: Flask, company: Company, value: str) -> None:
     """The company setting of services/visibility.py: "own" (the default) or "all"."""
     from webapp.models import Tenant
 
-    with app.app_context():
+    with app.app_context(), tenant_context(company.id):
         db.session.get(Tenant, company.id).customer_visibility = value
         db.session.commit()
 

@@ -14,7 +14,7 @@ from .demo import DEMO_PASSWORD, demo_logins, seed_demo
 from .doctor import run_checks
 from .extensions import db
 from .models import Tenant
-from .services import tally
+from .services import lookups, tally
 from .services.backup import BackupError, backup_sqlite
 from .services.pool import sweep
 from .tenancy import rls
@@ -73,19 +73,28 @@ def register_cli(app: Flask) -> None:
                 engine.dispose()
 
     @rls_group.command("setup")
-    @click.option("--role", default=None, help="The application's login role to create/grant.")
+    @click.option(
+        "--role",
+        default=None,
+        help="The application's login role to create/grant (default: DATABASE_APP_ROLE).",
+    )
     def rls_setup(role: str | None) -> None:
-        """As the tables' owner: force the policies on every tenant table and grant the
-        application role data access (creating it without BYPASSRLS if needed)."""
+        """As the tables' owner: force the policies on every tenant table, put the global
+        tables under theirs with the lookup functions, and grant the application role data
+        access (creating it without BYPASSRLS if needed)."""
 
+        role = role or app.config["DATABASE_APP_ROLE"]
         with _owner_engine() as engine:
             if engine.dialect.name != "postgresql":
                 click.echo("Row-level security is PostgreSQL's; SQLite relies on the ORM guard.")
                 return
             with engine.begin() as conn:
                 rls.enable(conn)
-                rls.grant_app_role(conn, role or rls.APP_ROLE)
-        click.echo(f"RLS forced on every tenant table; role {role or rls.APP_ROLE} granted.")
+                rls.enable_global(conn)
+                rls.grant_app_role(conn, role)
+        click.echo(
+            f"RLS forced on every tenant table, on the global tables too; role {role} granted."
+        )
 
     @rls_group.command("check")
     def rls_check() -> None:
@@ -98,10 +107,18 @@ def register_cli(app: Flask) -> None:
             with engine.connect() as conn:
                 missing = rls.missing_policies(conn)
                 tables = rls.tenant_tables(conn)
+                global_problems = rls.missing_global_policies(conn)
+                global_count = len(rls.global_tables(conn))
         if missing:
             click.echo("Tenant tables without the RLS policy: " + ", ".join(missing))
+        for problem in global_problems:
+            click.echo(f"Global tables: {problem}")
+        if missing or global_problems:
             sys.exit(1)
-        click.echo(f"ok: {len(tables)} tenant tables, every one with RLS forced.")
+        click.echo(
+            f"ok: {len(tables)} tenant tables, every one with RLS forced; "
+            f"{global_count} global tables with their policies and lookup functions."
+        )
 
     @app.cli.command("backup")
     @click.argument("target", type=click.Path(dir_okay=False, writable=True))
@@ -124,16 +141,15 @@ def register_cli(app: Flask) -> None:
         """Send customers with no follow-up for longer than their grade's rule back to the
         pool, in every company (run it from cron, e.g. hourly; the pool page also sweeps its
         own company whenever it is read)."""
-        from sqlalchemy import select
 
         total = 0
-        for tenant_id in db.session.scalars(select(Tenant.id).order_by(Tenant.id)).all():
+        for tenant_id in lookups.company_ids():
             with tenant_context(tenant_id):
                 tenant = db.session.get(Tenant, tenant_id)
                 returned = sweep(tenant)
                 db.session.commit()
-            if returned:
-                click.echo(f"{tenant.slug}: {returned} customer(s) back to the pool")
+                if returned:  # inside the company: PostgreSQL shows its row only there
+                    click.echo(f"{tenant.slug}: {returned} customer(s) back to the pool")
             total += returned
         click.echo(f"Swept: {total} customer(s) back to the pool.")
 
@@ -146,20 +162,21 @@ def register_cli(app: Flask) -> None:
     def counts_rebuild(slug: str | None) -> None:
         """Count every company's customers again into the kept counts, and say which were
         wrong. Safe while the app runs: writers to customers wait a moment per company."""
-        from sqlalchemy import select
-
-        query = select(Tenant.id, Tenant.slug).order_by(Tenant.id)
         if slug:
-            query = query.where(Tenant.slug == slug)
-        companies = db.session.execute(query).all()
-        if slug and not companies:
-            click.echo(f"No company {slug!r}.", err=True)
-            sys.exit(2)
+            found = lookups.company_id(slug)
+            if found is None:
+                click.echo(f"No company {slug!r}.", err=True)
+                sys.exit(2)
+            companies = [found]
+        else:
+            companies = lookups.company_ids()
         repaired = 0
-        for tenant_id, tenant_slug in companies:
+        for tenant_id in companies:
             with tenant_context(tenant_id):
                 if tally.rebuild(tenant_id):
                     repaired += 1
+                    # inside the company: PostgreSQL shows its row only there
+                    tenant_slug = db.session.get(Tenant, tenant_id).slug
                     click.echo(f"{tenant_slug}: the counts were wrong; rebuilt")
                 db.session.commit()
         click.echo(f"Counted {len(companies)} company(ies) again; {repaired} had drifted.")

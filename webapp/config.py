@@ -35,6 +35,18 @@ def normalize_db_url(url: str) -> str:
     return url
 
 
+def engine_options(pooler: str = "") -> dict:
+    """SQLAlchemy's engine options. Behind PgBouncer in transaction pooling mode
+    (DATABASE_POOLER=pgbouncer, docs/deploy.md) psycopg must not prepare statements: the next
+    transaction may run on another server connection, which never saw them (PgBouncer before
+    1.21 does not track them). Row-level security needs nothing more: the app's settings are
+    transaction-local (tenancy/rls.py)."""
+    options: dict = {"pool_pre_ping": True}
+    if pooler.strip().lower() == "pgbouncer":
+        options["connect_args"] = {"prepare_threshold": None}
+    return options
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or None  # filled from instance/ when empty
     SQLALCHEMY_DATABASE_URI = normalize_db_url(
@@ -46,7 +58,10 @@ class Config:
         if os.environ.get("MIGRATION_DATABASE_URL")
         else None
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # the PostgreSQL login role the app connects as (DATABASE_URL's user): `flask rls setup`
+    # creates and grants it, `flask doctor` checks the app really is it (docs/deploy.md)
+    DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE") or "tradefollow_app"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = engine_options(os.environ.get("DATABASE_POOLER", ""))
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     SESSION_COOKIE_HTTPONLY = True

@@ -58,6 +58,29 @@ def check_database() -> Check:
     return Check("database", True, db.engine.url.render_as_string(hide_password=True))
 
 
+def check_database_role() -> Check:
+    """On PostgreSQL the app must connect as DATABASE_APP_ROLE, which RLS binds: a superuser or
+    the tables' owner would read every company's rows."""
+    if db.engine.dialect.name != "postgresql":
+        return Check("database role", True, "SQLite: the ORM guard isolates companies")
+    wanted = current_app.config["DATABASE_APP_ROLE"]
+    user, superuser, bypass, owned = db.session.execute(
+        text(
+            "SELECT current_user, rolsuper, rolbypassrls, (SELECT count(*) FROM pg_tables "
+            "WHERE tableowner = current_user) FROM pg_roles WHERE rolname = current_user"
+        )
+    ).one()
+    ok = user == wanted and not superuser and not bypass and not owned
+    return Check(
+        "database role",
+        ok,
+        f"connected as {user} (DATABASE_APP_ROLE {wanted}; superuser {superuser}, "
+        f"BYPASSRLS {bypass}, owns {owned} tables)",
+        "connect DATABASE_URL as the role `flask rls setup --role NAME` created, and set "
+        "DATABASE_APP_ROLE=NAME (docs/deploy.md)",
+    )
+
+
 def check_migrations() -> Check:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
@@ -108,6 +131,7 @@ def run_checks() -> list[Check]:
         check_cjk_font(),
         check_harfbuzz_subset(),
         check_database(),
+        check_database_role(),
         check_migrations(),
         check_assets(),
         check_translations(),

@@ -10,6 +10,7 @@ import pytest
 from webapp.extensions import db
 from webapp.models import User
 from webapp.services import accounts
+from webapp.tenancy.context import acting_user
 
 EN = {"Accept-Language": "en"}
 
@@ -51,7 +52,7 @@ def _user(app, email="li@example.com") -> int:
 def test_reset_token_is_single_use_and_expires(app):
     user_id = _user(app)
     now = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
-    with app.app_context():
+    with app.app_context(), acting_user(user_id):
         user = db.session.get(User, user_id)
         secret = accounts.create_reset_token(user, now=now)
         db.session.commit()
@@ -82,7 +83,7 @@ def test_totp_codes_work_once_and_tolerate_one_step_of_drift(app):
     secret = pyotp.random_base32()
     now = datetime(2026, 11, 28, 10, 0, 10, tzinfo=UTC)
     code = pyotp.TOTP(secret).at(now)
-    with app.app_context():
+    with app.app_context(), acting_user(user_id):
         user = db.session.get(User, user_id)
         assert accounts.confirm_totp(secret, code, now=now)
         assert not accounts.confirm_totp(
@@ -103,7 +104,7 @@ def test_totp_codes_work_once_and_tolerate_one_step_of_drift(app):
 
 def test_recovery_codes_are_single_use_and_regenerated(app):
     user_id = _user(app)
-    with app.app_context():
+    with app.app_context(), acting_user(user_id):
         user = db.session.get(User, user_id)
         codes = accounts.enable_totp(user, pyotp.random_base32())
         db.session.commit()

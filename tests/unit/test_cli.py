@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 from webapp.demo import CUSTOMERS, DEMO_PASSWORD, MEMBERS, POOL_CUSTOMERS
 from webapp.doctor import check_assets, check_cjk_font, check_harfbuzz_subset, check_migrations
 from webapp.extensions import db
-from webapp.models import Customer, Tenant
+from webapp.models import Customer
+from webapp.services import lookups
 from webapp.tenancy.context import tenant_context
 
 
@@ -16,13 +17,11 @@ def test_demo_seeds_an_empty_database_once(app, client):
     assert DEMO_PASSWORD in result.output
     for email, *_ in MEMBERS:
         assert email in result.output
-    with app.app_context():
-        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
-        with tenant_context(tenant.id):
-            # one demo inquiry was converted into a new customer (demo/inquiries.py);
-            # the pool's customers plus one near auto-return (demo._seed_pool)
-            expected = len(CUSTOMERS) + 1 + len(POOL_CUSTOMERS) + 1
-            assert db.session.scalar(select(func.count(Customer.id))) == expected
+    with app.app_context(), tenant_context(lookups.company_id("demo")):
+        # one demo inquiry was converted into a new customer (demo/inquiries.py);
+        # the pool's customers plus one near auto-return (demo._seed_pool)
+        expected = len(CUSTOMERS) + 1 + len(POOL_CUSTOMERS) + 1
+        assert db.session.scalar(select(func.count(Customer.id))) == expected
 
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already" in again.output

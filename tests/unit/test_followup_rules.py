@@ -371,7 +371,7 @@ def test_category_history_lists_each_change_once(app, company, customer_id):
 
 
 def tenant_of(app: Flask, company: Company) -> Tenant:
-    with app.app_context():
+    with app.app_context(), tenant_context(company.id):
         tenant = db.session.get(Tenant, company.id)
         db.session.expunge(tenant)
         return tenant

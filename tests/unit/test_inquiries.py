@@ -22,6 +22,7 @@ from tests.factories import (
 from webapp.extensions import db
 from webapp.models import Contact, Customer, Inquiry, Sample, Tenant
 from webapp.services import inquiries as rules
+from webapp.services import lookups
 from webapp.tenancy.context import tenant_context
 
 # Monday 23 Nov 2026, 00:30 in Shanghai is still Sunday 22 Nov, 16:30 in UTC
@@ -336,13 +337,12 @@ def test_seed_demo(app):
     from webapp.demo import seed_demo as seed_company
     from webapp.models import Membership
     from webapp.services.weeks import current_week_start
-    from webapp.tenancy.context import cross_tenant
 
     with app.test_request_context():
         seed_company()
-        with cross_tenant():
-            tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
-        with tenant_context(tenant.id):
+        demo_id = lookups.company_id("demo")
+        with tenant_context(demo_id):
+            tenant = db.session.get(Tenant, demo_id)
             # the demo company already seeds them (webapp/demo/inquiries.py)
             members = list(db.session.scalars(select(Membership).order_by(Membership.id)))
             inquiries = db.session.scalars(select(Inquiry)).all()

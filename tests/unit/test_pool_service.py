@@ -199,7 +199,7 @@ def test_sweep_returns_exactly_the_due_customers(app, company_a, team):
 
 
 def company_zone_of(app, company):
-    with app.app_context():
+    with app.app_context(), tenant_context(company.id):
         return company_zone(db.session.get(Tenant, company.id))
 
 

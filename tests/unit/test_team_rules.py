@@ -16,7 +16,7 @@ from webapp.extensions import db
 from webapp.models import AuditEvent, Invitation, Membership
 from webapp.services import audit, team
 from webapp.services.roles import PERMISSION_LABELS, PERMISSIONS, permission_matrix
-from webapp.tenancy.context import tenant_context
+from webapp.tenancy.context import acting_user, tenant_context
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -217,9 +217,10 @@ def test_a_link_works_once(app, company_a, company_b):
     _id, secret = make_invitation(app, company_a, company_b.owner_email, {"manager", "sales"})
     with app.test_request_context(headers=EN):
         check = team.check_invitation(company_a.slug, secret)
-        user = db.session.scalar(select(User).where(User.email == company_b.owner_email))
-        membership_id = team.accept_invitation(check.invitation, user).id
-        db.session.commit()
+        with acting_user(company_b.owner_id):
+            user = db.session.get(User, company_b.owner_id)
+            membership_id = team.accept_invitation(check.invitation, user).id
+            db.session.commit()
         with tenant_context(company_a.id):
             assert db.session.get(Membership, membership_id).roles == {"manager", "sales"}
         again = team.check_invitation(company_a.slug, secret)
@@ -278,10 +279,12 @@ def test_join_refusals(app, company_a, company_b):
     _id, secret = make_invitation(app, company_a, company_b.owner_email)
     with app.test_request_context(headers=EN):
         invitation = team.check_invitation(company_a.slug, secret).invitation
-        other = db.session.scalar(select(User).where(User.email == company_a.owner_email))
-        assert "logged in as" in team.join_refusal(invitation, other)
-        invited = db.session.scalar(select(User).where(User.email == company_b.owner_email))
-        assert team.join_refusal(invitation, invited) is None
+        with acting_user(company_a.owner_id):
+            other = db.session.get(User, company_a.owner_id)
+            assert "logged in as" in team.join_refusal(invitation, other)
+        with acting_user(company_b.owner_id):
+            invited = db.session.get(User, company_b.owner_id)
+            assert team.join_refusal(invitation, invited) is None
 
 
 # --- audit events -----------------------------------------------------------------------------
@@ -362,7 +365,7 @@ def test_record_for_user_reaches_each_company(app, company_a, company_b):
     add_member(app, company_b, company_a.owner_email, {"sales"})
     from webapp.models import User
 
-    with app.test_request_context(headers=EN):
+    with app.test_request_context(headers=EN), acting_user(company_a.owner_id):
         user = db.session.get(User, company_a.owner_id)
         assert audit.record_for_user("login", user) == 2
         db.session.commit()

@@ -18,6 +18,7 @@ from webapp import create_app
 from webapp.config import TestConfig
 from webapp.extensions import db, limiter
 from webapp.models import User
+from webapp.tenancy.context import acting_user
 
 EN = {"Accept-Language": "en"}
 HOME_A = "/t/alpha-trading/"
@@ -111,7 +112,7 @@ def test_unknown_email_and_wrong_password_look_the_same(client, company_a):
 
 
 def test_inactive_user_cannot_log_in(app, client, company_a):
-    with app.app_context():
+    with app.app_context(), acting_user(company_a.owner_id):
         db.session.get(User, company_a.owner_id).active = False
         db.session.commit()
     response = client.post(
@@ -130,7 +131,7 @@ def test_deactivating_a_user_ends_their_sessions(app, client, company_a):
     )
     login(client, company_a.owner_email)
     assert client.get(HOME_A).status_code == 200
-    with app.app_context():
+    with app.app_context(), acting_user(company_a.owner_id):
         db.session.get(User, company_a.owner_id).active = False
         db.session.commit()
     response = client.get(HOME_A)
@@ -294,11 +295,11 @@ def test_login_rehashes_a_weak_hash(app, client, company_a):
     old = app.config["ARGON2_TIME_COST"]
     app.config["ARGON2_TIME_COST"] = old + 1
     try:
-        with app.app_context():
+        with app.app_context(), acting_user(company_a.owner_id):
             before = db.session.get(User, company_a.owner_id).password_hash
             assert needs_rehash(before)
         login(client, company_a.owner_email)
-        with app.app_context():
+        with app.app_context(), acting_user(company_a.owner_id):
             after = db.session.get(User, company_a.owner_id).password_hash
             assert after != before
             assert after.startswith("$argon2id$")

@@ -42,7 +42,7 @@ ITEM = re.compile(
 
 
 def today_of(app: Flask, company: Company) -> date:
-    with app.app_context():
+    with app.app_context(), tenant_context(company.id):
         return company_today(db.session.get(Tenant, company.id))
 
 

@@ -20,6 +20,7 @@ from tests.factories import (
 )
 from webapp.extensions import db
 from webapp.models import Contact, Customer, Inquiry
+from webapp.services import lookups
 from webapp.tenancy.context import tenant_context
 
 HX = {"HX-Request": "true"}
@@ -343,13 +344,12 @@ def test_demo_pages(app, client):
     from webapp.demo.inquiries import seed_inquiries
     from webapp.models import Membership, Sample, Tenant
     from webapp.services.followups import company_today
-    from webapp.tenancy.context import cross_tenant
 
     with app.test_request_context():
         seed_company()
-        with cross_tenant():
-            tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
-        with tenant_context(tenant.id):
+        demo_id = lookups.company_id("demo")
+        with tenant_context(demo_id):
+            tenant = db.session.get(Tenant, demo_id)
             members = list(db.session.scalars(select(Membership).order_by(Membership.id)))
             seed_inquiries(tenant, members, company_today(tenant))
             db.session.commit()

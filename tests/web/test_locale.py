@@ -7,12 +7,13 @@ the base template sets ("zh-CN" or "en"), English pages also by their English wo
 import re
 
 import pytest
-from sqlalchemy import select
 
 from tests.conftest import login
 from tests.factories import make_company
 from webapp.extensions import db
 from webapp.models import User
+from webapp.services import lookups
+from webapp.tenancy.context import acting_user
 
 
 def page_lang(response) -> str:
@@ -23,7 +24,9 @@ def page_lang(response) -> str:
 
 def user_locale(app, email: str) -> str | None:
     with app.app_context():
-        return db.session.scalar(select(User.locale).where(User.email == email))
+        user_id = lookups.account_id(email)
+        with acting_user(user_id):  # RLS shows a person's row to that person (or colleagues)
+            return db.session.get(User, user_id).locale
 
 
 @pytest.mark.parametrize(

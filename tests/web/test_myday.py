@@ -30,7 +30,7 @@ def home(company_a: Company) -> str:
 
 @pytest.fixture
 def today(app, company_a) -> date:
-    with app.app_context():
+    with app.app_context(), tenant_context(company_a.id):
         return company_today(db.session.get(Tenant, company_a.id))
 
 
@@ -171,7 +171,7 @@ def test_stale_customers_per_grade(app, client_a, company_a, home, today):
 
 
 def rules_of(app: Flask, company: Company) -> dict[str, int]:
-    with app.app_context():
+    with app.app_context(), tenant_context(company.id):
         return db.session.get(Tenant, company.id).stale_days()
 
 

@@ -320,7 +320,7 @@ def test_claim_from_the_pool(app, client, company_a, base, book, people):
 
 
 def test_claim_limit_message(app, client, company_a, base, book, people):
-    with app.app_context():
+    with app.app_context(), tenant_context(company_a.id):
         db.session.get(Tenant, company_a.id).max_owned_customers = 1
         db.session.commit()
     as_(client, "sam")

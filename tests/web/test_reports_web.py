@@ -107,7 +107,7 @@ def test_salesperson_opens_fills_and_submits_on_time(app, client, company_a, bas
 
 
 def _tenant(app, company) -> Tenant:
-    with app.app_context():
+    with app.app_context(), tenant_context(company.id):
         tenant = db.session.get(Tenant, company.id)
         db.session.expunge(tenant)
         return tenant

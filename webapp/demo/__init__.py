@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -23,14 +23,14 @@ from ..models import (
     Tenant,
     User,
 )
+from ..services import lookups, pool, team
 from ..services import orders as rules
-from ..services import pool, team
 from ..services.classification import purposes_to_bits, stages_to_bits
 from ..services.countries import country_name
 from ..services.followups import Links, company_today, save_followup
 from ..services.passwords import hash_password
 from ..services.phones import InvalidPhone, to_e164
-from ..tenancy.context import cross_tenant, tenant_context
+from ..tenancy.context import tenant_context
 from .inquiries import seed_inquiries
 from .plans import seed_plans
 from .reports import seed_reports
@@ -266,16 +266,16 @@ def _phone_field(phone: str | None, country: str) -> dict[str, str | None]:
 
 def demo_logins() -> list[tuple[str, str, str]]:
     """The demo members still in the database, with their roles (empty without a demo company)."""
-    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
-    if tenant is None:
+    tenant_id = lookups.company_id("demo")
+    if tenant_id is None:
         return []
-    with tenant_context(tenant.id):
+    with tenant_context(tenant_id):
         emails = [email for email, *_ in MEMBERS]
         members = db.session.scalars(
             select(Membership)
             .join(Membership.user)
             .options(selectinload(Membership.role_rows))
-            .where(Membership.tenant_id == tenant.id, User.email.in_(emails))
+            .where(Membership.tenant_id == tenant_id, User.email.in_(emails))
         ).unique()
         by_email = {m.user.email: m for m in members}
     return [
@@ -287,22 +287,28 @@ def demo_logins() -> list[tuple[str, str, str]]:
 
 def seed_demo(force: bool = False) -> list[tuple[str, str, str]] | None:
     """Create the demo company; returns the logins, or None if the database is not empty."""
-    with cross_tenant():
-        if not force and db.session.scalar(select(func.count(Tenant.id))):
-            return None
-        if db.session.scalar(select(Tenant.id).where(Tenant.slug == "demo")):
-            return None
+    if not force and lookups.company_ids():
+        return None
+    if lookups.company_id("demo") is not None:
+        return None
     tenant = Tenant(
-        slug="demo", name="蓝海进出口贸易有限公司", home_country="CN", default_locale="zh"
+        id=lookups.reserve_id(Tenant),  # PostgreSQL: written inside its own company (rls.py)
+        slug="demo",
+        name="蓝海进出口贸易有限公司",
+        home_country="CN",
+        default_locale="zh",
     )
     db.session.add(tenant)
-    db.session.flush()
+    with tenant_context(tenant.id):
+        db.session.flush()
     logins = []
     with tenant_context(tenant.id):
         password_hash = hash_password(DEMO_PASSWORD)
         memberships = []
         for email, name, roles, locale in MEMBERS:
-            user = User(email=email, name=name, password_hash=password_hash, locale=locale)
+            user = lookups.add_account(
+                User(email=email, name=name, password_hash=password_hash, locale=locale)
+            )
             membership = Membership(tenant_id=tenant.id, user=user)
             membership.set_roles(roles)
             db.session.add(membership)

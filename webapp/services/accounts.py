@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import PasswordResetToken, RecoveryCode, User
+from . import lookups
 from .passwords import hash_password
 
 MIN_PASSWORD_LENGTH = 10
@@ -102,6 +103,12 @@ def create_reset_token(user: User, now: datetime | None = None) -> str:
 class ResetCheck:
     token: PasswordResetToken | None
     problem: str | None  # "unknown", "used", "expired" or None when usable
+
+
+def reset_link_owner(secret: str) -> int | None:
+    """Whose link this is, asked before anyone is known (lookups): the route then reads the
+    link and the account as that person."""
+    return lookups.reset_link_account(_digest(secret or ""))
 
 
 def check_reset_token(secret: str, now: datetime | None = None) -> ResetCheck:

@@ -7,13 +7,13 @@ import unicodedata
 from datetime import timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
 from ..models import Membership, Tenant, User
 from ..tenancy.context import acting_user, cross_tenant, tenant_context
-from . import audit
+from . import audit, lookups
 from .accounts import end_reset_links
 from .passwords import hash_password
 
@@ -64,7 +64,7 @@ def slugify(text: str) -> str:
 
 
 def slug_taken(slug: str) -> bool:
-    return db.session.scalar(select(func.count()).where(Tenant.slug == slug)) > 0
+    return lookups.company_id(slug) is not None
 
 
 def suggest_slug(company_name: str) -> str:
@@ -94,10 +94,7 @@ def slug_problem(slug: str) -> str | None:
 
 
 def email_taken(email: str) -> bool:
-    with cross_tenant():
-        return (
-            db.session.scalar(select(func.count()).where(User.email == email.strip().lower())) > 0
-        )
+    return lookups.account_id(email.strip().lower()) is not None
 
 
 def create_company(
@@ -123,7 +120,7 @@ def create_company(
     if email_taken(email):
         raise SignupError("email", "exists")
     user = User(email=email, name=owner_name.strip(), password_hash=hash_password(password))
-    db.session.add(user)
+    lookups.add_account(user)
     tenant = add_company(
         user,
         company_name=company_name,
@@ -143,13 +140,15 @@ def add_company(
     if problem:
         raise SignupError("slug", problem)
     tenant = Tenant(
+        id=lookups.reserve_id(Tenant),  # PostgreSQL: the new row is written inside its company
         slug=slug,
         name=company_name.strip(),
         home_country=home_country.upper(),
         default_locale=default_locale,
     )
     db.session.add_all([tenant, owner])
-    db.session.flush()
+    with tenant_context(tenant.id), acting_user(owner.id):
+        db.session.flush()
     with tenant_context(tenant.id):
         membership = Membership(tenant_id=tenant.id, user=owner)
         membership.set_roles({"owner"})

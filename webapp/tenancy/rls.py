@@ -11,8 +11,20 @@ and may write none.
 token hash is `app.invite_token` (set while a /join link is opened), so a link to another company
 can say so. Nothing else crosses companies.
 
+The global tables (no tenant_id: people, companies, reset links, recovery codes) hold what an
+injection must never read in bulk: every company's e-mail addresses, password hashes and TOTP
+secrets. `enable_global` puts them under RLS too (GLOBAL_POLICIES): the application role sees the
+current person (`app.user_id`) and the members of the current company (`app.tenant_id`), and
+nobody else. The steps that must find a person before the database knows who is asking (log in,
+forgotten password, a reset link, an invitation to an existing account, a free company address)
+call narrow SECURITY DEFINER functions (LOOKUP_FUNCTIONS) that answer only what that step needs.
+Those tables are RLS-enabled but not FORCEd: the functions run as the tables' owner and must read
+the whole table, narrowed by their own WHERE; the application role owns nothing, so it is always
+subject to the policies.
+
 SQLite has no RLS: the ORM guard (guard.py) is its only (and PostgreSQL's first) layer.
-Migration 0007 applies the same statements; tests compare the catalog with `expected_policies`.
+Migration 0007 applies the same statements to the tenant tables, migration 0023 to the global
+ones; tests/security/test_rls.py compares the catalog with both.
 """
 
 from __future__ import annotations
@@ -53,6 +65,88 @@ EXTRA_POLICIES = {
 }
 
 
+# the global tables and their policies: name -> (command, USING, WITH CHECK). A row of another
+# company's member, or of nobody the request names, is invisible and cannot be written.
+_MEMBERS = f"SELECT user_id FROM membership WHERE tenant_id = {_CURRENT_TENANT}"
+_PERSON = f"user_id = {_CURRENT_USER} OR user_id IN ({_MEMBERS})"
+GLOBAL_POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
+    "user_account": [
+        ("account_visible", "SELECT", f"id = {_CURRENT_USER} OR id IN ({_MEMBERS})", None),
+        # a new account is written by whoever reserved its id (lookups.add_account)
+        ("account_insert", "INSERT", None, f"id = {_CURRENT_USER}"),
+        ("account_update", "UPDATE", f"id = {_CURRENT_USER}", f"id = {_CURRENT_USER}"),
+    ],
+    "tenant": [
+        (
+            "tenant_visible",
+            "SELECT",
+            f"id = {_CURRENT_TENANT}"
+            f" OR id IN (SELECT tenant_id FROM membership WHERE user_id = {_CURRENT_USER})"
+            " OR id IN (SELECT tenant_id FROM invitation WHERE token_hash ="
+            " NULLIF(current_setting('app.invite_token', true), ''))",
+            None,
+        ),
+        ("tenant_insert", "INSERT", None, f"id = {_CURRENT_TENANT}"),
+        ("tenant_update", "UPDATE", f"id = {_CURRENT_TENANT}", f"id = {_CURRENT_TENANT}"),
+    ],
+    # an administrator hands a member a reset link, and ends open ones when roles change
+    "password_reset_token": [("reset_link_access", "ALL", _PERSON, _PERSON)],
+    "recovery_code": [
+        ("own_recovery_codes", "ALL", f"user_id = {_CURRENT_USER}", f"user_id = {_CURRENT_USER}")
+    ],
+}
+
+# name -> (arguments, result, body). Each answers one step before anyone is known, no more.
+LOOKUP_FUNCTIONS: dict[str, tuple[str, str, str]] = {
+    # log in: the one hash to check the password against, and whose it is
+    "tradefollow_login_account": (
+        "p_email text",
+        "TABLE (account_id integer, password_hash varchar)",
+        "SELECT u.id, u.password_hash FROM user_account u WHERE u.email = p_email",
+    ),
+    # forgotten password, signup and invitations: is there an account with this address
+    "tradefollow_account_id": (
+        "p_email text",
+        "integer",
+        "SELECT u.id FROM user_account u WHERE u.email = p_email",
+    ),
+    # a reset link being opened: whose link it is (its state is read as that person)
+    "tradefollow_reset_link_account": (
+        "p_token_hash text",
+        "integer",
+        "SELECT t.user_id FROM password_reset_token t WHERE t.token_hash = p_token_hash",
+    ),
+    # signup (is a company address free) and the demo (which company is "demo")
+    "tradefollow_company_id": (
+        "p_slug text",
+        "integer",
+        "SELECT c.id FROM tenant c WHERE c.slug = p_slug",
+    ),
+    # jobs that visit every company (the pool sweep) and the demo's "is the database empty"
+    "tradefollow_company_ids": (
+        "",
+        "SETOF integer",
+        "SELECT c.id FROM tenant c ORDER BY c.id",
+    ),
+}
+
+
+def global_tables(conn: Connection) -> list[str]:
+    """Every table of the current schema without a tenant_id column (Alembic's bookkeeping
+    aside): each must be in GLOBAL_POLICIES, so a new one is noticed the day it is added."""
+    rows = conn.execute(
+        text(
+            "SELECT t.table_name FROM information_schema.tables t "
+            "WHERE t.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "
+            "AND t.table_name <> 'alembic_version' AND NOT EXISTS (SELECT 1 FROM "
+            "information_schema.columns c WHERE c.table_schema = t.table_schema "
+            "AND c.table_name = t.table_name AND c.column_name = 'tenant_id') "
+            "ORDER BY t.table_name"
+        )
+    )
+    return [name for (name,) in rows]
+
+
 def tenant_tables(conn: Connection) -> list[str]:
     """Every table of the current schema that has a tenant_id column (read from the catalog,
     so a table added tomorrow is found the day it is added)."""
@@ -86,6 +180,44 @@ def enable(conn: Connection) -> None:
             conn.execute(text(f'CREATE POLICY {name} ON "{table}" FOR SELECT USING ({using})'))
 
 
+def enable_global(conn: Connection) -> None:
+    """RLS and GLOBAL_POLICIES on the global tables, and the lookup functions (owned by whoever
+    runs this: the tables' owner). Idempotent."""
+    for table, policies in GLOBAL_POLICIES.items():
+        conn.execute(text(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY'))
+        for name, command, using, check in policies:
+            conn.execute(text(f'DROP POLICY IF EXISTS {name} ON "{table}"'))
+            clauses = (f" USING ({using})" if using else "") + (
+                f" WITH CHECK ({check})" if check else ""
+            )
+            conn.execute(text(f'CREATE POLICY {name} ON "{table}" FOR {command}{clauses}'))
+    schema = conn.scalar(text("SELECT current_schema()"))
+    for name, (arguments, result, body) in LOOKUP_FUNCTIONS.items():
+        # OR REPLACE keeps the grants (`flask rls setup --role other` must not take the
+        # running app's away); a fixed search_path: no schema of the caller's comes first
+        conn.execute(
+            text(
+                f"CREATE OR REPLACE FUNCTION {name}({arguments}) RETURNS {result} "
+                f'LANGUAGE sql STABLE SECURITY DEFINER SET search_path = "{schema}", pg_temp '
+                f"AS $fn$ {body} $fn$"
+            )
+        )
+        conn.execute(text(f"REVOKE ALL ON FUNCTION {name}({arguments}) FROM PUBLIC"))
+
+
+def disable_global(conn: Connection) -> None:
+    """enable_global undone (migration 0023's downgrade; the test suite before it drops the
+    tables, which the policies' subqueries depend on)."""
+    for name, (arguments, _result, _body) in LOOKUP_FUNCTIONS.items():
+        conn.execute(text(f"DROP FUNCTION IF EXISTS {name}({arguments})"))
+    for table, policies in GLOBAL_POLICIES.items():
+        if conn.scalar(text("SELECT to_regclass(:t)"), {"t": f'"{table}"'}) is None:
+            continue
+        for name, *_clauses in policies:
+            conn.execute(text(f'DROP POLICY IF EXISTS {name} ON "{table}"'))
+        conn.execute(text(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY'))
+
+
 def grant_app_role(conn: Connection, role: str = APP_ROLE) -> None:
     """Create the application's login role (no superuser, no BYPASSRLS, owns nothing) and give
     it data access to the current and future tables of the schema. Run as the tables' owner."""
@@ -109,6 +241,9 @@ def grant_app_role(conn: Connection, role: str = APP_ROLE) -> None:
             f'GRANT USAGE, SELECT ON SEQUENCES TO "{role}"'
         )
     )
+    for name, (arguments, _result, _body) in LOOKUP_FUNCTIONS.items():
+        if conn.scalar(text("SELECT to_regproc(:n)"), {"n": name}) is not None:
+            conn.execute(text(f'GRANT EXECUTE ON FUNCTION {name}({arguments}) TO "{role}"'))
 
 
 def missing_policies(conn: Connection) -> list[str]:
@@ -131,6 +266,50 @@ def missing_policies(conn: Connection) -> list[str]:
         )
         if not (enabled and forced and policy and "app.tenant_id" in policy):
             problems.append(table)
+    return problems
+
+
+def missing_global_policies(conn: Connection) -> list[str]:
+    """What is wrong with the global tables and lookup functions, one line each (empty: all
+    well): a table without RLS or one of its policies, a global table GLOBAL_POLICIES does not
+    know, a function missing, not SECURITY DEFINER, without a fixed search_path, or callable by
+    PUBLIC."""
+    problems = []
+    for table in global_tables(conn):
+        if table not in GLOBAL_POLICIES:
+            problems.append(f"{table}: a global table with no policies in GLOBAL_POLICIES")
+            continue
+        enabled = conn.scalar(
+            text("SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass(:t)"),
+            {"t": f'"{table}"'},
+        )
+        present = set(
+            conn.scalars(
+                text(
+                    "SELECT policyname FROM pg_policies WHERE schemaname = current_schema() "
+                    "AND tablename = :t"
+                ),
+                {"t": table},
+            )
+        )
+        wanted = {name for name, *_clauses in GLOBAL_POLICIES[table]}
+        if not enabled or wanted - present:
+            problems.append(f"{table}: RLS or policies {sorted(wanted - present)} missing")
+    for name in LOOKUP_FUNCTIONS:
+        row = conn.execute(
+            text(
+                "SELECT p.prosecdef, p.proconfig, "
+                "has_function_privilege('public', p.oid, 'EXECUTE') "
+                "FROM pg_proc p WHERE p.oid = to_regproc(:n)"
+            ),
+            {"n": name},
+        ).one_or_none()
+        if row is None:
+            problems.append(f"{name}: missing")
+        elif not row[0] or not any(c.startswith("search_path=") for c in row[1] or []):
+            problems.append(f"{name}: not SECURITY DEFINER with a fixed search_path")
+        elif row[2]:
+            problems.append(f"{name}: PUBLIC may execute it")
     return problems
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from urllib.parse import urlsplit
 
 from flask import (
@@ -16,15 +17,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
-from sqlalchemy import select
 
 from ...extensions import db, limiter, login_manager
 from ...models import User
-from ...services import accounts, audit
+from ...services import accounts, audit, lookups
 from ...services.mail import mail_configured, send_mail
 from ...services.passwords import hash_password, needs_rehash, verify_password
 from ...services.signup import memberships_of
-from ...tenancy.context import remember_request_user
+from ...tenancy.context import acting_user, remember_request_user
 from .forms import CodeForm, ForgotForm, LoginForm, ResetForm
 from .logins import PENDING_2FA, finish_second_factor, pending_second_factor, start_login
 
@@ -37,10 +37,12 @@ def load_user(user_id: str) -> User | None:
     parsed = User.parse_id(user_id)
     if parsed is None:
         return None
+    # PostgreSQL shows a person's row to that person only (rls.py): name them before asking
+    remember_request_user(parsed[0])
     user = db.session.get(User, parsed[0])
     if user is None or str(user.session_epoch or 0) != parsed[1]:
+        remember_request_user(None)
         return None
-    remember_request_user(user.id)
     return user
 
 
@@ -59,26 +61,28 @@ def safe_next_url(target: str | None) -> str | None:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(select(User).where(User.email == email))
+        account = lookups.login_account(form.email.data.strip().lower())
         # one message and the same hashing work for an unknown email and a wrong password
-        ok = verify_password(user.password_hash if user else None, form.password.data)
-        if ok and user.is_active:
-            if needs_rehash(user.password_hash):
-                user.password_hash = hash_password(form.password.data)
+        ok = verify_password(account.password_hash if account else None, form.password.data)
+        if account is not None:
+            # the person's own row, read as that person (rls.py: nobody is logged in yet)
+            with acting_user(account.id):
+                user = db.session.get(User, account.id)
+                if ok and user.is_active:
+                    if needs_rehash(user.password_hash):
+                        user.password_hash = hash_password(form.password.data)
+                        db.session.commit()
+                    return start_login(
+                        user,
+                        remember=bool(form.remember.data),
+                        next_url=safe_next_url(request.args.get("next")),
+                    )
+                # recorded in the person's companies; an unknown email is recorded nowhere
+                # (the answer below is the same either way)
+                audit.record_for_user(
+                    "login.failed", user, {"reason": "inactive" if ok else "password"}
+                )
                 db.session.commit()
-            return start_login(
-                user,
-                remember=bool(form.remember.data),
-                next_url=safe_next_url(request.args.get("next")),
-            )
-        if user is not None:
-            # recorded in the person's companies; an unknown email is recorded nowhere (the
-            # answer below is the same either way)
-            audit.record_for_user(
-                "login.failed", user, {"reason": "inactive" if ok else "password"}
-            )
-            db.session.commit()
         form.password.errors.append(_("Email or password is incorrect."))
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
@@ -114,26 +118,40 @@ def forgot_password():
     form = ForgotForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        user = db.session.scalar(select(User).where(User.email == email))
+        account = lookups.account_id(email)
         # the same answer whether or not the address exists: no account discovery here
-        if user is not None and user.is_active and mail_configured():
-            secret = accounts.create_reset_token(user)
-            audit.record_for_user("password.reset_mail", user)
-            db.session.commit()
-            link = url_for("auth.reset_password", token=secret, _external=True)
-            send_mail(
-                user.email,
-                _("Set a new TradeFollow password"),
-                render_template("auth/reset_mail.txt", user=user, link=link),
-            )
+        if account is not None and mail_configured():
+            with acting_user(account):  # its row, its link: read and written as that person
+                user = db.session.get(User, account)
+                if user.is_active:
+                    _send_reset_link(user)
         return render_template("auth/forgot_sent.html", email=email, mail=mail_configured())
     status = 422 if form.errors else 200
     return render_template("auth/forgot.html", form=form, mail=mail_configured()), status
 
 
+def _send_reset_link(user: User) -> None:
+    secret = accounts.create_reset_token(user)
+    audit.record_for_user("password.reset_mail", user)
+    db.session.commit()
+    link = url_for("auth.reset_password", token=secret, _external=True)
+    send_mail(
+        user.email,
+        _("Set a new TradeFollow password"),
+        render_template("auth/reset_mail.txt", user=user, link=link),
+    )
+
+
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
 def reset_password(token: str):
+    owner = accounts.reset_link_owner(token)
+    # nobody is logged in: the link and its account are read and written as their owner
+    with acting_user(owner) if owner is not None else nullcontext():
+        return _reset_password(token)
+
+
+def _reset_password(token: str):
     check = accounts.check_reset_token(token)
     if check.problem:
         return render_template("auth/reset_invalid.html", problem=check.problem), 410

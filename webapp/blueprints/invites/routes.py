@@ -7,14 +7,14 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ...extensions import db, limiter
 from ...models import User
+from ...services import lookups
 from ...services import team as rules
 from ...services.accounts import password_problem
 from ...services.passwords import hash_password
-from ...tenancy.context import cross_tenant, tenant_context
+from ...tenancy.context import acting_user, tenant_context
 from ..auth.logins import start_login
 from .forms import AcceptForm, JoinSignupForm
 
@@ -35,9 +35,7 @@ def join(tenant_slug: str, token: str):
         g.inviter_name = invitation.created_by.user.name
     if current_user.is_authenticated:
         return _join_as_member(invitation, company)
-    with cross_tenant():
-        existing = db.session.scalar(select(User).where(User.email == invitation.email))
-    if existing is not None:
+    if lookups.account_id(invitation.email) is not None:
         # an account exists: log in first, then come back to this page and join
         return render_template(
             "invites/join.html", invitation=invitation, company=company, mode="login"
@@ -56,26 +54,28 @@ def join(tenant_slug: str, token: str):
                 password_hash=hash_password(form.password.data),
                 locale=str(get_locale() or "") or None,
             )
-            db.session.add(user)
-            db.session.flush()
-            try:
-                rules.accept_invitation(invitation, user)
-            except rules.TeamRefused as refused:
-                db.session.rollback()
-                return render_template(
-                    "invites/join.html", invitation=invitation, company=company,
-                    mode="refused", refusal=refused.message,
-                ), 409  # fmt: skip
-            db.session.commit()
-            response = start_login(
-                user, next_url=url_for("dashboard.home", tenant_slug=company.slug)
-            )
-            flash(_("Welcome to %(company)s.", company=company.name), "success")
-            return response
+            lookups.add_account(user)
+            with acting_user(user.id):  # the new account's rows, read back as that person
+                return _join_new_account(invitation, company, user)
     status = 422 if form.errors else 200
     return render_template(
         "invites/join.html", invitation=invitation, company=company, mode="signup", form=form
     ), status
+
+
+def _join_new_account(invitation, company, user: User):
+    try:
+        rules.accept_invitation(invitation, user)
+    except rules.TeamRefused as refused:
+        db.session.rollback()
+        return render_template(
+            "invites/join.html", invitation=invitation, company=company,
+            mode="refused", refusal=refused.message,
+        ), 409  # fmt: skip
+    db.session.commit()
+    response = start_login(user, next_url=url_for("dashboard.home", tenant_slug=company.slug))
+    flash(_("Welcome to %(company)s.", company=company.name), "success")
+    return response
 
 
 def _join_as_member(invitation, company):

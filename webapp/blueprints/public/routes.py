@@ -31,6 +31,7 @@ from ...services.signup import (
     slug_problem,
     suggest_slug,
 )
+from ...tenancy.context import remember_request_user
 from ..auth.logins import start_login
 from ..auth.routes import safe_next_url
 from .forms import CompanyForm, ConfirmSignupForm, SignupForm, SignupRequestForm
@@ -119,6 +120,13 @@ def _create_account(form: SignupForm):
             else _("This address is already taken. Please choose another.")
         )
         return None
+    return _log_in_new_owner(tenant, user)
+
+
+def _log_in_new_owner(tenant, user):
+    # the new account is this request's person from here on: PostgreSQL shows its own row and
+    # company to it (tenancy/rls.py), also once the commit has expired them
+    remember_request_user(user.id)
     db.session.commit()
     return start_login(user, next_url=url_for("dashboard.home", tenant_slug=tenant.slug))
 
@@ -156,8 +164,7 @@ def confirm_signup(token: str):
     form = ConfirmSignupForm(data["email"])
     if form.validate_on_submit():
         tenant, user = create_company(**data, password=form.password.data)
-        db.session.commit()
-        return start_login(user, next_url=url_for("dashboard.home", tenant_slug=tenant.slug))
+        return _log_in_new_owner(tenant, user)
     status = 422 if form.errors else 200
     return render_template("public/signup_confirm.html", form=form, data=data), status
 
