@@ -53,7 +53,11 @@ class _FormValues(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
-        if tag == "form" and not self.done and (self.form_id is None or a.get("id") == self.form_id):
+        if (
+            tag == "form"
+            and not self.done
+            and (self.form_id is None or a.get("id") == self.form_id)
+        ):
             self.inside = True
         if not self.inside or not a.get("name") and tag != "option":
             return

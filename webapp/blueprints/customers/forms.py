@@ -75,6 +75,10 @@ class CountryField(StringField):
             return self.raw_data[0]
         return country_label(self.data) if self.data else ""
 
+    def shown(self, value: str) -> str:
+        """A code as the conflict screen names it (formkit.shown)."""
+        return country_label(value)
+
 
 class CustomerForm(Versioned, FlaskForm):
     name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
@@ -150,8 +154,9 @@ class CustomerForm(Versioned, FlaskForm):
 
     def __init__(self, *args, keep_owner_id: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if isinstance(self.stages.data, int):  # read from a customer: its bits as the boxes
-            self.stages.data = bits_to_stages(self.stages.data)
+        record = kwargs.get("obj")
+        if record is not None and self.stages.data is None:  # not posted: the customer's bits
+            self.stages.data = bits_to_stages(record.stages)
         blank = {"": "—"}
         self.nature.choices = dict(choices(NATURES))
         self.grade.choices = dict(choices(GRADES))
