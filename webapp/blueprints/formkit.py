@@ -124,8 +124,9 @@ def _clash(form: Versioned, theirs: Versioned, name: str) -> Clash:
 
 def save_guard(form: Versioned, record: object, fresh: Callable[[], Versioned]) -> Conflict | None:
     """Call after the form validated, before writing. None: write the form's fields (its
-    version is the record's and every clash has its choice, applied to the form). Otherwise
-    the form now holds the merge and the new version: answer 409 with the Conflict shown.
+    version is the record's and every clash has its choice, applied to the form; or the other
+    save changed none of its fields). Otherwise the form now holds the merge and the new
+    version: answer 409 with the Conflict shown.
     `fresh()` builds the same form from `record` as it is now (formdata=None)."""
     theirs = fresh()
     names = form.merged_fields()
@@ -142,14 +143,20 @@ def save_guard(form: Versioned, record: object, fresh: Callable[[], Versioned]) 
             form.clashes.data = ""
             return None
         return Conflict(clashes=[_clash(form, theirs, n) for n in unresolved], unresolved=True)
-    merge = three_way(decode_base(form.base.data), form.values(), theirs.values())
+    base = decode_base(form.base.data)
+    merge = three_way(base, form.values(), theirs.values())
+    form.version.data = record.version
+    form.base.data = encode_base(theirs.values())
+    if base and not merge.theirs_taken and not merge.clashes:
+        # the other save touched none of this form's fields: writing it loses nothing of theirs
+        form.clashes.data = ""
+        return None
+    # without a base nothing is decided for the person: the screen, even with nothing to choose
     for name in merge.theirs_taken:
         _set(form[name], theirs[name].data)
     conflict = Conflict(
         taken=[str(form[n].label.text) for n in merge.theirs_taken],
         clashes=[_clash(form, theirs, n) for n in merge.clashes],
     )
-    form.version.data = record.version
-    form.base.data = encode_base(theirs.values())
     form.clashes.data = ",".join(merge.clashes)
     return conflict

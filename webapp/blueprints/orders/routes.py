@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from htmx_flask import make_response
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import ExportOrder, OrderClaim, OrderInspection, OrderPayment, OrderSignoff
@@ -22,7 +23,7 @@ from ...services.followups import company_today
 from ...services.visibility import visible_by_customer
 from ...tenancy.web import tenant_blueprint
 from ..access import customer_or_404, get_or_404, visible_or_404
-from ..formkit import bounded_int
+from ..formkit import bounded_int, opened, save_guard
 from .forms import (
     SECTIONS,
     ClaimForm,
@@ -200,15 +201,19 @@ def page(order_id: int):
 @bp.route("/<int:order_id>/<any(" + ",".join(SECTIONS) + "):section>", methods=["GET", "POST"])
 def edit_section(order_id: int, section: str):
     order = order_or_404(order_id)
+    template = "orders/_section_form.html" if request.htmx else "orders/section.html"
     if request.method == "GET":
-        form = section_form(section, order)
-        if request.htmx:
-            return render_template(
-                "orders/_section_form.html", order=order, section=section, form=form
-            )
-        return render_template("orders/section.html", order=order, section=section, form=form)
+        form = opened(section_form(section, order), order)
+        return render_template(template, order=order, section=section, form=form)
     form = section_form(section, order, formdata=request.form)
+    conflict = None
     if form.validate_on_submit():
+        # two people on one panel: the later save is merged, never written over the first
+        conflict = save_guard(form, order, lambda: section_form(section, order))
+        if conflict:
+            return render_template(
+                template, order=order, section=section, form=form, conflict=conflict
+            ), 409
         values = {name: form[name].data for name in form.FIELDS}
         if section == "shipping":
             problem = rules.shipping_problem(order, values["shipped_on"])
@@ -221,9 +226,17 @@ def edit_section(order_id: int, section: str):
             if section == "basics":
                 values["contract_no"] = values["contract_no"].strip()
             rules.apply_changes(order, values, g.membership)
-            db.session.commit()
+            try:
+                db.session.commit()
+            except StaleDataError:  # saved by someone else between the check and now
+                db.session.rollback()
+                order = order_or_404(order_id)
+                form.version.data = form.base.data = ""  # nothing decided: the screen
+                conflict = save_guard(form, order, lambda: section_form(section, order))
+                return render_template(
+                    template, order=order, section=section, form=form, conflict=conflict
+                ), 409
             return _body(order)
-    template = "orders/_section_form.html" if request.htmx else "orders/section.html"
     return render_template(template, order=order, section=section, form=form), 422
 
 
