@@ -164,7 +164,12 @@ def test_edit_and_stale_version(app, client_a, company_a, base):
     )
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert "Someone else saved this inquiry" in page and "Third Name" in page
+    assert "Someone else saved this while you were editing" in page and "Third Name" in page
+    assert 'name="choose-company"' in page  # both changed it: the person chooses
+    assert load(app, company_a, inquiry_id).company == "New Name"
+    chosen = form(company="Third Name", version="2", clashes="company", choose_company="theirs")
+    chosen["choose-company"] = chosen.pop("choose_company")
+    assert client_a.post(f"{base}/{inquiry_id}/edit", data=chosen).status_code == 302
     assert load(app, company_a, inquiry_id).company == "New Name"
 
 
