@@ -257,7 +257,8 @@ def test_goal_edit_and_conflict(app, client, company_a, people, base, zhang_plan
     stale = client.post(f"{base}/{zhang_plan}/goal",
                         data={"goal": "My typed goal", "version": version})  # fmt: skip
     text = stale.get_data(as_text=True)
-    assert stale.status_code == 409 and "My typed goal" in text and "changed this plan" in text
+    assert stale.status_code == 409 and "My typed goal" in text and "Someone else saved" in text
+    assert 'name="choose-goal"' in text
     with app.app_context(), tenant_context(company_a.id):
         assert db.session.get(CallPlan, zhang_plan).goal == "New goal"
 

@@ -405,13 +405,18 @@ def edit_contact(contact_id: int):
     contact = contact_or_404(contact_id)
     customer = contact.customer
     form = ContactForm(obj=contact, region=_region(customer))
+    template = "customers/_contact_form.html" if request.htmx else "customers/contact_edit.html"
     if request.method == "GET":
-        form.version.data = contact.version
-        template = "customers/_contact_form.html" if request.htmx else "customers/contact_edit.html"
+        opened(form, contact)
         return render_template(template, customer=customer, form=form, contact=contact)
-    status = 422
+    status, conflict = 422, None
+
+    def fresh() -> ContactForm:
+        return ContactForm(formdata=None, obj=contact, region=_region(customer))
+
     if form.validate_on_submit():
-        if str(contact.version) == (form.version.data or ""):
+        conflict = save_guard(form, contact, fresh)
+        if conflict is None:
             was_primary = contact.is_primary
             _apply_contact(form, contact)
             if contact.is_primary and not was_primary:
@@ -422,18 +427,17 @@ def edit_contact(contact_id: int):
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
+                contact = contact_or_404(contact_id)
+                form.version.data = form.base.data = ""  # nothing decided for the person
+                conflict = save_guard(form, contact, fresh)
             else:
                 if not request.htmx:
                     flash(_("Contact %(name)s saved.", name=contact.name), "success")
                 return _contacts_panel(customer, "contactSaved")
-        contact = contact_or_404(contact_id)
-        form.version.errors = [
-            _("Someone else saved this contact meanwhile. Check the values and save again.")
-        ]
-        form.version.data = contact.version
         status = 409
-    template = "customers/_contact_form.html" if request.htmx else "customers/contact_edit.html"
-    return render_template(template, customer=customer, form=form, contact=contact), status
+    return render_template(
+        template, customer=customer, form=form, contact=contact, conflict=conflict
+    ), status
 
 
 @bp.post("/contacts/<int:contact_id>/delete")
