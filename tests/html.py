@@ -37,29 +37,31 @@ def without_csrf(page: str) -> str:
     return _CSRF_HEADER.sub('"X-CSRFToken": ""', _CSRF_INPUT.sub(r'\1"', page))
 
 
-class _FormValues(HTMLParser):
-    """What a browser would post for the first form (or the one with id `form_id`) of a page,
-    as it stands: inputs' values, checked boxes and radios, selected options, textareas."""
+class _Forms(HTMLParser):
+    """What a browser would post for each form of a page, as it stands: inputs' values, checked
+    boxes and radios, selected options, textareas. Each form: (id, target, method, values);
+    the target is hx-post, else the action, else the page itself."""
 
-    def __init__(self, form_id: str | None) -> None:
+    def __init__(self, page_url: str = "") -> None:
         super().__init__()
-        self.form_id, self.inside, self.done = form_id, False, False
-        self.values: dict[str, list[str]] = {}
+        self.page_url = page_url
+        self.forms: list[tuple[str, str, str, dict[str, list[str]]]] = []
+        self._values: dict[str, list[str]] | None = None
         self._select: str | None = None
         self._textarea: str | None = None
 
     def _add(self, name: str, value: str) -> None:
-        self.values.setdefault(name, []).append(value)
+        self._values.setdefault(name, []).append(value)
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
-        if (
-            tag == "form"
-            and not self.done
-            and (self.form_id is None or a.get("id") == self.form_id)
-        ):
-            self.inside = True
-        if not self.inside or not a.get("name") and tag != "option":
+        if tag == "form":
+            method = "post" if a.get("hx-post") else (a.get("method") or "get").lower()
+            target = a.get("hx-post") or a.get("action") or self.page_url
+            self._values = {}
+            self.forms.append((a.get("id", ""), target, method, self._values))
+            return
+        if self._values is None or (not a.get("name") and tag != "option"):
             return
         if tag == "input":
             kind = a.get("type", "text")
@@ -70,7 +72,7 @@ class _FormValues(HTMLParser):
                 self._add(a["name"], a.get("value", ""))
         elif tag == "select":
             self._select = a["name"]
-            self.values.setdefault(a["name"], [])
+            self._values.setdefault(a["name"], [])
         elif tag == "option" and self._select and "selected" in a:
             self._add(self._select, a.get("value", ""))
         elif tag == "textarea":
@@ -78,23 +80,46 @@ class _FormValues(HTMLParser):
             self._add(a["name"], "")
 
     def handle_data(self, data):
-        if self._textarea:
-            self.values[self._textarea][-1] += data
+        if self._textarea and self._values is not None:
+            self._values[self._textarea][-1] += data
 
     def handle_endtag(self, tag):
         if tag == "select":
             self._select = None
         elif tag == "textarea" and self._textarea:
-            # the HTML parser drops no leading newline; a browser does
-            text = self.values[self._textarea][-1]
-            self.values[self._textarea][-1] = text.removeprefix("\r").removeprefix("\n")
+            # a browser drops the newline that starts a textarea's content
+            text = self._values[self._textarea][-1]
+            self._values[self._textarea][-1] = text.removeprefix("\r").removeprefix("\n")
             self._textarea = None
-        elif tag == "form" and self.inside:
-            self.inside, self.done = False, True
+        elif tag == "form":
+            self._values = None
+
+
+def page_forms(page: str, page_url: str = "") -> list[tuple[str, str, str, dict[str, list[str]]]]:
+    """Every form of the page: (id, target, method, values as a browser would post them)."""
+    parser = _Forms(page_url)
+    parser.feed(page)
+    return [(i, t, m, {k: v for k, v in values.items() if v}) for i, t, m, values in parser.forms]
 
 
 def form_values(page: str, form_id: str | None = None) -> dict[str, list[str]]:
-    parser = _FormValues(form_id)
-    parser.feed(page)
-    assert parser.done, f"no form {form_id or ''} on the page"
-    return {k: v for k, v in parser.values.items() if v}
+    """The values of the first form of the page, or of the one with id `form_id`."""
+    found = [v for i, _t, _m, v in page_forms(page) if form_id is None or i == form_id]
+    assert found, f"no form {form_id or ''} on the page"
+    return found[0]
+
+
+def stamp_of(client, page_url: str, target: str | None = None) -> dict[str, str]:
+    """The version and base of the form on `page_url` (the one posting to `target`, else the
+    first with a version), as a test posts them along with its own values: what the form was
+    opened with (blueprints/formkit.py). Prefixed forms keep their prefix."""
+    from urllib.parse import urlsplit
+
+    page = client.get(page_url).get_data(as_text=True)
+    for _id, action, _method, values in page_forms(page, page_url):
+        if target and urlsplit(action).path != urlsplit(target).path:
+            continue
+        stamp = {k: v[0] for k, v in values.items() if k.endswith(("version", "base"))}
+        if stamp:
+            return stamp
+    raise AssertionError(f"no versioned form posting to {target or 'anywhere'} on {page_url}")

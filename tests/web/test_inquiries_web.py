@@ -18,6 +18,7 @@ from tests.factories import (
     make_followup,
     make_inquiry,
 )
+from tests.html import stamp_of
 from webapp.extensions import db
 from webapp.models import Contact, Customer, Inquiry
 from webapp.tenancy.context import tenant_context
@@ -144,7 +145,8 @@ def test_assign_is_for_managers(app, client, company_a, base):
     as_member(app, client, company_a, {"manager"})
     page = client.get(f"{base}/{inquiry_id}").get_data(as_text=True)
     assert "Assign to" in page
-    response = client.post(f"{base}/{inquiry_id}/assign", data={"assigned_to_id": lucy})
+    stamp = stamp_of(client, f"{base}/{inquiry_id}", f"{base}/{inquiry_id}/assign")
+    response = client.post(f"{base}/{inquiry_id}/assign", data={"assigned_to_id": lucy, **stamp})
     assert response.status_code == 302
     assert load(app, company_a, inquiry_id).assigned_to_id == lucy
 

@@ -58,16 +58,18 @@ class Versioned:
     MERGED: tuple[str, ...] = ()
 
     def merged_fields(self) -> tuple[str, ...]:
-        return self.MERGED or tuple(getattr(self, "FIELDS", ()))
+        # a field a view removed for this member (del form[name]) is not theirs to merge
+        names = self.MERGED or tuple(getattr(self, "FIELDS", ()))
+        return tuple(name for name in names if name in self)
 
-    def values(self) -> dict[str, object]:
+    def merge_values(self) -> dict[str, object]:
         return {name: self[name].data for name in self.merged_fields()}
 
 
 def opened(form: Versioned, record: object) -> Versioned:
     """Stamp a form shown to edit `record`: its version and what it holds now."""
     form.version.data = record.version
-    form.base.data = encode_base(form.values())
+    form.base.data = encode_base(form.merge_values())
     form.clashes.data = ""
     return form
 
@@ -144,9 +146,9 @@ def save_guard(form: Versioned, record: object, fresh: Callable[[], Versioned]) 
             return None
         return Conflict(clashes=[_clash(form, theirs, n) for n in unresolved], unresolved=True)
     base = decode_base(form.base.data)
-    merge = three_way(base, form.values(), theirs.values())
+    merge = three_way(base, form.merge_values(), theirs.merge_values())
     form.version.data = record.version
-    form.base.data = encode_base(theirs.values())
+    form.base.data = encode_base(theirs.merge_values())
     if base and not merge.theirs_taken and not merge.clashes:
         # the other save touched none of this form's fields: writing it loses nothing of theirs
         form.clashes.data = ""

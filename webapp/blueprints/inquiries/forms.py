@@ -93,8 +93,9 @@ class InquiryForm(Versioned, FlaskForm):
             self[name].errors = [*self[name].errors, message]
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Versioned, FlaskForm):
     assigned_to_id = SelectField(_l("Salesperson"), coerce=_member, validate_choice=False)
+    FIELDS = ("assigned_to_id",)
 
     def __init__(self, *args, members=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

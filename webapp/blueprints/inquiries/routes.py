@@ -169,11 +169,22 @@ def edit(inquiry_id: int):
 # --- detail, assign, delete -------------------------------------------------------------------
 
 
+def _assign_form(inquiry: Inquiry, **kwargs) -> AssignForm:
+    form = AssignForm(members=team_choices(keep_id=inquiry.assigned_to_id), **kwargs)
+    if kwargs.get("formdata", True) is None:
+        form.assigned_to_id.data = inquiry.assigned_to_id
+    return form
+
+
 @bp.get("/<int:inquiry_id>")
 def detail(inquiry_id: int):
-    inquiry = inquiry_or_404(inquiry_id)
-    assign_form = AssignForm(formdata=None, members=team_choices(keep_id=inquiry.assigned_to_id))
-    assign_form.assigned_to_id.data = inquiry.assigned_to_id
+    return _detail(inquiry_or_404(inquiry_id))
+
+
+def _detail(inquiry: Inquiry, assign_form: AssignForm | None = None, conflict=None,
+            status: int = 200):  # fmt: skip
+    if assign_form is None:
+        assign_form = opened(_assign_form(inquiry, formdata=None), inquiry)
     return render_template(
         "inquiries/detail.html",
         inquiry=inquiry,
@@ -187,14 +198,18 @@ def detail(inquiry_id: int):
         worth_labels=rules.WORTH_LABELS,
         worth_code=rules.worth_code,
         assign_form=assign_form,
-    )
+        assign_conflict=conflict,
+    ), status
 
 
 @bp.post("/<int:inquiry_id>/assign")
 def assign(inquiry_id: int):
     inquiry = inquiry_or_404(inquiry_id)
-    form = AssignForm(members=team_choices(keep_id=inquiry.assigned_to_id))
+    form = _assign_form(inquiry)
     if form.validate_on_submit():
+        conflict = save_guard(form, inquiry, lambda: _assign_form(inquiry, formdata=None))
+        if conflict:
+            return _detail(inquiry, form, conflict, 409)
         try:
             rules.assign(inquiry, form.assigned_to_id.data)
         except rules.InquiryInvalid as err:

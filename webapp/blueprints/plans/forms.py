@@ -45,8 +45,10 @@ class GoalForm(Versioned, FlaskForm):
     FIELDS = ("goal",)
 
 
-class RowForm(FlaskForm):
+class RowForm(Versioned, FlaskForm):
     """Turnover and target of a customer row (edit); AddRowForm adds the customer."""
+
+    FIELDS = ("turnover_current", "turnover_previous", "target")
 
     turnover_current = _turnover(_l("Current turnover (HKD)"))
     turnover_previous = _turnover(_l("Previous turnover (HKD)"))

@@ -242,7 +242,14 @@ def customer_options(plan_id: int):
 def edit_row(plan_row_id: int):
     row, plan = plan_row_or_404(plan_row_id)
     form = RowForm(obj=row)
+    if request.method == "GET":
+        opened(form, row)
     if form.validate_on_submit():
+        conflict = save_guard(form, row, lambda: RowForm(formdata=None, obj=row))
+        if conflict:
+            return render_template(
+                "plans/row_edit.html", plan=plan, row=row, form=form, conflict=conflict
+            ), 409
         rules.update_row(
             row, form.turnover_current.data, form.turnover_previous.data, form.target.data
         )
