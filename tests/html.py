@@ -39,60 +39,66 @@ def without_csrf(page: str) -> str:
 
 class _Forms(HTMLParser):
     """What a browser would post for each form of a page, as it stands: inputs' values, checked
-    boxes and radios, selected options, textareas. Each form: (id, target, method, values);
-    the target is hx-post, else the action, else the page itself."""
+    boxes and radios, selected options, textareas (also those outside the form's element that
+    name it with form="id"). Each form: (id, target, method, values); the target is hx-post,
+    else the action, else the page itself."""
 
     def __init__(self, page_url: str = "") -> None:
         super().__init__()
         self.page_url = page_url
         self.forms: list[tuple[str, str, str, dict[str, list[str]]]] = []
-        self._values: dict[str, list[str]] | None = None
-        self._select: str | None = None
-        self._textarea: str | None = None
+        self._by_id: dict[str, dict[str, list[str]]] = {}
+        self._inside: dict[str, list[str]] | None = None
+        self._select: tuple[str, dict] | None = None
+        self._textarea: tuple[str, dict] | None = None
 
-    def _add(self, name: str, value: str) -> None:
-        self._values.setdefault(name, []).append(value)
+    def _owner(self, form_id: str) -> dict[str, list[str]]:
+        return self._by_id.setdefault(form_id, {})
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
         if tag == "form":
             method = "post" if a.get("hx-post") else (a.get("method") or "get").lower()
             target = a.get("hx-post") or a.get("action") or self.page_url
-            self._values = {}
-            self.forms.append((a.get("id", ""), target, method, self._values))
+            self._inside = self._owner(a["id"]) if a.get("id") else {}
+            self.forms.append((a.get("id", ""), target, method, self._inside))
             return
-        if self._values is None or (not a.get("name") and tag != "option"):
+        values = self._owner(a["form"]) if a.get("form") else self._inside
+        if tag == "option" and self._select and "selected" in a:
+            name, into = self._select
+            into.setdefault(name, []).append(a.get("value", ""))
+        if values is None or not a.get("name"):
             return
+        name = a["name"]
         if tag == "input":
             kind = a.get("type", "text")
             if kind in ("checkbox", "radio"):
                 if "checked" in a:
-                    self._add(a["name"], a.get("value", "on"))
+                    values.setdefault(name, []).append(a.get("value", "on"))
             elif kind not in ("submit", "button", "file"):
-                self._add(a["name"], a.get("value", ""))
+                values.setdefault(name, []).append(a.get("value", ""))
         elif tag == "select":
-            self._select = a["name"]
-            self._values.setdefault(a["name"], [])
-        elif tag == "option" and self._select and "selected" in a:
-            self._add(self._select, a.get("value", ""))
+            self._select = (name, values)
+            values.setdefault(name, [])
         elif tag == "textarea":
-            self._textarea = a["name"]
-            self._add(a["name"], "")
+            self._textarea = (name, values)
+            values.setdefault(name, []).append("")
 
     def handle_data(self, data):
-        if self._textarea and self._values is not None:
-            self._values[self._textarea][-1] += data
+        if self._textarea:
+            name, into = self._textarea
+            into[name][-1] += data
 
     def handle_endtag(self, tag):
         if tag == "select":
             self._select = None
         elif tag == "textarea" and self._textarea:
             # a browser drops the newline that starts a textarea's content
-            text = self._values[self._textarea][-1]
-            self._values[self._textarea][-1] = text.removeprefix("\r").removeprefix("\n")
+            name, into = self._textarea
+            into[name][-1] = into[name][-1].removeprefix("\r").removeprefix("\n")
             self._textarea = None
         elif tag == "form":
-            self._values = None
+            self._inside = None
 
 
 def page_forms(page: str, page_url: str = "") -> list[tuple[str, str, str, dict[str, list[str]]]]:
@@ -120,6 +126,6 @@ def stamp_of(client, page_url: str, target: str | None = None) -> dict[str, str]
         if target and urlsplit(action).path != urlsplit(target).path:
             continue
         stamp = {k: v[0] for k, v in values.items() if k.endswith(("version", "base"))}
-        if stamp:
+        if any(k.endswith("version") and v for k, v in stamp.items()):  # an opened record's
             return stamp
     raise AssertionError(f"no versioned form posting to {target or 'anywhere'} on {page_url}")
