@@ -16,7 +16,7 @@ from tests.factories import (
     make_order_row,
     set_visibility,
 )
-from tests.html import form_values
+from tests.html import form_values, stamp_of
 from webapp.extensions import db
 from webapp.models import ExportOrder, OrderEvent, OrderSignoff
 from webapp.services.orders import SIGNOFF_KINDS
@@ -187,7 +187,19 @@ def test_production_gate_explains_what_is_missing(app, client, company_a, base, 
     assert _order(app, company_a, order_id)["signoffs"] == []
 
 
-def test_failed_inspection_blocks_shipping_until_a_pass(app, client_a, base, order_id):
+def _signed(app, company, order_id: int, kind: str, role: str) -> int:
+    """A sign-off of `kind` by a new member with `role` (the way the factory makes one)."""
+    signer = add_member(app, company, f"{kind}-{order_id}@example.com", {role})
+    signoff = make_order_row(app, company, order_id, "signoff", membership_id=signer)
+    with app.app_context(), tenant_context(company.id):
+        row = db.session.get(OrderSignoff, signoff)
+        row.kind, row.role = kind, role
+        db.session.commit()
+    return signoff
+
+
+def test_failed_inspection_blocks_shipping_until_a_pass(app, client_a, company_a, base,
+                                                        order_id):  # fmt: skip
     client_a.post(f"{base}/{order_id}/inspections",
                   data={"inspected_on": "2026-11-25", "result": "fail"}, headers=HX)  # fmt: skip
     blocked = post_section(client_a, f"{base}/{order_id}/shipping",
@@ -195,6 +207,7 @@ def test_failed_inspection_blocks_shipping_until_a_pass(app, client_a, base, ord
     assert blocked.status_code == 422 and "inspection failed" in blocked.get_data(as_text=True)
     client_a.post(f"{base}/{order_id}/inspections",
                   data={"inspected_on": "2026-11-26", "result": "pass"}, headers=HX)  # fmt: skip
+    _signed(app, company_a, order_id, "inspection_opinion", "manager")
     shipped = post_section(client_a, f"{base}/{order_id}/shipping",
                            data={"shipped_on": "2026-11-27"}, headers=HX)  # fmt: skip
     assert shipped.status_code == 200 and 'data-stage="shipped"' in shipped.get_data(as_text=True)
@@ -284,6 +297,7 @@ def test_an_owner_with_every_role_still_clears_only_one_gate(app, client_a, comp
     verifies the deposit; approving production and the GM's signature are then refused."""
     slug, me = company_a.slug, company_a.owner_membership_id
     roles = {"roles": ["owner", "manager", "finance", "gm"]}
+    roles.update(stamp_of(client_a, f"/t/{slug}/team/{me}/", f"/t/{slug}/team/{me}/roles"))
     assert client_a.post(f"/t/{slug}/team/{me}/roles", data=roles).status_code == 303
     client_a.post("/lang", data={"lang": "en"})
     payment = make_order_row(app, company_a, order_id, "payment")
@@ -408,3 +422,32 @@ def test_a_field_both_changed_in_a_section_is_a_choice(app, client_a, company_a,
     chosen = {**again, "choose-forwarder": "mine"}
     assert client_a.post(url, data=chosen, headers=HX).status_code == 200
     assert _freight(app, company_a, order_id)[0] == "DHL"
+
+
+def test_a_shipping_date_waits_for_the_managers_inspection_opinion(
+    app, client_a, company_a, base, order_id
+):
+    client_a.post(f"{base}/{order_id}/inspections",
+                  data={"inspected_on": "2026-11-26", "result": "pass"}, headers=HX)  # fmt: skip
+    url = f"{base}/{order_id}/shipping"
+    refused = post_section(client_a, url, data={"shipped_on": "2026-11-27"}, headers=HX)
+    assert refused.status_code == 422
+    assert "opinion on the inspection" in refused.get_data(as_text=True)
+    assert _order(app, company_a, order_id)["stage"] == "inspected"
+    _signed(app, company_a, order_id, "inspection_opinion", "manager")
+    shipped = post_section(client_a, url, data={"shipped_on": "2026-11-27"}, headers=HX)
+    assert shipped.status_code == 200 and 'data-stage="shipped"' in shipped.get_data(as_text=True)
+
+
+def test_the_gm_cannot_sign_before_the_manager_approves_production(
+    app, client, company_a, base, order_id
+):
+    _verified_deposit(app, company_a, order_id)
+    _member(app, client, company_a, "gm")
+    early = client.post(f"{base}/{order_id}/sign", data={"kind": "gm_signature"}, headers=HX)
+    assert early.status_code == 422
+    assert "production approval first" in early.get_data(as_text=True)
+    _signed(app, company_a, order_id, "production_approval", "manager")
+    signed = client.post(f"{base}/{order_id}/sign", data={"kind": "gm_signature"}, headers=HX)
+    assert signed.status_code == 200
+    assert ("gm_signature", True) in _order(app, company_a, order_id)["signoffs"]

@@ -121,6 +121,20 @@ DEPOSIT_SECURED = Gate(
     _l("Needs a deposit verified by finance, or a received L/C, first."),
 )  # fmt: skip
 BL_REVIEWED = Gate(Signed(("bl_review",)), _l("Needs the B/L sign-off review first."))
+# The paper's order within a panel: the GM signs under the manager's approval; the manager's
+# "present documents to the bank" comes after finance verified the factory sales list and
+# confirmed the B/L in custody; goods ship once the manager gave an opinion on the inspection.
+PRODUCTION_APPROVED = Gate(
+    Signed(("production_approval",)), _l("Needs the manager's production approval first.")
+)
+SALES_LIST_VERIFIED = Gate(
+    Signed(("sales_list_finance",)),
+    _l("Needs finance's verification of the factory sales list first."),
+)
+BL_IN_CUSTODY = Gate(Signed(("bl_custody",)), _l("Needs the B/L custody confirmation first."))
+INSPECTION_ASSESSED = Gate(
+    Signed(("inspection_opinion",)), _l("Needs the manager's opinion on the inspection first.")
+)
 
 
 @dataclass(frozen=True)
@@ -173,7 +187,7 @@ SIGNOFF_KINDS: dict[str, SignoffKind] = {
         "payment",
         confirms=_TERMS,
         editors=("manager", "gm"),
-        requires=(DEPOSIT_SECURED,),
+        requires=(DEPOSIT_SECURED, PRODUCTION_APPROVED),
     ),
     "inspection_opinion": SignoffKind("manager", _l("Manager's opinion"), "inspection"),
     "freight_confirmed": SignoffKind(
@@ -199,9 +213,16 @@ SIGNOFF_KINDS: dict[str, SignoffKind] = {
         "manager",
         _l("Manager: reviewed, present documents to the bank"),
         "sales_list",
-        requires=(BL_REVIEWED,),
+        requires=(BL_REVIEWED, SALES_LIST_VERIFIED, BL_IN_CUSTODY),
     ),
     "claims_confirmed": SignoffKind("manager", _l("Manager confirmed"), "claims"),
+}
+
+
+# Fields of the order set only once the paper's earlier lines are signed: {field: gates}. A
+# gate closed by a withdrawn or outdated signature refuses a new value, not one already there.
+FIELD_GATES: dict[str, tuple[Gate, ...]] = {
+    "shipped_on": (INSPECTION_ASSESSED,),
 }
 
 
@@ -426,6 +447,24 @@ def shipping_problem(order: ExportOrder, shipped_on: date | None) -> str | None:
     if shipped_on and not order.shipped_on and last_inspection_failed(order):
         return _("Shipping is blocked: the last inspection failed. Record a passing re-inspection.")
     return None
+
+
+def field_gate_problems(order: ExportOrder, values: dict[str, object]) -> dict[str, str]:
+    """{field: why it cannot take its new value yet} for the FIELD_GATES among `values` (and
+    shipping after a failed inspection): the first closed gate's reason, translated."""
+    problems = {}
+    if "shipped_on" in values:
+        problem = shipping_problem(order, values["shipped_on"])
+        if problem:
+            problems["shipped_on"] = problem
+    for field, field_gates in FIELD_GATES.items():
+        new = values.get(field)
+        if field in problems or new in (None, "") or _text(new) == _text(getattr(order, field)):
+            continue
+        closed = next((g for g in field_gates if not holds(g.condition, order)), None)
+        if closed is not None:
+            problems[field] = str(closed.reason) % {"line": ""}
+    return problems
 
 
 # --- changing the order ----------------------------------------------------------------------

@@ -215,10 +215,9 @@ def edit_section(order_id: int, section: str):
                 template, order=order, section=section, form=form, conflict=conflict
             ), 409
         values = {name: form[name].data for name in form.FIELDS}
-        if section == "shipping":
-            problem = rules.shipping_problem(order, values["shipped_on"])
-            if problem:
-                form.shipped_on.errors = [problem]
+        # the paper's order: a field whose earlier lines are not signed yet (FIELD_GATES)
+        for field, problem in rules.field_gate_problems(order, values).items():
+            form[field].errors = [problem]
         # a value a signature vouches for: only some roles may change it (services/orders.py)
         for field, problem in rules.change_problems(order, values, g.membership).items():
             form[field].errors = [problem]
