@@ -1,5 +1,6 @@
 """services/orders.py: totals, derived stage, gates, sign-offs and the append-only history."""
 
+import json
 import logging
 import re
 from datetime import date
@@ -11,7 +12,14 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.factories import add_member, make_customer, make_order, make_order_row
 from webapp.extensions import db
-from webapp.models import ExportOrder, Membership, OrderEvent, OrderInspection, OrderPayment
+from webapp.models import (
+    ExportOrder,
+    Membership,
+    OrderClaim,
+    OrderEvent,
+    OrderInspection,
+    OrderPayment,
+)
 from webapp.services import orders as rules
 from webapp.tenancy.context import tenant_context
 
@@ -588,3 +596,62 @@ def test_every_field_gate_closes_and_opens(app, company_a, order_id, signers, fi
         assert rules.field_gate_problems(order, {field: value}) == {}
         changed = date(2026, 11, 28) if isinstance(value, date) else value
         assert rules.field_gate_problems(order, {field: changed}) == {field: str(gate.reason)}
+
+
+# --- a signature records the values it confirmed -----------------------------------------------
+
+
+def test_a_signature_keeps_the_values_it_confirmed(app, company_a, order_id, members):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        order = _order(order_id)
+        m = {role: db.session.get(Membership, mid) for role, mid in members.items()}
+        order.forwarder, order.freight_amount = "DHL", Decimal("1200.50")
+        payment = _deposit(order)
+        verified = rules.sign(order, "payment_verified", m["finance"], None, payment)
+        freight = rules.sign(order, "freight_confirmed", m["finance"])
+        assert json.loads(freight.confirmed)["forwarder"] == "DHL"
+        assert json.loads(freight.confirmed)["freight_amount"] == "1200.5"
+        kept = json.loads(verified.confirmed)
+        assert kept["contract_amount"] == "10000" and kept["currency"] == "USD"
+        assert kept["payment"].startswith("deposit1 3000")
+        # the same value written differently is no change: nothing outdated
+        rules.apply_changes(order, {"freight_amount": Decimal("1200.500")}, m["finance"])
+        assert freight.active
+        rules.apply_changes(order, {"forwarder": "Kuehne + Nagel"}, m["finance"])
+        assert not freight.active and freight.id in rules.outdated_signoff_ids(order)
+
+
+def test_a_claim_added_or_removed_outdates_the_managers_confirmation(
+    app, company_a, order_id, members
+):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        order = _order(order_id)
+        manager = db.session.get(Membership, members["manager"])
+        order.claims.append(OrderClaim(party="Factory", reason="late", amount=Decimal("500"),
+                                       currency="USD"))  # fmt: skip
+        db.session.flush()
+        confirmed = rules.sign(order, "claims_confirmed", manager)
+        order.claims.append(OrderClaim(party="Forwarder", reason="damage", amount=Decimal("80"),
+                                       currency="USD"))  # fmt: skip
+        db.session.flush()
+        rules.rows_changed(order, manager)
+        assert not confirmed.active and confirmed.id in rules.outdated_signoff_ids(order)
+        [event] = [e for e in order.events if e.action == "outdated"]
+        assert (event.field, event.new) == ("claims_confirmed", "claims")
+        again = rules.sign(order, "claims_confirmed", manager)
+        assert "Forwarder" in json.loads(again.confirmed)["claims"]
+
+
+def test_an_outdated_approval_closes_the_gms_gate_until_approved_again(
+    app, company_a, order_id, members
+):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        order = _order(order_id)
+        m = {role: db.session.get(Membership, mid) for role, mid in members.items()}
+        rules.sign(order, "payment_verified", m["finance"], None, _deposit(order))
+        rules.sign(order, "production_approval", m["manager"])
+        assert rules.gate_problem(order, "gm_signature", None, m["gm"]) is None
+        rules.apply_changes(order, {"payment_ratio": "50% / 50%"}, m["manager"])
+        assert "production approval" in rules.gate_problem(order, "gm_signature", None, m["gm"])
+        rules.sign(order, "production_approval", m["manager"])
+        assert rules.gate_problem(order, "gm_signature", None, m["gm"]) is None

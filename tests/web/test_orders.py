@@ -451,3 +451,30 @@ def test_the_gm_cannot_sign_before_the_manager_approves_production(
     signed = client.post(f"{base}/{order_id}/sign", data={"kind": "gm_signature"}, headers=HX)
     assert signed.status_code == 200
     assert ("gm_signature", True) in _order(app, company_a, order_id)["signoffs"]
+
+
+def test_a_signature_vouches_only_for_values_its_signer_saw(app, client, company_a, base,
+                                                            order_id):  # fmt: skip
+    """The sign button carries what its page showed; a change in between is refused (409),
+    and the signature shows the values it was given on."""
+    _member(app, client, company_a, "finance")
+    page = client.get(f"{base}/{order_id}").get_data(as_text=True)
+    button = page.split('data-kind="freight_confirmed"')[1].split("</form>")[0]
+    seen = re.search(r'name="seen" value="([0-9a-f]+)"', button).group(1)
+    with app.app_context(), tenant_context(company_a.id):
+        db.session.get(ExportOrder, order_id).forwarder = "DHL"  # a colleague, meanwhile
+        db.session.commit()
+    data = {"kind": "freight_confirmed", "seen": seen}
+    refused = client.post(f"{base}/{order_id}/sign", data=data, headers=HX)
+    assert refused.status_code == 409
+    assert "check it and sign again" in refused.get_data(as_text=True)
+    assert _order(app, company_a, order_id)["signoffs"] == []
+    fresh = client.get(f"{base}/{order_id}").get_data(as_text=True)
+    data["seen"] = re.search(
+        r'name="seen" value="([0-9a-f]+)"',
+        fresh.split('data-kind="freight_confirmed"')[1].split("</form>")[0],
+    ).group(1)
+    signed = client.post(f"{base}/{order_id}/sign", data=data, headers=HX)
+    assert signed.status_code == 200
+    line = signed.get_data(as_text=True).split('data-kind="freight_confirmed"')[1]
+    assert "Signed on" in line.split("</div>\n  </div>")[0] and "Forwarder: DHL" in line

@@ -3,6 +3,7 @@ payments/inspections/claims rows, sign-offs and history. Rules: services/orders.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -259,6 +260,8 @@ class AddRow(View):
         row = self.spec.model(**{name: form[name].data for name in self.spec.form.FIELDS})
         getattr(order, self.spec.collection).append(row)
         rules.record(order, g.membership, "added", self.kind, None, rules.describe(row))
+        db.session.flush()  # the row's id orders it among those a signature vouched for
+        rules.rows_changed(order, g.membership)
         if self.spec.moves_stage:
             rules.refresh(order)
         db.session.commit()
@@ -285,6 +288,7 @@ class DeleteRow(AddRow):
             detail={"contract": order.contract_no, self.kind: rules.describe(row)},
         )
         getattr(order, self.spec.collection).remove(row)
+        rules.rows_changed(order, g.membership)
         if self.spec.moves_stage:
             rules.refresh(order)
         db.session.commit()
@@ -312,6 +316,13 @@ def sign(order_id: int):
     if not form.validate_on_submit() or form.kind.data not in rules.SIGNOFF_KINDS:
         abort(400)
     target = int(form.target_id.data) if (form.target_id.data or "").isdigit() else None
+    # the button carries the values its page showed: a signature vouches for what was seen
+    seen = request.form.get("seen")
+    if seen and seen != rules.values_seen(order, form.kind.data, target):
+        message = _(
+            "What this line confirms changed since the page was opened: check it and sign again."
+        )
+        return _body(order, 409, sign_error=message)
     try:
         rules.sign(order, form.kind.data, g.membership, form.comment.data, target)
     except rules.SignoffRefused:
@@ -339,11 +350,20 @@ def withdraw(signoff_id: int):
 
 
 def _field_labels() -> dict[str, str]:
-    labels = {}
+    labels = {"payment": _("Payment"), "claims": _("Claims")}  # rows a signature vouches for
     for _title, form_class in SECTIONS.values():
         for name in form_class.FIELDS:
             labels[name] = str(getattr(form_class, name).args[0])
     return labels
+
+
+def confirmed_text(signoff) -> str:
+    """What a signature vouched for when it was given, in the reader's language."""
+    if not signoff.confirmed:
+        return ""
+    labels = _field_labels()
+    values = json.loads(signoff.confirmed)
+    return " · ".join(f"{labels.get(k, k)}: {v or '—'}" for k, v in values.items())
 
 
 def event_text(event) -> str:
@@ -378,4 +398,6 @@ def _order_globals() -> dict:
         "inspection_results": rules.INSPECTION_RESULTS,
         "order_stage_labels": rules.STAGES,
         "event_text": event_text,
+        "confirmed_text": confirmed_text,
+        "values_seen": rules.values_seen,
     }
