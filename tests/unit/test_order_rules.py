@@ -1,6 +1,8 @@
 """services/orders.py: totals, derived stage, gates, sign-offs and the append-only history."""
 
+import json
 import logging
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -10,7 +12,14 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.factories import add_member, make_customer, make_order, make_order_row
 from webapp.extensions import db
-from webapp.models import ExportOrder, Membership, OrderEvent, OrderInspection, OrderPayment
+from webapp.models import (
+    ExportOrder,
+    Membership,
+    OrderClaim,
+    OrderEvent,
+    OrderInspection,
+    OrderPayment,
+)
 from webapp.services import orders as rules
 from webapp.tenancy.context import tenant_context
 
@@ -79,6 +88,8 @@ def test_stage_follows_the_process(app, company_a, order_id, members):
         rules.refresh(order)
         assert order.stage == "shipped"
         rules.sign(order, "bl_review", m["merchandiser"])
+        rules.sign(order, "sales_list_finance", m["finance"])
+        rules.sign(order, "bl_custody", m["finance"])
         rules.sign(order, "bank_presentation", m["manager"])
         assert order.stage == "at_bank"
         order.payments.append(
@@ -115,11 +126,16 @@ def test_production_gate_needs_verified_deposit_or_received_lc(app, company_a, o
         assert rules.gate_problem(order, "production_approval") is None  # L/C received
 
 
-def test_bank_presentation_needs_bl_review(app, company_a, order_id, members):
+def test_bank_presentation_needs_review_verification_and_custody(app, company_a, order_id, members):
     with app.test_request_context(headers=EN), tenant_context(company_a.id):
         order = _order(order_id)
-        assert "B/L" in rules.gate_problem(order, "bank_presentation")
+        assert "B/L sign-off review" in rules.gate_problem(order, "bank_presentation")
         rules.sign(order, "bl_review", db.session.get(Membership, members["merchandiser"]))
+        finance = db.session.get(Membership, members["finance"])
+        assert "sales list" in rules.gate_problem(order, "bank_presentation")
+        rules.sign(order, "sales_list_finance", finance)
+        assert "custody" in rules.gate_problem(order, "bank_presentation")
+        rules.sign(order, "bl_custody", finance)
         assert rules.gate_problem(order, "bank_presentation") is None
 
 
@@ -365,7 +381,8 @@ def test_approving_production_bars_the_same_person_from_the_other_gates(
         assert "another person" in rules.gate_problem(order, "payment_verified", payment, alone)
         # a withdrawn signature clears nothing, so it bars nothing
         rules.withdraw(active_signoff(order, "production_approval"), alone)
-        assert rules.gate_problem(order, "gm_signature", None, alone) is None
+        problem = rules.gate_problem(order, "gm_signature", None, alone)
+        assert "another person" not in problem and "production approval" in problem
 
 
 def active_signoff(order, kind):
@@ -390,6 +407,7 @@ def test_one_person_clears_at_most_one_gate_to_the_bank(app, company_a, order_id
         # lines outside the groups stay free: the same person confirms freight and claims
         rules.sign(order, "freight_confirmed", alone)
         rules.sign(order, "claims_confirmed", alone)
+        rules.sign(order, "sales_list_finance", db.session.get(Membership, members["finance"]))
         rules.sign(order, "bl_custody", db.session.get(Membership, members["finance"]))
         rules.sign(order, "bank_presentation", db.session.get(Membership, members["manager"]))
         assert order.stage == "at_bank"
@@ -468,3 +486,172 @@ def test_confirmed_freight_is_changed_by_finance_only(app, company_a, order_id, 
         rules.apply_changes(order, {"freight_amount": Decimal("900")}, m["finance"])
         assert not rules.is_signed(order, "freight_confirmed")
         assert order.freight_amount == Decimal("900")
+
+
+# --- the paper's order: every gate, both directions ---------------------------------------------
+# Driven by the data (SIGNOFF_KINDS[kind].requires, FIELD_GATES): a gate added there is tested
+# here the day it is written. Each line is signed by its own member, so separation of duties
+# never decides these.
+
+REQUIRED = [
+    (kind, index)
+    for kind, spec in rules.SIGNOFF_KINDS.items()
+    for index in range(len(spec.requires))
+]
+
+
+@pytest.fixture
+def signers(app, company_a) -> dict[str, int]:
+    return {
+        kind: add_member(app, company_a, f"{kind}@alpha.example.com", {spec.role})
+        for kind, spec in rules.SIGNOFF_KINDS.items()
+    }
+
+
+def _satisfy(order, condition, signers, target=None) -> None:
+    """Make `condition` hold the way people would: sign the lines (after their own gates),
+    record the payments."""
+    if rules.holds(condition, order, target):
+        return
+    if isinstance(condition, rules.Signed):
+        kind = condition.kinds[0]
+        spec = rules.SIGNOFF_KINDS[kind]
+        for gate in spec.requires:
+            _satisfy(order, gate.condition, signers, target)
+        signer = db.session.get(Membership, signers[kind])
+        rules.sign(order, kind, signer, None, target if condition.same_payment else None)
+    elif isinstance(condition, rules.HasPayment):
+        payment = OrderPayment(
+            kind=condition.kinds[0], amount=Decimal("1000"), currency="USD", paid_on=date.today()
+        )
+        order.payments.append(payment)
+        db.session.flush()
+        _satisfy(order, condition.also, signers, payment.id)
+    elif isinstance(condition, rules.AnyOf):
+        _satisfy(order, condition.parts[0], signers, target)
+    else:
+        raise AssertionError(f"cannot satisfy {condition}")
+
+
+def _break(order, condition, member) -> None:
+    """Make `condition` stop holding: withdraw the signatures, empty the payments it rests on."""
+    if isinstance(condition, rules.Signed):
+        for signoff in order.signoffs:
+            if signoff.active and signoff.kind in condition.kinds:
+                signoff.withdrawn_at = signoff.signed_at  # as withdrawn by its signer
+    elif isinstance(condition, rules.HasPayment):
+        for payment in order.payments:
+            if payment.kind in condition.kinds:
+                _break(order, condition.also, member)
+    elif isinstance(condition, rules.Received):
+        for payment in order.payments:
+            payment.amount = Decimal("0")
+    elif isinstance(condition, rules.AnyOf):
+        for part in condition.parts:
+            _break(order, part, member)
+    else:
+        raise AssertionError(f"cannot break {condition}")
+
+
+@pytest.mark.parametrize(("kind", "index"), REQUIRED)
+def test_every_gate_closes_and_opens(app, company_a, order_id, signers, kind, index):
+    gate = rules.SIGNOFF_KINDS[kind].requires[index]
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        order = _order(order_id)
+        signer = db.session.get(Membership, signers[kind])
+        # every gate of the line holds: the line can be signed
+        for each in rules.SIGNOFF_KINDS[kind].requires:
+            _satisfy(order, each.condition, signers)
+        assert rules.gate_problem(order, kind, None, signer) is None
+        # this one no longer holds: closed, with its own reason, for the page and for a POST
+        _break(order, gate.condition, signer)
+        assert rules.gate_problem(order, kind, None, signer) == str(gate.reason)
+        with pytest.raises(rules.GateClosed, match=re.escape(str(gate.reason))):
+            rules.sign(order, kind, signer)
+        # signed again: open again
+        _satisfy(order, gate.condition, signers)
+        assert rules.gate_problem(order, kind, None, signer) is None
+        rules.sign(order, kind, signer)
+
+
+FIELD_REQUIRED = [
+    (field, index) for field, gates in rules.FIELD_GATES.items() for index in range(len(gates))
+]
+
+
+@pytest.mark.parametrize(("field", "index"), FIELD_REQUIRED)
+def test_every_field_gate_closes_and_opens(app, company_a, order_id, signers, field, index):
+    gate = rules.FIELD_GATES[field][index]
+    value = {"shipped_on": date(2026, 11, 27)}[field]  # a value for each gated field
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        order = _order(order_id)
+        assert rules.field_gate_problems(order, {field: value}) == {field: str(gate.reason)}
+        assert rules.field_gate_problems(order, {field: None}) == {}  # clearing stays free
+        for each in rules.FIELD_GATES[field]:
+            _satisfy(order, each.condition, signers)
+        assert rules.field_gate_problems(order, {field: value}) == {}
+        setattr(order, field, value)
+        # withdrawn later: a new value waits for it again, the value already there stays
+        _break(order, gate.condition, None)
+        assert rules.field_gate_problems(order, {field: value}) == {}
+        changed = date(2026, 11, 28) if isinstance(value, date) else value
+        assert rules.field_gate_problems(order, {field: changed}) == {field: str(gate.reason)}
+
+
+# --- a signature records the values it confirmed -----------------------------------------------
+
+
+def test_a_signature_keeps_the_values_it_confirmed(app, company_a, order_id, members):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        order = _order(order_id)
+        m = {role: db.session.get(Membership, mid) for role, mid in members.items()}
+        order.forwarder, order.freight_amount = "DHL", Decimal("1200.50")
+        payment = _deposit(order)
+        verified = rules.sign(order, "payment_verified", m["finance"], None, payment)
+        freight = rules.sign(order, "freight_confirmed", m["finance"])
+        assert json.loads(freight.confirmed)["forwarder"] == "DHL"
+        assert json.loads(freight.confirmed)["freight_amount"] == "1200.5"
+        kept = json.loads(verified.confirmed)
+        assert kept["contract_amount"] == "10000" and kept["currency"] == "USD"
+        assert kept["payment"].startswith("deposit1 3000")
+        # the same value written differently is no change: nothing outdated
+        rules.apply_changes(order, {"freight_amount": Decimal("1200.500")}, m["finance"])
+        assert freight.active
+        rules.apply_changes(order, {"forwarder": "Kuehne + Nagel"}, m["finance"])
+        assert not freight.active and freight.id in rules.outdated_signoff_ids(order)
+
+
+def test_a_claim_added_or_removed_outdates_the_managers_confirmation(
+    app, company_a, order_id, members
+):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        order = _order(order_id)
+        manager = db.session.get(Membership, members["manager"])
+        order.claims.append(OrderClaim(party="Factory", reason="late", amount=Decimal("500"),
+                                       currency="USD"))  # fmt: skip
+        db.session.flush()
+        confirmed = rules.sign(order, "claims_confirmed", manager)
+        order.claims.append(OrderClaim(party="Forwarder", reason="damage", amount=Decimal("80"),
+                                       currency="USD"))  # fmt: skip
+        db.session.flush()
+        rules.rows_changed(order, manager)
+        assert not confirmed.active and confirmed.id in rules.outdated_signoff_ids(order)
+        [event] = [e for e in order.events if e.action == "outdated"]
+        assert (event.field, event.new) == ("claims_confirmed", "claims")
+        again = rules.sign(order, "claims_confirmed", manager)
+        assert "Forwarder" in json.loads(again.confirmed)["claims"]
+
+
+def test_an_outdated_approval_closes_the_gms_gate_until_approved_again(
+    app, company_a, order_id, members
+):
+    with app.test_request_context(headers=EN), tenant_context(company_a.id):
+        order = _order(order_id)
+        m = {role: db.session.get(Membership, mid) for role, mid in members.items()}
+        rules.sign(order, "payment_verified", m["finance"], None, _deposit(order))
+        rules.sign(order, "production_approval", m["manager"])
+        assert rules.gate_problem(order, "gm_signature", None, m["gm"]) is None
+        rules.apply_changes(order, {"payment_ratio": "50% / 50%"}, m["manager"])
+        assert "production approval" in rules.gate_problem(order, "gm_signature", None, m["gm"])
+        rules.sign(order, "production_approval", m["manager"])
+        assert rules.gate_problem(order, "gm_signature", None, m["gm"]) is None

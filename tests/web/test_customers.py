@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import count_queries, login
 from tests.factories import add_member, make_contact, make_customer, set_visibility
-from tests.html import field_errors, input_value
+from tests.html import field_errors, form_values, input_value
 from webapp.extensions import db
 from webapp.models import Contact, Customer
 from webapp.services.classification import label_of
@@ -214,35 +214,130 @@ def test_edit_with_the_current_version_saves(app, client_a, company_a):
     assert "Acme Trading AG" in client_a.get(response.location).get_data(as_text=True)
 
 
-def test_edit_with_a_stale_version_is_a_conflict(app, client_a, company_a):
-    customer_id = make_customer(app, company_a, "Acme Trading GmbH")
-    # a colleague saves first
-    colleague = customer_data(company_a, name="Acme (colleague's edit)", version="1")
+def open_edit(client, customer_id: int) -> dict[str, list[str]]:
+    """What the edit form posts as it was opened (a person starting to edit)."""
+    return form_values(
+        client.get(f"{BASE}/{customer_id}/edit").get_data(as_text=True), "customer-form"
+    )
+
+
+def test_conflict_takes_the_other_persons_fields_and_saving_again_keeps_them(
+    app, client_a, company_a
+):
+    """The bug: the 409 screen kept the second person's stale values, and the Save it invited
+    wiped what the first person typed. Now fields only one side changed are merged."""
+    customer_id = make_customer(app, company_a, "Acme Trading GmbH", grade="C")
+    colleague, mine = open_edit(client_a, customer_id), open_edit(client_a, customer_id)
+    colleague["remarks"] = ["colleague notes"]
     assert client_a.post(f"{BASE}/{customer_id}/edit", data=colleague).status_code == 302
 
-    mine = customer_data(company_a, name="Acme (my edit)", remarks="my notes", version="1")
-    response = client_a.post(
-        f"{BASE}/{customer_id}/edit", data=mine, headers={"Accept-Language": "en"}
-    )
+    mine["grade"] = ["A"]
+    response = client_a.post(f"{BASE}/{customer_id}/edit", data=mine)
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert 'role="alert"' in page
-    assert input_value(page, "name") == "Acme (my edit)"
-    assert "my notes" in page
-    assert input_value(page, "version") == "2"  # saving again overwrites, on purpose
-
+    again = form_values(page, "customer-form")
+    assert again["remarks"] == ["colleague notes"]  # theirs, taken into the form
+    assert again["grade"] == ["A"]  # mine, kept
+    assert 'name="choose-' not in page  # nothing both changed: nothing to choose
     row = load(app, company_a, Customer, customer_id)
-    assert (row["name"], row["remarks"], row["version"]) == (
-        "Acme (colleague's edit)",
-        "Met at the Canton Fair",
-        2,
+    assert (row["remarks"], row["grade"], row["version"]) == ("colleague notes", "C", 2)
+
+    # Save, as the screen invites: both changes survive
+    assert client_a.post(f"{BASE}/{customer_id}/edit", data=again).status_code == 302
+    row = load(app, company_a, Customer, customer_id)
+    assert (row["remarks"], row["grade"], row["version"]) == ("colleague notes", "A", 3)
+
+
+def test_conflict_on_a_field_both_changed_is_a_choice(app, client_a, company_a):
+    english(client_a)
+    customer_id = make_customer(app, company_a, "Acme Trading GmbH", grade="C")
+    colleague, mine = open_edit(client_a, customer_id), open_edit(client_a, customer_id)
+    colleague["remarks"], colleague["grade"] = ["colleague notes"], ["B"]
+    assert client_a.post(f"{BASE}/{customer_id}/edit", data=colleague).status_code == 302
+
+    mine["remarks"], mine["website"] = ["my notes"], ["acme-new.example.com"]
+    response = client_a.post(f"{BASE}/{customer_id}/edit", data=mine)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert conflict_rows(page) == [("Remarks", "colleague notes", "my notes")]
+    again = form_values(page, "customer-form")
+    assert again["grade"] == ["B"] and again["website"] == ["acme-new.example.com"]
+
+    # saving without choosing writes nothing and asks again
+    response = client_a.post(f"{BASE}/{customer_id}/edit", data=again)
+    assert response.status_code == 409
+    assert conflict_rows(response.get_data(as_text=True)) == [
+        ("Remarks", "colleague notes", "my notes")
+    ]
+    assert load(app, company_a, Customer, customer_id)["version"] == 2
+
+    # choosing theirs keeps their text; my other change is written with it
+    assert (
+        client_a.post(
+            f"{BASE}/{customer_id}/edit", data={**again, "choose-remarks": "theirs"}
+        ).status_code
+        == 302
+    )
+    row = load(app, company_a, Customer, customer_id)
+    assert (row["remarks"], row["grade"], row["website"]) == (
+        "colleague notes",
+        "B",
+        "acme-new.example.com",
     )
 
-    # the user looked, and saves again with the version the form now carries
-    mine["version"] = "2"
-    assert client_a.post(f"{BASE}/{customer_id}/edit", data=mine).status_code == 302
+
+def test_conflict_choosing_mine_writes_mine(app, client_a, company_a):
+    customer_id = make_customer(app, company_a, "Acme Trading GmbH")
+    colleague, mine = open_edit(client_a, customer_id), open_edit(client_a, customer_id)
+    colleague["remarks"] = ["colleague notes"]
+    client_a.post(f"{BASE}/{customer_id}/edit", data=colleague)
+    mine["remarks"] = ["my notes"]
+    again = form_values(
+        client_a.post(f"{BASE}/{customer_id}/edit", data=mine).get_data(as_text=True),
+        "customer-form",
+    )
+    response = client_a.post(f"{BASE}/{customer_id}/edit", data={**again, "choose-remarks": "mine"})
+    assert response.status_code == 302
+    assert load(app, company_a, Customer, customer_id)["remarks"] == "my notes"
+
+
+def test_a_third_save_during_the_choice_is_merged_again(app, client_a, company_a):
+    customer_id = make_customer(app, company_a, "Acme Trading GmbH")
+    first, mine = open_edit(client_a, customer_id), open_edit(client_a, customer_id)
+    first["remarks"] = ["first"]
+    client_a.post(f"{BASE}/{customer_id}/edit", data=first)
+    mine["remarks"] = ["mine"]
+    again = form_values(
+        client_a.post(f"{BASE}/{customer_id}/edit", data=mine).get_data(as_text=True),
+        "customer-form",
+    )
+    third = open_edit(client_a, customer_id)
+    third["address"] = ["Neuer Wall 5, Hamburg"]
+    client_a.post(f"{BASE}/{customer_id}/edit", data=third)
+
+    response = client_a.post(f"{BASE}/{customer_id}/edit", data={**again, "choose-remarks": "mine"})
+    assert response.status_code == 409  # a newer save again: merged again, nothing written
+    final = form_values(response.get_data(as_text=True), "customer-form")
+    assert final["address"] == ["Neuer Wall 5, Hamburg"] and final["remarks"] == ["mine"]
+    assert client_a.post(f"{BASE}/{customer_id}/edit", data=final).status_code == 302
     row = load(app, company_a, Customer, customer_id)
-    assert (row["name"], row["version"]) == ("Acme (my edit)", 3)
+    assert (row["remarks"], row["address"]) == ("mine", "Neuer Wall 5, Hamburg")
+
+
+def test_a_form_without_its_base_decides_nothing_for_the_person(app, client_a, company_a):
+    """An old form (no fingerprints): every field that differs is a choice, none is taken."""
+    customer_id = make_customer(app, company_a, "Acme Trading GmbH")
+    colleague = customer_data(company_a, name="Acme (colleague's edit)", version="1")
+    assert client_a.post(f"{BASE}/{customer_id}/edit", data=colleague).status_code == 302
+    mine = customer_data(company_a, name="Acme (my edit)", remarks="my notes", version="1")
+    response = client_a.post(f"{BASE}/{customer_id}/edit", data=mine)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert 'name="choose-name"' in page
+    assert input_value(page, "name") == "Acme (my edit)"
+    assert input_value(page, "version") == "2"
+    row = load(app, company_a, Customer, customer_id)
+    assert (row["name"], row["version"]) == ("Acme (colleague's edit)", 2)
 
 
 def test_edit_invalid_is_422_and_changes_nothing(app, client_a, company_a):
@@ -1214,25 +1309,24 @@ def test_duplicates_endpoint_with_another_companys_customer_is_404(
 
 
 def conflict_rows(page: str) -> list[tuple[str, str, str]]:
-    block = page.split('id="conflict"', 1)[1].split("</table>", 1)[0]
-    body = block.split("<tbody>", 1)[1]
+    """(field, their saved value, my value) for each field both people changed."""
+    block = page.split('id="conflict-clashes"', 1)[1].split("<tbody>", 1)[1].split("</tbody>")[0]
     return [
-        tuple(html.unescape(cell.strip()) for cell in row)
-        for row in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", body, re.S)
+        tuple(html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in row)
+        for row in re.findall(
+            r"<tr>\s*<th[^>]*>(.*?)</th>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*</tr>", block, re.S
+        )
     ]
 
 
 def test_edit_conflict_shows_the_other_persons_values(app, client_a, company_a):
     english(client_a)
     customer_id = make_customer(app, company_a, "Acme Trading GmbH", grade="C")
-    colleague = customer_data(
-        company_a, name="Acme Trading GmbH", remarks="colleague notes", grade="B", version="1"
-    )
+    colleague, mine = open_edit(client_a, customer_id), open_edit(client_a, customer_id)
+    colleague["remarks"], colleague["grade"] = ["colleague notes"], ["B"]
     assert client_a.post(f"{BASE}/{customer_id}/edit", data=colleague).status_code == 302
 
-    mine = customer_data(
-        company_a, name="Acme Trading GmbH", remarks="my notes", grade="A", version="1"
-    )
+    mine["remarks"], mine["grade"] = ["my notes"], ["A"]
     response = client_a.post(f"{BASE}/{customer_id}/edit", data=mine)
     assert response.status_code == 409
     page = response.get_data(as_text=True)

@@ -18,6 +18,7 @@ from tests.factories import (
     make_followup,
     make_inquiry,
 )
+from tests.html import stamp_of
 from webapp.extensions import db
 from webapp.models import Contact, Customer, Inquiry
 from webapp.services import lookups
@@ -145,7 +146,8 @@ def test_assign_is_for_managers(app, client, company_a, base):
     as_member(app, client, company_a, {"manager"})
     page = client.get(f"{base}/{inquiry_id}").get_data(as_text=True)
     assert "Assign to" in page
-    response = client.post(f"{base}/{inquiry_id}/assign", data={"assigned_to_id": lucy})
+    stamp = stamp_of(client, f"{base}/{inquiry_id}", f"{base}/{inquiry_id}/assign")
+    response = client.post(f"{base}/{inquiry_id}/assign", data={"assigned_to_id": lucy, **stamp})
     assert response.status_code == 302
     assert load(app, company_a, inquiry_id).assigned_to_id == lucy
 
@@ -165,7 +167,12 @@ def test_edit_and_stale_version(app, client_a, company_a, base):
     )
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert "Someone else saved this inquiry" in page and "Third Name" in page
+    assert "Someone else saved this while you were editing" in page and "Third Name" in page
+    assert 'name="choose-company"' in page  # both changed it: the person chooses
+    assert load(app, company_a, inquiry_id).company == "New Name"
+    chosen = form(company="Third Name", version="2", clashes="company", choose_company="theirs")
+    chosen["choose-company"] = chosen.pop("choose_company")
+    assert client_a.post(f"{base}/{inquiry_id}/edit", data=chosen).status_code == 302
     assert load(app, company_a, inquiry_id).company == "New Name"
 
 

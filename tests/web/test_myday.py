@@ -11,7 +11,7 @@ from flask import Flask
 
 from tests.conftest import count_queries, login
 from tests.factories import Company, add_member, make_contact, make_customer, make_followup
-from tests.html import field_errors
+from tests.html import field_errors, stamp_of
 from webapp.extensions import db
 from webapp.models import Customer, Tenant
 from webapp.services import myday
@@ -198,13 +198,18 @@ def test_admin_changes_the_stale_rules_and_they_apply(app, company_a, home, toda
         client = logged_in(app, "admin@alpha.example.com")
     assert listed(day_page(client, home, member="all"), "stale") == [b_customer]
 
-    response = client.post(f"{home}settings/", data=rules_form(a=3, b=20, c=45, d=120))
+    response = client.post(
+        f"{home}settings/",
+        data={**rules_form(a=3, b=20, c=45, d=120), **stamp_of(client, f"{home}settings/")},
+    )
     assert response.status_code == 302
     assert response.location == f"{home}settings/"
     assert rules_of(app, company_a) == {"A": 3, "B": 20, "C": 45, "D": 120}
     assert listed(day_page(client, home, member="all"), "stale") == []
 
-    client.post(f"{home}settings/", data=rules_form(b=10))
+    client.post(
+        f"{home}settings/", data={**rules_form(b=10), **stamp_of(client, f"{home}settings/")}
+    )
     assert listed(day_page(client, home, member="all"), "stale") == [b_customer]
 
 
@@ -232,7 +237,10 @@ def test_invalid_rules_are_refused(app, client_a, company_a, home, bad):
 
 
 def test_the_bounds_are_allowed(app, client_a, company_a, home):
-    response = client_a.post(f"{home}settings/", data=rules_form(a=1, d=365))
+    response = client_a.post(
+        f"{home}settings/",
+        data={**rules_form(a=1, d=365), **stamp_of(client_a, f"{home}settings/")},
+    )
     assert response.status_code == 302
     assert rules_of(app, company_a) == {"A": 1, "B": 14, "C": 30, "D": 365}
 

@@ -16,6 +16,7 @@ from tests.factories import (
     make_order_row,
     set_visibility,
 )
+from tests.html import form_values, stamp_of
 from webapp.extensions import db
 from webapp.models import ExportOrder, OrderEvent, OrderSignoff
 from webapp.services.orders import SIGNOFF_KINDS
@@ -55,6 +56,14 @@ def _order(app, company, order_id):
         return {"stage": order.stage, "signoffs": [(s.kind, s.active) for s in order.signoffs]}
 
 
+def post_section(client, url: str, data: dict, **kwargs):
+    """POST a section as a person does: with the version and base the form was opened with
+    (formkit.opened); the fields are `data` as given."""
+    opened = form_values(client.get(url, headers=HX).get_data(as_text=True))
+    stamp = {k: opened[k] for k in ("version", "base") if k in opened}
+    return client.post(url, data={**stamp, **data}, **kwargs)
+
+
 def test_create_order_and_see_it(app, client_a, company_a, base):
     customer = make_customer(app, company_a, "Sunrise LLC")
     data = {"customer_id": customer, "contract_no": " SC-7 ", "contract_amount": "1234.56",
@@ -81,7 +90,8 @@ def test_contract_number_must_be_unique_in_the_company(app, client_a, company_a,
 def test_section_edit_in_place_writes_history(app, client_a, company_a, base, order_id):
     form = client_a.get(f"{base}/{order_id}/freight", headers=HX)
     assert form.status_code == 200 and "<html" not in form.get_data(as_text=True)
-    response = client_a.post(
+    response = post_section(
+        client_a,
         f"{base}/{order_id}/freight",
         data={
             "forwarder": "Kuehne + Nagel",
@@ -103,7 +113,7 @@ def test_section_edit_in_place_writes_history(app, client_a, company_a, base, or
 
 def test_invalid_section_input_keeps_what_was_typed(client_a, base, order_id):
     data = {"forwarder": "DHL", "cartons": "-3"}
-    response = client_a.post(f"{base}/{order_id}/freight", data=data, headers=HX)
+    response = post_section(client_a, f"{base}/{order_id}/freight", data=data, headers=HX)
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert 'value="DHL"' in body and "invalid-feedback" in body
@@ -177,16 +187,29 @@ def test_production_gate_explains_what_is_missing(app, client, company_a, base, 
     assert _order(app, company_a, order_id)["signoffs"] == []
 
 
-def test_failed_inspection_blocks_shipping_until_a_pass(app, client_a, base, order_id):
+def _signed(app, company, order_id: int, kind: str, role: str) -> int:
+    """A sign-off of `kind` by a new member with `role` (the way the factory makes one)."""
+    signer = add_member(app, company, f"{kind}-{order_id}@example.com", {role})
+    signoff = make_order_row(app, company, order_id, "signoff", membership_id=signer)
+    with app.app_context(), tenant_context(company.id):
+        row = db.session.get(OrderSignoff, signoff)
+        row.kind, row.role = kind, role
+        db.session.commit()
+    return signoff
+
+
+def test_failed_inspection_blocks_shipping_until_a_pass(app, client_a, company_a, base,
+                                                        order_id):  # fmt: skip
     client_a.post(f"{base}/{order_id}/inspections",
                   data={"inspected_on": "2026-11-25", "result": "fail"}, headers=HX)  # fmt: skip
-    blocked = client_a.post(f"{base}/{order_id}/shipping", data={"shipped_on": "2026-11-27"},
-                            headers=HX)  # fmt: skip
+    blocked = post_section(client_a, f"{base}/{order_id}/shipping",
+                           data={"shipped_on": "2026-11-27"}, headers=HX)  # fmt: skip
     assert blocked.status_code == 422 and "inspection failed" in blocked.get_data(as_text=True)
     client_a.post(f"{base}/{order_id}/inspections",
                   data={"inspected_on": "2026-11-26", "result": "pass"}, headers=HX)  # fmt: skip
-    shipped = client_a.post(f"{base}/{order_id}/shipping", data={"shipped_on": "2026-11-27"},
-                            headers=HX)  # fmt: skip
+    _signed(app, company_a, order_id, "inspection_opinion", "manager")
+    shipped = post_section(client_a, f"{base}/{order_id}/shipping",
+                           data={"shipped_on": "2026-11-27"}, headers=HX)  # fmt: skip
     assert shipped.status_code == 200 and 'data-stage="shipped"' in shipped.get_data(as_text=True)
     # both inspections stay as history
     page = client_a.get(f"{base}/{order_id}").get_data(as_text=True)
@@ -274,6 +297,7 @@ def test_an_owner_with_every_role_still_clears_only_one_gate(app, client_a, comp
     verifies the deposit; approving production and the GM's signature are then refused."""
     slug, me = company_a.slug, company_a.owner_membership_id
     roles = {"roles": ["owner", "manager", "finance", "gm"]}
+    roles.update(stamp_of(client_a, f"/t/{slug}/team/{me}/", f"/t/{slug}/team/{me}/roles"))
     assert client_a.post(f"/t/{slug}/team/{me}/roles", data=roles).status_code == 303
     client_a.post("/lang", data={"lang": "en"})
     payment = make_order_row(app, company_a, order_id, "payment")
@@ -312,7 +336,7 @@ def test_a_salesperson_cannot_rewrite_a_verified_contract_amount(app, client, co
     _verified_deposit(app, company_a, order_id)
     set_visibility(app, company_a, "all")
     _member(app, client, company_a, "sales")
-    response = client.post(f"{base}/{order_id}/basics", data=BASICS, headers=HX)
+    response = post_section(client, f"{base}/{order_id}/basics", data=BASICS, headers=HX)
     assert response.status_code == 422
     assert "only Manager / Finance" in response.get_data(as_text=True)
     with app.app_context(), tenant_context(company_a.id):
@@ -321,15 +345,136 @@ def test_a_salesperson_cannot_rewrite_a_verified_contract_amount(app, client, co
         assert db.session.scalar(select(func.count()).where(OrderEvent.action == "changed")) == 0
     # other fields of the same panel stay editable
     dates = {**BASICS, "contract_amount": "10000.00", "factory_order_date": "2026-12-01"}
-    assert client.post(f"{base}/{order_id}/basics", data=dates, headers=HX).status_code == 200
+    assert (
+        post_section(client, f"{base}/{order_id}/basics", data=dates, headers=HX).status_code == 200
+    )
 
 
 def test_a_managers_change_outdates_the_verification(app, client, company_a, base, order_id):
     _verified_deposit(app, company_a, order_id)
     _member(app, client, company_a, "manager")
-    response = client.post(f"{base}/{order_id}/basics", data=BASICS, headers=HX)
+    response = post_section(client, f"{base}/{order_id}/basics", data=BASICS, headers=HX)
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert 'data-stage="paid"' not in body  # the old verification no longer counts
     assert "outdated" in body  # on the signature line and in the history
     assert _order(app, company_a, order_id)["signoffs"] == [("payment_verified", False)]
+
+
+# --- two people on one order ------------------------------------------------------------------
+
+
+def _open(client, url: str) -> dict[str, list[str]]:
+    return form_values(client.get(url, headers=HX).get_data(as_text=True))
+
+
+def _freight(app, company, order_id) -> tuple:
+    with app.app_context(), tenant_context(company.id):
+        order = db.session.get(ExportOrder, order_id)
+        return order.forwarder, order.freight_amount, order.version
+
+
+def test_a_later_save_of_the_same_section_never_puts_back_old_values(
+    app, client_a, company_a, base, order_id
+):
+    url = f"{base}/{order_id}/freight"
+    first, second = _open(client_a, url), _open(client_a, url)
+    assert first["version"] and first["base"]
+    first["forwarder"] = ["Kuehne + Nagel"]
+    assert client_a.post(url, data=first, headers=HX).status_code == 200
+
+    second["freight_amount"] = ["900.00"]
+    response = client_a.post(url, data=second, headers=HX)
+    assert response.status_code == 409  # their forwarder is taken into the form, not erased
+    assert _freight(app, company_a, order_id)[:2] == ("Kuehne + Nagel", None)
+    again = form_values(response.get_data(as_text=True))
+    assert again["forwarder"] == ["Kuehne + Nagel"] and again["freight_amount"] == ["900.00"]
+    assert client_a.post(url, data=again, headers=HX).status_code == 200
+    assert _freight(app, company_a, order_id)[:2] == ("Kuehne + Nagel", Decimal("900.00"))
+
+
+def test_saves_of_different_sections_both_stay(app, client_a, company_a, base, order_id):
+    basics, freight = (
+        _open(client_a, f"{base}/{order_id}/basics"),
+        _open(client_a, f"{base}/{order_id}/freight"),
+    )
+    basics["contract_no"] = ["SC-100-B"]
+    assert client_a.post(f"{base}/{order_id}/basics", data=basics, headers=HX).status_code == 200
+    freight["forwarder"] = ["DHL"]  # opened before the basics were saved: nothing of theirs here
+    assert client_a.post(f"{base}/{order_id}/freight", data=freight, headers=HX).status_code == 200
+    with app.app_context(), tenant_context(company_a.id):
+        order = db.session.get(ExportOrder, order_id)
+        assert (order.contract_no, order.forwarder) == ("SC-100-B", "DHL")
+
+
+def test_a_field_both_changed_in_a_section_is_a_choice(app, client_a, company_a, base, order_id):
+    url = f"{base}/{order_id}/freight"
+    first, second = _open(client_a, url), _open(client_a, url)
+    first["forwarder"], second["forwarder"] = ["Kuehne + Nagel"], ["DHL"]
+    client_a.post(url, data=first, headers=HX)
+    response = client_a.post(url, data=second, headers=HX)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert 'name="choose-forwarder"' in page and "Kuehne + Nagel" in page
+    again = form_values(page)
+    assert client_a.post(url, data=again, headers=HX).status_code == 409  # no choice made
+    assert _freight(app, company_a, order_id)[0] == "Kuehne + Nagel"
+    chosen = {**again, "choose-forwarder": "mine"}
+    assert client_a.post(url, data=chosen, headers=HX).status_code == 200
+    assert _freight(app, company_a, order_id)[0] == "DHL"
+
+
+def test_a_shipping_date_waits_for_the_managers_inspection_opinion(
+    app, client_a, company_a, base, order_id
+):
+    client_a.post(f"{base}/{order_id}/inspections",
+                  data={"inspected_on": "2026-11-26", "result": "pass"}, headers=HX)  # fmt: skip
+    url = f"{base}/{order_id}/shipping"
+    refused = post_section(client_a, url, data={"shipped_on": "2026-11-27"}, headers=HX)
+    assert refused.status_code == 422
+    assert "opinion on the inspection" in refused.get_data(as_text=True)
+    assert _order(app, company_a, order_id)["stage"] == "inspected"
+    _signed(app, company_a, order_id, "inspection_opinion", "manager")
+    shipped = post_section(client_a, url, data={"shipped_on": "2026-11-27"}, headers=HX)
+    assert shipped.status_code == 200 and 'data-stage="shipped"' in shipped.get_data(as_text=True)
+
+
+def test_the_gm_cannot_sign_before_the_manager_approves_production(
+    app, client, company_a, base, order_id
+):
+    _verified_deposit(app, company_a, order_id)
+    _member(app, client, company_a, "gm")
+    early = client.post(f"{base}/{order_id}/sign", data={"kind": "gm_signature"}, headers=HX)
+    assert early.status_code == 422
+    assert "production approval first" in early.get_data(as_text=True)
+    _signed(app, company_a, order_id, "production_approval", "manager")
+    signed = client.post(f"{base}/{order_id}/sign", data={"kind": "gm_signature"}, headers=HX)
+    assert signed.status_code == 200
+    assert ("gm_signature", True) in _order(app, company_a, order_id)["signoffs"]
+
+
+def test_a_signature_vouches_only_for_values_its_signer_saw(app, client, company_a, base,
+                                                            order_id):  # fmt: skip
+    """The sign button carries what its page showed; a change in between is refused (409),
+    and the signature shows the values it was given on."""
+    _member(app, client, company_a, "finance")
+    page = client.get(f"{base}/{order_id}").get_data(as_text=True)
+    button = page.split('data-kind="freight_confirmed"')[1].split("</form>")[0]
+    seen = re.search(r'name="seen" value="([0-9a-f]+)"', button).group(1)
+    with app.app_context(), tenant_context(company_a.id):
+        db.session.get(ExportOrder, order_id).forwarder = "DHL"  # a colleague, meanwhile
+        db.session.commit()
+    data = {"kind": "freight_confirmed", "seen": seen}
+    refused = client.post(f"{base}/{order_id}/sign", data=data, headers=HX)
+    assert refused.status_code == 409
+    assert "check it and sign again" in refused.get_data(as_text=True)
+    assert _order(app, company_a, order_id)["signoffs"] == []
+    fresh = client.get(f"{base}/{order_id}").get_data(as_text=True)
+    data["seen"] = re.search(
+        r'name="seen" value="([0-9a-f]+)"',
+        fresh.split('data-kind="freight_confirmed"')[1].split("</form>")[0],
+    ).group(1)
+    signed = client.post(f"{base}/{order_id}/sign", data=data, headers=HX)
+    assert signed.status_code == 200
+    line = signed.get_data(as_text=True).split('data-kind="freight_confirmed"')[1]
+    assert "Signed on" in line.split("</div>\n  </div>")[0] and "Forwarder: DHL" in line

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import count_queries, login
 from tests.factories import PASSWORD, add_member, make_customer, make_followup, make_plan
-from tests.html import field_errors, input_value
+from tests.html import field_errors, input_value, stamp_of
 from webapp.extensions import db
 from webapp.models import CallPlan, CallPlanCell, CallPlanRow
 from webapp.tenancy.context import tenant_context
@@ -239,8 +239,9 @@ def test_rows_add_edit_remove(app, client, company_a, people, base, zhang_plan):
         row_id = db.session.scalar(select(CallPlanRow.id).where(CallPlanRow.customer_id == other))
     bad = client.post(f"{base}/rows/{row_id}/edit", data={"turnover_current": "-5", "target": "x"})
     assert bad.status_code == 422 and input_value(bad.get_data(True), "turnover_current") == "-5"
+    stamp = stamp_of(client, f"{base}/rows/{row_id}/edit")
     assert client.post(f"{base}/rows/{row_id}/edit",
-                       data={"turnover_current": "15000"}).status_code == 302  # fmt: skip
+                       data={"turnover_current": "15000", **stamp}).status_code == 302  # fmt: skip
     confirm = client.get(f"{base}/rows/{row_id}/remove").get_data(as_text=True)
     assert "Take Sunrise Trading LLC off the plan?" in confirm
     assert client.post(f"{base}/rows/{row_id}/remove").status_code == 302
@@ -257,7 +258,8 @@ def test_goal_edit_and_conflict(app, client, company_a, people, base, zhang_plan
     stale = client.post(f"{base}/{zhang_plan}/goal",
                         data={"goal": "My typed goal", "version": version})  # fmt: skip
     text = stale.get_data(as_text=True)
-    assert stale.status_code == 409 and "My typed goal" in text and "changed this plan" in text
+    assert stale.status_code == 409 and "My typed goal" in text and "Someone else saved" in text
+    assert 'name="choose-goal"' in text
     with app.app_context(), tenant_context(company_a.id):
         assert db.session.get(CallPlan, zhang_plan).goal == "New goal"
 

@@ -28,6 +28,7 @@ from tests.factories import (
     make_sample,
     set_visibility,
 )
+from tests.html import stamp_of
 from webapp.extensions import db
 from webapp.models import Customer, CustomerOwnerChange, Tenant
 from webapp.services import pool
@@ -491,6 +492,7 @@ def test_settings_for_visibility_limit_and_rules(app, client, company_a, base):
             "stale_days_d": "90", "customer_visibility": "all", "max_owned_customers": "150",
             "pool_days_a": "30", "pool_warn_a": "5", "pool_cooldown_a": "48",
             "pool_days_b": "", "pool_warn_b": "", "pool_cooldown_b": ""}  # fmt: skip
+    data.update(stamp_of(client, f"{base}/settings/"))
     assert client.post(f"{base}/settings/", data=data).status_code == 302
     with app.app_context(), tenant_context(company_a.id):
         tenant = db.session.get(Tenant, company_a.id)
@@ -498,7 +500,12 @@ def test_settings_for_visibility_limit_and_rules(app, client, company_a, base):
         assert pool.rules_for() == {"A": pool.Rule(30, 5, 48)}
     page = client.get(f"{base}/settings/").get_data(as_text=True)
     assert 'name="pool_days_a" type="number" value="30"' in page
-    bad = dict(data, customer_visibility="nobody", pool_days_a="-3")
+    bad = dict(
+        data,
+        customer_visibility="nobody",
+        pool_days_a="-3",
+        **stamp_of(client, f"{base}/settings/"),
+    )
     assert client.post(f"{base}/settings/", data=bad).status_code == 422
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests.conftest import count_queries, login
 from tests.factories import PASSWORD, add_member, make_inquiry, make_report, make_report_row
+from tests.html import stamp_of
 from webapp.extensions import db
 from webapp.models import Tenant, WeeklyReport, WeeklyReportComment, WeeklyReportLine
 from webapp.services import weeks
@@ -66,6 +67,11 @@ def _open_mine(client, base, week) -> int:
 # --- the salesperson --------------------------------------------------------------------------
 
 
+def _stamp(client, base: str, report_id: int) -> dict[str, str]:
+    """The version and base the report's summary form was opened with."""
+    return stamp_of(client, f"{base}/{report_id}", f"{base}/{report_id}")
+
+
 def test_salesperson_opens_fills_and_submits_on_time(app, client, company_a, base, zhang):
     monday = _this_monday(app, company_a)
     make_inquiry(
@@ -86,7 +92,7 @@ def test_salesperson_opens_fills_and_submits_on_time(app, client, company_a, bas
     assert "How far from the target" in page and "before 8:30 pm on Sunday" in page
     assert "Due by" in page and "20:30" in page  # Sunday 20:30, company time
     data = {"overview": "Busy week", "market_text": "Prices up", "action": "submit"}
-    response = client.post(f"{base}/{report_id}", data=data)
+    response = client.post(f"{base}/{report_id}", data={**data, **_stamp(client, base, report_id)})
     assert response.status_code == 302
     report = _report(app, company_a, report_id)
     assert report.overview == "Busy week" and report.market_text == "Prices up"
@@ -99,7 +105,8 @@ def test_salesperson_opens_fills_and_submits_on_time(app, client, company_a, bas
     page = client.get(f"{base}/{report_id}").get_data(as_text=True)
     assert "Submitted late" in page if late_now else "Submitted on time" in page
     # still correctable until discussed; the first submission time stays
-    client.post(f"{base}/{report_id}", data={"overview": "Corrected", "action": "save"})
+    stamp = _stamp(client, base, report_id)
+    client.post(f"{base}/{report_id}", data={"overview": "Corrected", "action": "save", **stamp})
     again = _report(app, company_a, report_id)
     assert again.overview == "Corrected" and again.submitted_at == report.submitted_at
     listing = client.get(f"{base}/").get_data(as_text=True)
@@ -116,7 +123,11 @@ def _tenant(app, company) -> Tenant:
 def test_submitting_a_past_week_is_late_but_accepted(app, client, company_a, base, zhang):
     _as(client, "zhang@alpha.example.com")
     report_id = _open_mine(client, base, "2026-W40")
-    response = client.post(f"{base}/{report_id}", data={"action": "submit"}, follow_redirects=True)
+    response = client.post(
+        f"{base}/{report_id}",
+        data={"action": "submit", **_stamp(client, base, report_id)},
+        follow_redirects=True,
+    )
     assert response.status_code == 200
     assert "deadline" in response.get_data(as_text=True)
     report = _report(app, company_a, report_id)
@@ -187,6 +198,7 @@ def test_lines_add_edit_remove_with_htmx(app, client, company_a, base, zhang):
         f"{base}/lines/{line_id}/edit",
         headers=HX,
         data={
+            **stamp_of(client, f"{base}/lines/{line_id}/edit"),
             f"line-{line_id}-item": "LED wall",
             f"line-{line_id}-notes": "Second order: 30% of customers reorder",
         },
@@ -243,9 +255,9 @@ def test_roles_on_a_colleagues_report(
     )
     response = client.post(f"{base}/{report_id}/comments", data={"body": "Well done"})
     assert response.status_code == (302 if review else 403)
-    response = client.post(
-        f"{base}/team/2026-W47/targets/{zhang}", data={"target-{zhang}-target": "9"}
-    )
+    url = f"{base}/team/2026-W47/targets/{zhang}"
+    stamp = stamp_of(client, f"{base}/team/2026-W47", url) if target else {}
+    response = client.post(url, data={"target-{zhang}-target": "9", **stamp})
     assert response.status_code == (302 if target else 403)
     response = client.post(f"{base}/{report_id}/discussed")
     assert response.status_code == (302 if review else 403)
@@ -424,3 +436,27 @@ def test_my_reports_are_paginated_newest_first(app, client, company_a, base, zha
     page2 = client.get(f"{base}/?page=2").get_data(as_text=True)
     table = page2.split('id="my-reports"', 1)[1]
     assert "26–30 of 30" in page2 and "2026-W47<" not in table and "2026-W42<" not in table
+
+
+def test_a_managers_target_does_not_stop_the_summary_and_two_tabs_merge(
+    app, client, company_a, base, zhang
+):
+    """The weekly report carries its version: a target set meanwhile touches none of the
+    summary's fields (saved as typed); a second tab's older form is merged, never written over."""
+    _as(client, "zhang@alpha.example.com")
+    report_id = _open_mine(client, base, "2026-W47")
+    first, second = _stamp(client, base, report_id), _stamp(client, base, report_id)
+    with app.app_context(), tenant_context(company_a.id):
+        report = db.session.get(WeeklyReport, report_id)
+        report.target_inquiries = 12  # the manager, meanwhile
+        db.session.commit()
+    saved = client.post(f"{base}/{report_id}", data={"overview": "Tab one", **first})
+    assert saved.status_code == 302
+    stale = client.post(
+        f"{base}/{report_id}", data={"overview": "Tab two", "market_text": "Up", **second}
+    )
+    assert stale.status_code == 409
+    page = stale.get_data(as_text=True)
+    assert 'name="choose-overview"' in page and "Tab one" in page
+    report = _report(app, company_a, report_id)
+    assert (report.overview, report.market_text, report.target_inquiries) == ("Tab one", None, 12)

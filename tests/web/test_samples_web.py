@@ -158,7 +158,8 @@ def test_edit_and_conflict(app, client_a, company_a, base):
     response = client_a.post(f"{base}/{sample_id}/edit", data=data)  # version 1 again: stale
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert "Someone else saved this sample" in page and "Too expensive" in page
+    assert "Someone else saved this while you were editing" in page and "Too expensive" in page
+    assert 'name="choose-feedback"' in page
     assert samples(app, company_a)[0].feedback == "Good quality"
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from tests.conftest import login
 from tests.factories import PASSWORD, add_member, make_customer, make_invitation
-from tests.html import without_csrf
+from tests.html import stamp_of, without_csrf
 from webapp.extensions import db
 from webapp.models import AuditEvent, Invitation, Membership, User
 from webapp.tenancy.context import tenant_context
@@ -260,11 +260,14 @@ def test_roles_change_and_the_last_owner_stays(app, client_a, company_a):
     sales = add_member(app, company_a, "sales@a.example.com", {"sales"})
     slug = company_a.slug
     _english(client_a)
-    saved = client_a.post(f"/t/{slug}/team/{sales}/roles", data={"roles": ["sales", "manager"]})
-    assert saved.status_code == 303
-    demote = client_a.post(
-        f"/t/{slug}/team/{company_a.owner_membership_id}/roles", data={"roles": ["admin"]}
+    stamp = stamp_of(client_a, f"/t/{slug}/team/{sales}/")
+    saved = client_a.post(
+        f"/t/{slug}/team/{sales}/roles", data={"roles": ["sales", "manager"], **stamp}
     )
+    assert saved.status_code == 303
+    owner = company_a.owner_membership_id
+    stamp = stamp_of(client_a, f"/t/{slug}/team/{owner}/", f"/t/{slug}/team/{owner}/roles")
+    demote = client_a.post(f"/t/{slug}/team/{owner}/roles", data={"roles": ["admin"], **stamp})
     assert demote.status_code == 409
     assert "at least one active owner" in demote.get_data(as_text=True)
     deactivate = client_a.post(
@@ -413,7 +416,10 @@ def test_a_self_grant_is_shown_to_the_other_owners(app, client_a, company_a):
     login(client, "admin@a.example.com")
     _english(client)
     slug = company_a.slug
-    granted = client.post(f"/t/{slug}/team/{admin}/roles", data={"roles": ["admin", "finance"]})
+    stamp = stamp_of(client, f"/t/{slug}/team/{admin}/")
+    granted = client.post(
+        f"/t/{slug}/team/{admin}/roles", data={"roles": ["admin", "finance"], **stamp}
+    )
     assert granted.status_code == 303
     [event] = _events(app, company_a, "member.self_grant")
     assert event.target_id == admin

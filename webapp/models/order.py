@@ -208,6 +208,9 @@ class OrderSignoff(TenantScoped, db.Model):
     comment: Mapped[str | None] = mapped_column(String(500))
     signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the values it vouched for when signed, as JSON {name: text} (services.orders
+    # .confirmed_values); a later difference outdates it. NULL: signed before they were kept
+    confirmed: Mapped[str | None] = mapped_column(Text)
 
     order: Mapped[ExportOrder] = _order_of("OrderSignoff", "signoffs")
     member: Mapped[Membership] = relationship(

@@ -82,6 +82,9 @@ class CallPlanRow(TenantScoped, db.Model):
     turnover_current: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))  # 在营业额 (HKD)
     turnover_previous: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))  # 前营业额 (HKD)
     target: Mapped[str | None] = mapped_column(String(300))  # 目标
+    version: Mapped[int] = mapped_column(Integer, nullable=False)  # the row's edit form
+
+    __mapper_args__ = {"version_id_col": version}
 
     plan: Mapped[CallPlan] = relationship(
         primaryjoin=tenant_join("CallPlan", "CallPlanRow", "plan_id"),

@@ -122,6 +122,9 @@ class WeeklyReportLine(TenantScoped, db.Model):
     terms: Mapped[str | None] = mapped_column(String(200))
     expected_close: Mapped[str | None] = mapped_column(String(100))
     notes: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)  # the line's edit form
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class WeeklyReportComment(TenantScoped, db.Model):

@@ -29,6 +29,10 @@ class Tenant(Timestamps, db.Model):
     )
     # the most customers one salesperson may own before claiming from the pool is refused
     max_owned_customers: Mapped[int] = mapped_column(Integer, default=200, server_default="200")
+    # the settings form carries it (blueprints/formkit.py): two admins cannot overwrite each other
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
 
     def stale_days(self) -> dict[str, int]:
         return {

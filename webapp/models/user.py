@@ -74,6 +74,10 @@ class Membership(TenantScoped, Timestamps, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the roles form carries it; a change of roles (child rows) touches the row to move it
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
 
     # the name goes wherever a member is shown (owners in lists): always joined
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)

@@ -3,6 +3,8 @@ stage, and the append-only history. Plain functions over models; the caller comm
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -36,6 +38,7 @@ from ..models import (
     OrderSignoff,
 )
 from ..models.base import utcnow
+from .merging import canonical
 from .roles import ROLE_LABELS, role_labels
 
 log = logging.getLogger(__name__)
@@ -121,6 +124,20 @@ DEPOSIT_SECURED = Gate(
     _l("Needs a deposit verified by finance, or a received L/C, first."),
 )  # fmt: skip
 BL_REVIEWED = Gate(Signed(("bl_review",)), _l("Needs the B/L sign-off review first."))
+# The paper's order within a panel: the GM signs under the manager's approval; the manager's
+# "present documents to the bank" comes after finance verified the factory sales list and
+# confirmed the B/L in custody; goods ship once the manager gave an opinion on the inspection.
+PRODUCTION_APPROVED = Gate(
+    Signed(("production_approval",)), _l("Needs the manager's production approval first.")
+)
+SALES_LIST_VERIFIED = Gate(
+    Signed(("sales_list_finance",)),
+    _l("Needs finance's verification of the factory sales list first."),
+)
+BL_IN_CUSTODY = Gate(Signed(("bl_custody",)), _l("Needs the B/L custody confirmation first."))
+INSPECTION_ASSESSED = Gate(
+    Signed(("inspection_opinion",)), _l("Needs the manager's opinion on the inspection first.")
+)
 
 
 @dataclass(frozen=True)
@@ -133,6 +150,8 @@ class SignoffKind:
     # once it is signed (a change outdates the signature: signed_value_problem, apply_changes)
     confirms: tuple[str, ...] = ()
     editors: tuple[str, ...] = ()
+    # repeating rows it vouches for as a whole ("claims"): one added or removed outdates it
+    confirms_rows: tuple[str, ...] = ()
     # the paper's gates of this line beyond "not signed yet" and separation of duties
     requires: tuple[Gate, ...] = ()
 
@@ -173,7 +192,7 @@ SIGNOFF_KINDS: dict[str, SignoffKind] = {
         "payment",
         confirms=_TERMS,
         editors=("manager", "gm"),
-        requires=(DEPOSIT_SECURED,),
+        requires=(DEPOSIT_SECURED, PRODUCTION_APPROVED),
     ),
     "inspection_opinion": SignoffKind("manager", _l("Manager's opinion"), "inspection"),
     "freight_confirmed": SignoffKind(
@@ -199,9 +218,18 @@ SIGNOFF_KINDS: dict[str, SignoffKind] = {
         "manager",
         _l("Manager: reviewed, present documents to the bank"),
         "sales_list",
-        requires=(BL_REVIEWED,),
+        requires=(BL_REVIEWED, SALES_LIST_VERIFIED, BL_IN_CUSTODY),
     ),
-    "claims_confirmed": SignoffKind("manager", _l("Manager confirmed"), "claims"),
+    "claims_confirmed": SignoffKind(
+        "manager", _l("Manager confirmed"), "claims", confirms_rows=("claims",)
+    ),
+}
+
+
+# Fields of the order set only once the paper's earlier lines are signed: {field: gates}. A
+# gate closed by a withdrawn or outdated signature refuses a new value, not one already there.
+FIELD_GATES: dict[str, tuple[Gate, ...]] = {
+    "shipped_on": (INSPECTION_ASSESSED,),
 }
 
 
@@ -428,6 +456,24 @@ def shipping_problem(order: ExportOrder, shipped_on: date | None) -> str | None:
     return None
 
 
+def field_gate_problems(order: ExportOrder, values: dict[str, object]) -> dict[str, str]:
+    """{field: why it cannot take its new value yet} for the FIELD_GATES among `values` (and
+    shipping after a failed inspection): the first closed gate's reason, translated."""
+    problems = {}
+    if "shipped_on" in values:
+        problem = shipping_problem(order, values["shipped_on"])
+        if problem:
+            problems["shipped_on"] = problem
+    for field, field_gates in FIELD_GATES.items():
+        new = values.get(field)
+        if field in problems or new in (None, "") or _text(new) == _text(getattr(order, field)):
+            continue
+        closed = next((g for g in field_gates if not holds(g.condition, order)), None)
+        if closed is not None:
+            problems[field] = str(closed.reason) % {"line": ""}
+    return problems
+
+
 # --- changing the order ----------------------------------------------------------------------
 
 
@@ -520,15 +566,65 @@ def apply_changes(order: ExportOrder, values: dict[str, object], member: Members
     return len(changed)
 
 
+def confirmed_values(order: ExportOrder, kind: str, target_id: int | None = None
+                     ) -> dict[str, str]:  # fmt: skip
+    """What a signature of `kind` vouches for, as text: the order's fields it confirms, the
+    payment it verifies, the rows it confirms as a whole. Kept on the sign-off when signed."""
+    spec = SIGNOFF_KINDS[kind]
+    values = {name: canonical(getattr(order, name)) for name in spec.confirms}
+    if spec.per_payment:
+        payment = next((p for p in order.payments if p.id == target_id), None)
+        values["payment"] = _row_text(payment) if payment else ""
+    for collection in spec.confirms_rows:
+        rows = sorted(getattr(order, collection), key=lambda row: row.id or 0)
+        values[collection] = "; ".join(_row_text(row) for row in rows)
+    return values
+
+
+def _row_text(row: OrderPayment | OrderClaim) -> str:
+    """A payment or claim as a signature keeps it: amounts canonical (3000 and 3000.00 alike,
+    as typed or as read back)."""
+    if isinstance(row, OrderPayment):
+        parts = (row.kind, row.amount, row.currency, row.paid_on)
+    else:
+        parts = (row.party, row.reason, row.amount, row.currency)
+    return " ".join(canonical(part) for part in parts)
+
+
+def values_seen(order: ExportOrder, kind: str, target_id: int | None = None) -> str:
+    """A fingerprint of confirmed_values: the sign button carries the one its page showed, so
+    a click on values changed meanwhile is refused (409) instead of vouching for unseen ones."""
+    text = json.dumps(confirmed_values(order, kind, target_id), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _vouched_changes(signoff: OrderSignoff, order: ExportOrder, fields: list[str]) -> list[str]:
+    """What changed of what this signature vouched for: against the values it recorded, or,
+    for one signed before values were kept, the changed `fields` it confirms."""
+    spec = SIGNOFF_KINDS.get(signoff.kind)
+    if spec is None:
+        return []
+    if signoff.confirmed is None:
+        return [f for f in fields if f in spec.confirms]
+    then = json.loads(signoff.confirmed)
+    now = confirmed_values(order, signoff.kind, signoff.target_id)
+    return [name for name in now if then.get(name) != now[name]]
+
+
+def rows_changed(order: ExportOrder, member: Membership) -> None:
+    """After a row was added or removed: outdate the signatures that vouched for the rows."""
+    _outdate(order, [], member)
+
+
 def _outdate(order: ExportOrder, fields: list[str], member: Membership) -> None:
-    """Mark the active signatures that vouched for any of `fields` as outdated: withdrawn at
-    this moment, with an "outdated" history row (which fields) at the same moment, so the line
-    shows why. The row stays; its gate is closed until someone signs again."""
+    """Mark the active signatures whose vouched values changed (or, without recorded values,
+    that vouched for any of `fields`) as outdated: withdrawn at this moment, with an "outdated"
+    history row (which values) at the same moment, so the line shows why. The row stays; its
+    gate is closed until someone signs again."""
     now = utcnow()
     for s in order.signoffs:
-        spec = SIGNOFF_KINDS.get(s.kind)
-        hit = [f for f in fields if spec and f in spec.confirms]
-        if s.active and hit:
+        hit = _vouched_changes(s, order, fields) if s.active else []
+        if hit:
             s.withdrawn_at = now
             order.events.append(
                 OrderEvent(membership_id=member.id, action="outdated", field=s.kind,
@@ -573,6 +669,7 @@ def sign(order: ExportOrder, kind: str, member: Membership, comment: str | None 
         role=spec.role,
         comment=(comment or "").strip() or None,
         signed_at=utcnow(),
+        confirmed=json.dumps(confirmed_values(order, kind, target_id), sort_keys=True),
     )
     order.signoffs.append(signoff)
     record(order, member, "signed", kind, None, signoff.comment or "")

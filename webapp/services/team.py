@@ -104,6 +104,9 @@ def change_roles(actor: Membership, member: Membership, roles: set[str]) -> bool
     if set(before) == roles:
         return False
     member.set_roles(roles)
+    # roles are rows of their own: the member's row moves with them, so an open roles form
+    # of another owner sees a newer version (blueprints/formkit.py)
+    member.updated_at = datetime.now(UTC)
     end_reset_links(member.user_id)
     detail = {"member": member.user.name, "before": before, "after": ordered_roles(roles)}
     added = ordered_roles(roles - set(before))

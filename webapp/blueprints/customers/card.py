@@ -59,7 +59,6 @@ def edit_followup_form(record: FollowUp, formdata=None) -> FollowUpForm:
         form.contact_ids.data = [c.id for c in record.contacts]
         form.colleague_ids.data = [m.id for m in record.colleagues]
         form.purposes.data = bits_to_purposes(record.purposes)
-        form.version.data = record.version
         form.category.data = record.category or ""
     return form
 

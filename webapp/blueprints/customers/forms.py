@@ -31,13 +31,14 @@ from ...services.classification import (
     OUTCOMES,
     STAGES,
     STATUSES,
+    bits_to_stages,
     choices,
 )
 from ...services.countries import country_label, parse_country
 from ...services.customers import team_choices
 from ...services.money import currency_choices
 from ...services.phones import InvalidPhone, to_e164
-from ..formkit import OPTIONAL_TEXT
+from ..formkit import OPTIONAL_TEXT, Versioned
 
 
 def _text(label, max_length: int, **kwargs) -> StringField:
@@ -74,8 +75,12 @@ class CountryField(StringField):
             return self.raw_data[0]
         return country_label(self.data) if self.data else ""
 
+    def shown(self, value: str) -> str:
+        """A code as the conflict screen names it (formkit.shown)."""
+        return country_label(value)
 
-class CustomerForm(FlaskForm):
+
+class CustomerForm(Versioned, FlaskForm):
     name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
     website = StringField(
         _l("Website"),
@@ -133,7 +138,6 @@ class CustomerForm(FlaskForm):
     self_review = _area(_l("Self-review"))
     remarks = _area(_l("Remarks"))
 
-    version = HiddenField()
     confirm_duplicates = HiddenField(default="")
 
     # fields the model takes as they are (the rest: stages, contact)
@@ -145,9 +149,14 @@ class CustomerForm(FlaskForm):
         "first_deal_date", "order_amount", "order_currency", "reorder_count", "order_remarks",
         "outcome", "give_up_reason", "win_notes", "self_review", "remarks",
     )  # fmt: skip
+    # compared on a conflict: an existing customer's owner is not edited here
+    MERGED = (*(f for f in MODEL_FIELDS if f != "owner_id"), "stages")
 
     def __init__(self, *args, keep_owner_id: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        record = kwargs.get("obj")
+        if record is not None and self.stages.data is None:  # not posted: the customer's bits
+            self.stages.data = bits_to_stages(record.stages)
         blank = {"": "—"}
         self.nature.choices = dict(choices(NATURES))
         self.grade.choices = dict(choices(GRADES))
@@ -187,7 +196,7 @@ class FirstContactForm(FlaskForm):
         return valid
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Versioned, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     title = _text(_l("Title"), 120)
     gender = SelectField(_l("Gender"), validators=[Optional()])
@@ -210,12 +219,12 @@ class ContactForm(FlaskForm):
     decision_maker = BooleanField(_l("Decision maker"))
     hobbies = _text(_l("Hobbies"), 500)
     is_primary = BooleanField(_l("Primary contact"))
-    version = HiddenField()
 
     MODEL_FIELDS = (
         "name", "title", "gender", "age", "birthday", "email", "mobile", "phone", "qq", "wechat",
         "other", "address", "role_in_deal", "decision_maker", "hobbies", "is_primary",
     )  # fmt: skip
+    MERGED = MODEL_FIELDS
 
     def __init__(self, *args, region: str | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

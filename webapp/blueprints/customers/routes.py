@@ -15,8 +15,8 @@ from ...models import Contact, Customer
 from ...models.base import utcnow
 from ...paging import counted_page, open_page, render_list
 from ...services import audit, exporting, pool
-from ...services.classification import METHODS, bits_to_stages, stages_to_bits
-from ...services.countries import country_choices, country_label, parse_country
+from ...services.classification import METHODS, stages_to_bits
+from ...services.countries import country_choices, parse_country
 from ...services.customers import (
     PICK_SHOWN,
     SEARCH_ID_CAP,
@@ -35,7 +35,7 @@ from ...services.phones import InvalidPhone, to_e164
 from ...services.roles import can
 from ...tenancy.web import tenant_blueprint
 from ..access import customer_or_404, get_or_404, permissions, visible_or_404
-from ..formkit import bounded_int
+from ..formkit import Conflict, bounded_int, opened, save_guard
 from .card import folded_form, refused_form, render_card, timeline_context
 from .forms import ContactForm, CustomerForm, FirstContactForm, phone_or_error
 
@@ -160,18 +160,20 @@ def create():
     return _form_page(status, form, contact_form, None, matches)
 
 
+def _customer_form(customer: Customer, **kwargs) -> CustomerForm:
+    return CustomerForm(obj=customer, keep_owner_id=customer.owner_id, **kwargs)
+
+
 @bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
 def edit(customer_id: int):
     customer = customer_or_404(customer_id)
-    form = CustomerForm(obj=customer, keep_owner_id=customer.owner_id)
+    form = _customer_form(customer)
     if request.method == "GET":
-        form.version.data = customer.version
-        form.stages.data = bits_to_stages(customer.stages)
-    matches, conflict, status = [], [], 200
+        opened(form, customer)
+    matches, conflict, status = [], None, 200
     if form.validate_on_submit():
-        if str(customer.version) != (form.version.data or ""):
-            conflict = _differences(form, customer)
-            form.version.data = customer.version  # saving again overwrites, knowingly
+        conflict = save_guard(form, customer, lambda: _customer_form(customer, formdata=None))
+        if conflict:
             status = 409
         else:
             matches = find_duplicates(
@@ -190,11 +192,12 @@ def edit(customer_id: int):
                 _apply(form, customer)
                 try:
                     db.session.commit()
-                except StaleDataError:
+                except StaleDataError:  # saved by someone else between the check and now
                     db.session.rollback()
                     customer = customer_or_404(customer_id)
-                    conflict = _differences(form, customer)
-                    form.version.data = customer.version
+                    conflict = save_guard(
+                        form, customer, lambda: _customer_form(customer, formdata=None)
+                    )
                     status = 409
                 else:
                     flash(_("Changes saved."), "success")
@@ -207,7 +210,8 @@ def edit(customer_id: int):
 
 
 def _form_page(status: int, form: CustomerForm, contact_form: FirstContactForm | None,
-               customer: Customer | None, matches: list, conflict: list | None = None):  # fmt: skip
+               customer: Customer | None, matches: list,
+               conflict: Conflict | None = None):  # fmt: skip
     """The new/edit customer form (the page, or its partial for htmx)."""
     return _render(
         "customers/form.html",
@@ -217,7 +221,7 @@ def _form_page(status: int, form: CustomerForm, contact_form: FirstContactForm |
         contact_form=contact_form,
         customer=customer,
         matches=matches,
-        conflict=conflict or [],
+        conflict=conflict,
         countries=country_choices(),
     )
 
@@ -274,38 +278,6 @@ def _identity_changed(form: CustomerForm, customer: Customer) -> bool:
     return (
         form.name.data.strip() != customer.name or (form.website.data or None) != customer.website
     )
-
-
-def _differences(form: CustomerForm, customer: Customer) -> list[tuple[str, str, str]]:
-    """(label, saved value, typed value) for every field the other person saved differently."""
-    rows = []
-    saved_stages, typed_stages = set(bits_to_stages(customer.stages)), set(form.stages.data or [])
-    if saved_stages != typed_stages:
-        labels = dict(form.stages.choices)
-        rows.append((str(form.stages.label.text),
-                     ", ".join(labels[s] for s in sorted(saved_stages)) or "—",
-                     ", ".join(labels[s] for s in sorted(typed_stages)) or "—"))  # fmt: skip
-    for name in CustomerForm.MODEL_FIELDS:
-        if name == "owner_id":
-            continue
-        saved, typed = getattr(customer, name), form[name].data
-        if (saved if saved not in ("", None) else None) != (
-            typed if typed not in ("", None) else None
-        ):
-            rows.append(
-                (str(form[name].label.text), _shown(form[name], saved), _shown(form[name], typed))
-            )
-    return rows
-
-
-def _shown(field, value) -> str:
-    if value in (None, ""):
-        return "—"
-    if name_choices := getattr(field, "choices", None):
-        return str(dict(name_choices).get(value, value))
-    if field.name == "country":
-        return country_label(value)
-    return str(value)
 
 
 def _to_card(customer: Customer):
@@ -433,13 +405,18 @@ def edit_contact(contact_id: int):
     contact = contact_or_404(contact_id)
     customer = contact.customer
     form = ContactForm(obj=contact, region=_region(customer))
+    template = "customers/_contact_form.html" if request.htmx else "customers/contact_edit.html"
     if request.method == "GET":
-        form.version.data = contact.version
-        template = "customers/_contact_form.html" if request.htmx else "customers/contact_edit.html"
+        opened(form, contact)
         return render_template(template, customer=customer, form=form, contact=contact)
-    status = 422
+    status, conflict = 422, None
+
+    def fresh() -> ContactForm:
+        return ContactForm(formdata=None, obj=contact, region=_region(customer))
+
     if form.validate_on_submit():
-        if str(contact.version) == (form.version.data or ""):
+        conflict = save_guard(form, contact, fresh)
+        if conflict is None:
             was_primary = contact.is_primary
             _apply_contact(form, contact)
             if contact.is_primary and not was_primary:
@@ -450,18 +427,17 @@ def edit_contact(contact_id: int):
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
+                contact = contact_or_404(contact_id)
+                form.version.data = form.base.data = ""  # nothing decided for the person
+                conflict = save_guard(form, contact, fresh)
             else:
                 if not request.htmx:
                     flash(_("Contact %(name)s saved.", name=contact.name), "success")
                 return _contacts_panel(customer, "contactSaved")
-        contact = contact_or_404(contact_id)
-        form.version.errors = [
-            _("Someone else saved this contact meanwhile. Check the values and save again.")
-        ]
-        form.version.data = contact.version
         status = 409
-    template = "customers/_contact_form.html" if request.htmx else "customers/contact_edit.html"
-    return render_template(template, customer=customer, form=form, contact=contact), status
+    return render_template(
+        template, customer=customer, form=form, contact=contact, conflict=conflict
+    ), status
 
 
 @bp.post("/contacts/<int:contact_id>/delete")

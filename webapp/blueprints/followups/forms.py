@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -16,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...models.followup import VISIT_METHODS
 from ...services.classification import CATEGORIES, METHODS, VISIT_PURPOSES, choices
-from ..formkit import OPTIONAL_TEXT
+from ..formkit import OPTIONAL_TEXT, Versioned
 
 
 def _area(label, max_length: int = 5000) -> TextAreaField:
@@ -35,7 +34,7 @@ def _checkboxes(label, coerce=str) -> SelectMultipleField:
     )
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Versioned, FlaskForm):
     method = SelectField(_l("Method"), validators=[DataRequired()])
     topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
     content = _area(_l("What happened"))
@@ -62,12 +61,12 @@ class FollowUpForm(FlaskForm):
     answers = _area(_l("Our answers"))
     intelligence = _area(_l("Intelligence gained"))
     action_plan = _area(_l("Action plan"))
-    version = HiddenField()
 
     RECORD_FIELDS = ("method", "topic", "content", "category", "followed_by_id", "on_date",
                      "next_date", "next_action")  # fmt: skip
     VISIT_FIELDS = ("time_from", "time_to", "place", "goal", "preparation", "result",
                     "questions", "answers", "intelligence", "action_plan")  # fmt: skip
+    MERGED = (*RECORD_FIELDS, *VISIT_FIELDS, "contact_ids", "colleague_ids", "purposes")
 
     def __init__(self, *args, members, contacts, today, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -22,6 +22,7 @@ from ..customers.card import (
     refused_form,
     timeline_context,
 )
+from ..formkit import opened, save_guard
 from .forms import FollowUpForm
 
 bp = tenant_blueprint("followups", __name__)
@@ -98,27 +99,28 @@ def edit(followup_id: int):
     customer = record.customer
     template = "customers/_followup_form.html" if request.htmx else "followups/edit.html"
     if request.method == "GET":
-        form = edit_followup_form(record)
+        form = opened(edit_followup_form(record), record)
         return render_template(template, customer=customer, form=form, record=record)
     form = edit_followup_form(record, formdata=request.form)
-    status = 422
+    status, conflict = 422, None
     if form.validate_on_submit():
-        if str(record.version) == (form.version.data or ""):
+        conflict = save_guard(form, record, lambda: edit_followup_form(record))
+        if conflict is None:
             links = _apply(form, record)
             try:
                 save_followup(customer, record, links)
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
+                record = followup_or_404(followup_id, change=True)
+                form.version.data = form.base.data = ""  # nothing decided for the person
+                conflict = save_guard(form, record, lambda: edit_followup_form(record))
             else:
                 return _refreshed(customer, _("Follow-up no. %(seq)s saved.", seq=record.seq))
-        record = followup_or_404(followup_id, change=True)
-        form.version.errors = [
-            _("Someone else changed this follow-up meanwhile. Check it and save again.")
-        ]
-        form.version.data = record.version
         status = 409
-    return render_template(template, customer=customer, form=form, record=record), status
+    return render_template(
+        template, customer=customer, form=form, record=record, conflict=conflict
+    ), status
 
 
 @bp.post("/followups/<int:followup_id>/delete")

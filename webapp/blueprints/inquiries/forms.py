@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     EmailField,
-    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -17,7 +16,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ...services.inquiries import CHANNEL_LABELS, WORTH_LABELS, WORTH_VALUES, InquiryInput
 from ..customers.forms import CountryField, phone_or_error
-from ..formkit import OPTIONAL_TEXT
+from ..formkit import OPTIONAL_TEXT, Versioned
 
 
 def labels(choices: dict) -> dict[str, str]:
@@ -35,7 +34,7 @@ def _text(label, max_length: int) -> StringField:
     )
 
 
-class InquiryForm(FlaskForm):
+class InquiryForm(Versioned, FlaskForm):
     received_local = DateTimeLocalField(
         _l("Received"),
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
@@ -57,7 +56,9 @@ class InquiryForm(FlaskForm):
     worth_following = SelectField(_l("Worth following"), validate_choice=True)
     worth_reason = _text(_l("Reason"), 500)
     assigned_to_id = SelectField(_l("Salesperson"), coerce=_member, validate_choice=False)
-    version = HiddenField()
+    MERGED = ("received_local", "channel", "country", "company", "contact_name", "email",
+              "phone", "product", "message", "worth_following", "worth_reason",
+              "assigned_to_id")  # fmt: skip
 
     def __init__(self, *args, members=(), region: str | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -92,8 +93,9 @@ class InquiryForm(FlaskForm):
             self[name].errors = [*self[name].errors, message]
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Versioned, FlaskForm):
     assigned_to_id = SelectField(_l("Salesperson"), coerce=_member, validate_choice=False)
+    FIELDS = ("assigned_to_id",)
 
     def __init__(self, *args, members=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

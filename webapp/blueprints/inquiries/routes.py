@@ -20,7 +20,7 @@ from ...services.roles import can
 from ...services.samples import charge_label, samples_for
 from ...tenancy.web import tenant_blueprint
 from ..access import customer_or_404, get_or_404, permissions
-from ..formkit import bounded_int
+from ..formkit import bounded_int, opened, save_guard
 from .forms import AssignForm, InquiryForm
 
 bp = tenant_blueprint("inquiries", __name__, "/inquiries")
@@ -73,9 +73,13 @@ def index():
 # --- record / edit ----------------------------------------------------------------------------
 
 
-def _form(inquiry: Inquiry | None = None, formdata=None, **kwargs) -> InquiryForm:
+def _form(inquiry: Inquiry | None = None, formdata=None, fresh: bool = False,
+          **kwargs) -> InquiryForm:  # fmt: skip
+    """The inquiry form; `fresh`: the inquiry as it is now, whatever was posted."""
     keep = inquiry.assigned_to_id if inquiry else None
-    form_kwargs = {} if formdata is None else {"formdata": formdata}
+    form_kwargs = (
+        {"formdata": None} if fresh else {} if formdata is None else {"formdata": formdata}
+    )
     return InquiryForm(
         obj=inquiry,
         members=team_choices(keep_id=keep),
@@ -85,7 +89,7 @@ def _form(inquiry: Inquiry | None = None, formdata=None, **kwargs) -> InquiryFor
     )
 
 
-def _page(form: InquiryForm, inquiry: Inquiry | None, status: int = 200, conflict=False):
+def _page(form: InquiryForm, inquiry: Inquiry | None, status: int = 200, conflict=None):
     return render_template(
         "inquiries/form.html",
         form=form,
@@ -94,6 +98,14 @@ def _page(form: InquiryForm, inquiry: Inquiry | None, status: int = 200, conflic
         countries=country_choices(),
         can_assign=can(g.membership, "inquiries.assign"),
     ), status
+
+
+def _shown_form(inquiry: Inquiry) -> InquiryForm:
+    """The edit form filled from the inquiry, as a GET shows it (also the conflict's "theirs")."""
+    form = _form(inquiry, fresh=True)
+    form.received_local.data = _local(inquiry).replace(tzinfo=None)
+    form.worth_following.data = rules.worth_code(inquiry.worth_following)
+    return form
 
 
 def _assignee(form: InquiryForm, inquiry: Inquiry | None) -> None:
@@ -128,17 +140,14 @@ def create():
 @bp.route("/<int:inquiry_id>/edit", methods=["GET", "POST"])
 def edit(inquiry_id: int):
     inquiry = inquiry_or_404(inquiry_id, change=True)
-    form = _form(inquiry)
     if request.method == "GET":
-        form.received_local.data = _local(inquiry).replace(tzinfo=None)
-        form.worth_following.data = rules.worth_code(inquiry.worth_following)
-        form.version.data = inquiry.version
-        return _page(form, inquiry)
+        return _page(opened(_shown_form(inquiry), inquiry), inquiry)
+    form = _form(inquiry)
     if form.validate_on_submit():
+        conflict = save_guard(form, inquiry, lambda: _shown_form(inquiry))
+        if conflict:
+            return _page(form, inquiry, 409, conflict=conflict)
         _assignee(form, inquiry)
-        if str(inquiry.version) != (form.version.data or ""):
-            form.version.data = inquiry.version  # saving again overwrites, knowingly
-            return _page(form, inquiry, 409, conflict=True)
         try:
             rules.apply_inquiry(g.tenant, inquiry, form.to_input())
             db.session.commit()
@@ -148,8 +157,9 @@ def edit(inquiry_id: int):
         except StaleDataError:
             db.session.rollback()
             inquiry = inquiry_or_404(inquiry_id, change=True)
-            form.version.data = inquiry.version
-            return _page(form, inquiry, 409, conflict=True)
+            form.version.data = form.base.data = ""  # nothing decided for the person
+            conflict = save_guard(form, inquiry, lambda: _shown_form(inquiry))
+            return _page(form, inquiry, 409, conflict=conflict)
         else:
             flash(_("Changes saved."), "success")
             return redirect(url_for(".detail", inquiry_id=inquiry.id))
@@ -159,11 +169,22 @@ def edit(inquiry_id: int):
 # --- detail, assign, delete -------------------------------------------------------------------
 
 
+def _assign_form(inquiry: Inquiry, **kwargs) -> AssignForm:
+    form = AssignForm(members=team_choices(keep_id=inquiry.assigned_to_id), **kwargs)
+    if kwargs.get("formdata", True) is None:
+        form.assigned_to_id.data = inquiry.assigned_to_id
+    return form
+
+
 @bp.get("/<int:inquiry_id>")
 def detail(inquiry_id: int):
-    inquiry = inquiry_or_404(inquiry_id)
-    assign_form = AssignForm(formdata=None, members=team_choices(keep_id=inquiry.assigned_to_id))
-    assign_form.assigned_to_id.data = inquiry.assigned_to_id
+    return _detail(inquiry_or_404(inquiry_id))
+
+
+def _detail(inquiry: Inquiry, assign_form: AssignForm | None = None, conflict=None,
+            status: int = 200):  # fmt: skip
+    if assign_form is None:
+        assign_form = opened(_assign_form(inquiry, formdata=None), inquiry)
     return render_template(
         "inquiries/detail.html",
         inquiry=inquiry,
@@ -177,14 +198,18 @@ def detail(inquiry_id: int):
         worth_labels=rules.WORTH_LABELS,
         worth_code=rules.worth_code,
         assign_form=assign_form,
-    )
+        assign_conflict=conflict,
+    ), status
 
 
 @bp.post("/<int:inquiry_id>/assign")
 def assign(inquiry_id: int):
     inquiry = inquiry_or_404(inquiry_id)
-    form = AssignForm(members=team_choices(keep_id=inquiry.assigned_to_id))
+    form = _assign_form(inquiry)
     if form.validate_on_submit():
+        conflict = save_guard(form, inquiry, lambda: _assign_form(inquiry, formdata=None))
+        if conflict:
+            return _detail(inquiry, form, conflict, 409)
         try:
             rules.assign(inquiry, form.assigned_to_id.data)
         except rules.InquiryInvalid as err:

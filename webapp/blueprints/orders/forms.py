@@ -16,7 +16,7 @@ from ...extensions import db
 from ...models import ExportOrder
 from ...services.money import currency_choices
 from ...services.orders import INSPECTION_RESULTS, PAYMENT_KINDS, PAYMENT_METHODS
-from ..formkit import OPTIONAL_TEXT
+from ..formkit import OPTIONAL_TEXT, Versioned
 
 
 def _text(label, max_length: int) -> StringField:
@@ -49,7 +49,7 @@ def labels(choices: dict) -> dict[str, str]:
     return {value: str(label) for value, label in choices.items()}
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Versioned, FlaskForm):
     """A panel of the order page: its fields map one-to-one onto the order's columns."""
 
     def __init__(self, *args, **kwargs) -> None:

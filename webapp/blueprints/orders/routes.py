@@ -3,6 +3,7 @@ payments/inspections/claims rows, sign-offs and history. Rules: services/orders.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from flask_babel import gettext as _
 from htmx_flask import make_response
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import ExportOrder, OrderClaim, OrderInspection, OrderPayment, OrderSignoff
@@ -22,7 +24,7 @@ from ...services.followups import company_today
 from ...services.visibility import visible_by_customer
 from ...tenancy.web import tenant_blueprint
 from ..access import customer_or_404, get_or_404, visible_or_404
-from ..formkit import bounded_int
+from ..formkit import bounded_int, opened, save_guard
 from .forms import (
     SECTIONS,
     ClaimForm,
@@ -200,20 +202,23 @@ def page(order_id: int):
 @bp.route("/<int:order_id>/<any(" + ",".join(SECTIONS) + "):section>", methods=["GET", "POST"])
 def edit_section(order_id: int, section: str):
     order = order_or_404(order_id)
+    template = "orders/_section_form.html" if request.htmx else "orders/section.html"
     if request.method == "GET":
-        form = section_form(section, order)
-        if request.htmx:
-            return render_template(
-                "orders/_section_form.html", order=order, section=section, form=form
-            )
-        return render_template("orders/section.html", order=order, section=section, form=form)
+        form = opened(section_form(section, order), order)
+        return render_template(template, order=order, section=section, form=form)
     form = section_form(section, order, formdata=request.form)
+    conflict = None
     if form.validate_on_submit():
+        # two people on one panel: the later save is merged, never written over the first
+        conflict = save_guard(form, order, lambda: section_form(section, order))
+        if conflict:
+            return render_template(
+                template, order=order, section=section, form=form, conflict=conflict
+            ), 409
         values = {name: form[name].data for name in form.FIELDS}
-        if section == "shipping":
-            problem = rules.shipping_problem(order, values["shipped_on"])
-            if problem:
-                form.shipped_on.errors = [problem]
+        # the paper's order: a field whose earlier lines are not signed yet (FIELD_GATES)
+        for field, problem in rules.field_gate_problems(order, values).items():
+            form[field].errors = [problem]
         # a value a signature vouches for: only some roles may change it (services/orders.py)
         for field, problem in rules.change_problems(order, values, g.membership).items():
             form[field].errors = [problem]
@@ -221,9 +226,17 @@ def edit_section(order_id: int, section: str):
             if section == "basics":
                 values["contract_no"] = values["contract_no"].strip()
             rules.apply_changes(order, values, g.membership)
-            db.session.commit()
+            try:
+                db.session.commit()
+            except StaleDataError:  # saved by someone else between the check and now
+                db.session.rollback()
+                order = order_or_404(order_id)
+                form.version.data = form.base.data = ""  # nothing decided: the screen
+                conflict = save_guard(form, order, lambda: section_form(section, order))
+                return render_template(
+                    template, order=order, section=section, form=form, conflict=conflict
+                ), 409
             return _body(order)
-    template = "orders/_section_form.html" if request.htmx else "orders/section.html"
     return render_template(template, order=order, section=section, form=form), 422
 
 
@@ -247,6 +260,8 @@ class AddRow(View):
         row = self.spec.model(**{name: form[name].data for name in self.spec.form.FIELDS})
         getattr(order, self.spec.collection).append(row)
         rules.record(order, g.membership, "added", self.kind, None, rules.describe(row))
+        db.session.flush()  # the row's id orders it among those a signature vouched for
+        rules.rows_changed(order, g.membership)
         if self.spec.moves_stage:
             rules.refresh(order)
         db.session.commit()
@@ -273,6 +288,7 @@ class DeleteRow(AddRow):
             detail={"contract": order.contract_no, self.kind: rules.describe(row)},
         )
         getattr(order, self.spec.collection).remove(row)
+        rules.rows_changed(order, g.membership)
         if self.spec.moves_stage:
             rules.refresh(order)
         db.session.commit()
@@ -300,6 +316,13 @@ def sign(order_id: int):
     if not form.validate_on_submit() or form.kind.data not in rules.SIGNOFF_KINDS:
         abort(400)
     target = int(form.target_id.data) if (form.target_id.data or "").isdigit() else None
+    # the button carries the values its page showed: a signature vouches for what was seen
+    seen = request.form.get("seen")
+    if seen and seen != rules.values_seen(order, form.kind.data, target):
+        message = _(
+            "What this line confirms changed since the page was opened: check it and sign again."
+        )
+        return _body(order, 409, sign_error=message)
     try:
         rules.sign(order, form.kind.data, g.membership, form.comment.data, target)
     except rules.SignoffRefused:
@@ -327,11 +350,20 @@ def withdraw(signoff_id: int):
 
 
 def _field_labels() -> dict[str, str]:
-    labels = {}
+    labels = {"payment": _("Payment"), "claims": _("Claims")}  # rows a signature vouches for
     for _title, form_class in SECTIONS.values():
         for name in form_class.FIELDS:
             labels[name] = str(getattr(form_class, name).args[0])
     return labels
+
+
+def confirmed_text(signoff) -> str:
+    """What a signature vouched for when it was given, in the reader's language."""
+    if not signoff.confirmed:
+        return ""
+    labels = _field_labels()
+    values = json.loads(signoff.confirmed)
+    return " · ".join(f"{labels.get(k, k)}: {v or '—'}" for k, v in values.items())
 
 
 def event_text(event) -> str:
@@ -366,4 +398,6 @@ def _order_globals() -> dict:
         "inspection_results": rules.INSPECTION_RESULTS,
         "order_stage_labels": rules.STAGES,
         "event_text": event_text,
+        "confirmed_text": confirmed_text,
+        "values_seen": rules.values_seen,
     }

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ...services.weeks import parse_week
-from ..formkit import OPTIONAL_TEXT
+from ..formkit import OPTIONAL_TEXT, Versioned
 
 
 def _id_or_none(value) -> int | None:
@@ -40,13 +40,15 @@ class NewPlanForm(FlaskForm):
             raise ValidationError(_l("Enter a week as 2026-W48."))
 
 
-class GoalForm(FlaskForm):
+class GoalForm(Versioned, FlaskForm):
     goal = TextAreaField(_l("Goal"), filters=OPTIONAL_TEXT, validators=[Length(max=2000)])
-    version = HiddenField()
+    FIELDS = ("goal",)
 
 
-class RowForm(FlaskForm):
+class RowForm(Versioned, FlaskForm):
     """Turnover and target of a customer row (edit); AddRowForm adds the customer."""
+
+    FIELDS = ("turnover_current", "turnover_previous", "target")
 
     turnover_current = _turnover(_l("Current turnover (HKD)"))
     turnover_previous = _turnover(_l("Previous turnover (HKD)"))

@@ -28,7 +28,7 @@ from ...services.visibility import visible_clause
 from ...services.weeks import current_week_start, parse_week, week_label
 from ...tenancy.web import tenant_blueprint
 from ..access import get_or_404, visible_or_404
-from ..formkit import bounded_int
+from ..formkit import bounded_int, opened, save_guard
 from .forms import AddRowForm, GoalForm, NewPlanForm, RowForm
 
 bp = tenant_blueprint("plans", __name__, "/plans")
@@ -83,8 +83,7 @@ def _customer_choices(
 def _page_context(plan: CallPlan, **forms) -> dict:
     goal_form = forms.pop("goal_form", None)
     if goal_form is None:
-        goal_form = GoalForm(formdata=None, obj=plan)
-        goal_form.version.data = plan.version
+        goal_form = opened(GoalForm(formdata=None, obj=plan), plan)
     add_form = forms.pop("add_form", None) or AddRowForm(formdata=None)
     add_form.customer_id.choices = {
         "": "—",
@@ -186,12 +185,10 @@ def edit_goal(plan_id: int):
     form = GoalForm()
     if not form.validate_on_submit():
         return render_template("plans/page.html", **_page_context(plan, goal_form=form)), 422
-    if str(plan.version) != (form.version.data or ""):
-        form.version.data = plan.version  # saving again overwrites, knowingly
-        form.goal.errors = [
-            _("Someone else changed this plan meanwhile. Check the page and save again.")
-        ]
-        return render_template("plans/page.html", **_page_context(plan, goal_form=form)), 409
+    conflict = save_guard(form, plan, lambda: GoalForm(formdata=None, obj=plan))
+    if conflict:
+        context = _page_context(plan, goal_form=form)
+        return render_template("plans/page.html", **context, goal_conflict=conflict), 409
     plan.goal = form.goal.data
     try:
         db.session.commit()
@@ -245,7 +242,14 @@ def customer_options(plan_id: int):
 def edit_row(plan_row_id: int):
     row, plan = plan_row_or_404(plan_row_id)
     form = RowForm(obj=row)
+    if request.method == "GET":
+        opened(form, row)
     if form.validate_on_submit():
+        conflict = save_guard(form, row, lambda: RowForm(formdata=None, obj=row))
+        if conflict:
+            return render_template(
+                "plans/row_edit.html", plan=plan, row=row, form=form, conflict=conflict
+            ), 409
         rules.update_row(
             row, form.turnover_current.data, form.turnover_previous.data, form.target.data
         )

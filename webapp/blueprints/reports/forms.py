@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from ...models.report import REPORT_SECTIONS, SUMMARY_FIELDS
 from ...services.reports import SECTION_COLUMNS, SUMMARY_LABELS
-from ..formkit import OPTIONAL_TEXT
+from ..formkit import OPTIONAL_TEXT, Versioned
 
 PROSE_MAX = 4000  # one answer of 本周总结: a few paragraphs, not a novel
 
@@ -21,7 +21,7 @@ def _prose(label) -> TextAreaField:
     )
 
 
-class SummaryForm(FlaskForm):
+class SummaryForm(Versioned, FlaskForm):
     overview = _prose(_l("Overall situation"))  # 大体情况
     sellers_text = _prose(SUMMARY_LABELS["sellers_text"])
     buyers_text = _prose(SUMMARY_LABELS["buyers_text"])
@@ -38,8 +38,10 @@ def _text(label, max_length: int) -> StringField:
     )
 
 
-class LineForm(FlaskForm):
+class LineForm(Versioned, FlaskForm):
     """One row of a table; which columns count depends on the section (SECTION_COLUMNS)."""
+
+    MERGED = ("country", "contact", "item", "quantity", "terms", "expected_close", "notes")
 
     section = HiddenField(validators=[DataRequired()])
     country = _text(_l("Country"), 100)
@@ -76,7 +78,8 @@ class LineForm(FlaskForm):
         return ok
 
 
-class TargetForm(FlaskForm):
+class TargetForm(Versioned, FlaskForm):
+    FIELDS = ("target",)
     target = IntegerField(
         _l("Target inquiries"),
         validators=[Optional(), NumberRange(min=0, max=9999)],

@@ -25,6 +25,7 @@ from ...services import weeks
 from ...services.roles import can
 from ...tenancy.web import tenant_blueprint
 from ..access import get_or_404, member_or_404, permissions
+from ..formkit import opened, save_guard
 from .forms import CommentForm, LineForm, SummaryForm, TargetForm
 
 bp = tenant_blueprint("reports", __name__, "/reports")
@@ -85,7 +86,9 @@ def _add_form(section: str, formdata=None) -> LineForm:
 
 
 def _page_context(report: WeeklyReport, **extra) -> dict:
-    summary_form = extra.pop("summary_form", None) or SummaryForm(formdata=None, obj=report)
+    summary_form = extra.pop("summary_form", None) or opened(
+        SummaryForm(formdata=None, obj=report), report
+    )
     add_forms = {s: _add_form(s) for s in REPORT_SECTIONS}
     add_forms.update(extra.pop("add_forms", {}))
     return {
@@ -186,6 +189,10 @@ def save(report_id: int):
         return _page(report, 409, summary_form=form, page_error=str(LOCKED))
     if not form.validate_on_submit():
         return _page(report, 422, summary_form=form)
+    # a manager's target, a submission or another tab's save moved the report on meanwhile
+    conflict = save_guard(form, report, lambda: SummaryForm(formdata=None, obj=report))
+    if conflict:
+        return _page(report, 409, summary_form=form, summary_conflict=conflict)
     rules.save_summary(report, {name: form[name].data for name in SummaryForm.FIELDS})
     if request.form.get("action") == "submit":
         first = rules.submit(g.tenant, report)
@@ -247,7 +254,7 @@ def edit_line(line_id: int):
     if not rules.is_editable(report):
         return _locked(report, line.section)
     if request.method == "GET":
-        form = LineForm(formdata=None, obj=line, prefix=f"line-{line.id}")
+        form = opened(LineForm(formdata=None, obj=line, prefix=f"line-{line.id}"), line)
         if request.htmx:
             return _section(report, line.section, edit_line_id=line.id, edit_form=form)
         return _page(report, edit_line_id=line.id, edit_form=form)
@@ -255,6 +262,12 @@ def edit_line(line_id: int):
     form.section.data = line.section  # a line stays in its table
     if not form.validate_on_submit():
         return _section(report, line.section, 422, edit_line_id=line.id, edit_form=form)
+    conflict = save_guard(
+        form, line, lambda: LineForm(formdata=None, obj=line, prefix=f"line-{line.id}")
+    )
+    if conflict:
+        return _section(report, line.section, 409, edit_line_id=line.id, edit_form=form,
+                        line_conflict=conflict)  # fmt: skip
     for name, value in form.values().items():
         setattr(line, name, value)
     db.session.commit()
@@ -322,13 +335,19 @@ def mark_discussed(report_id: int):
 # --- the team's week --------------------------------------------------------------------------
 
 
+def _target_form(member_id: int, report: WeeklyReport | None) -> TargetForm:
+    """The target form of one salesperson's row, as their report is now."""
+    form = TargetForm(formdata=None, prefix=f"target-{member_id}")
+    form.target.data = report.target_inquiries if report else None
+    return form
+
+
 def _team_context(monday: date, target_forms: dict | None = None) -> dict:
     rows = rules.team_week(monday)
     forms = {}
     for row in rows:
-        form = TargetForm(formdata=None, prefix=f"target-{row.member.id}")
-        form.target.data = row.report.target_inquiries if row.report else None
-        forms[row.member.id] = form
+        form = _target_form(row.member.id, row.report)
+        forms[row.member.id] = opened(form, row.report) if row.report else form
     forms.update(target_forms or {})
     return {
         "rows": rows,
@@ -362,9 +381,14 @@ def set_target(week: str, member_id: int):
     monday = _monday(week)
     member = member_or_404(member_id)
     form = TargetForm(prefix=f"target-{member.id}")
-    status, error = 200, None
+    status, error, conflict = 200, None, None
+    report = rules.find(member.id, monday)
     if not form.validate_on_submit():
         status = 422
+    elif report is not None and (
+        conflict := save_guard(form, report, lambda: _target_form(member.id, report))
+    ):
+        status = 409
     else:
         try:
             rules.set_target(member.id, monday, form.target.data, g.membership)
@@ -378,11 +402,11 @@ def set_target(week: str, member_id: int):
         if row is None:  # not a salesperson (any more): the whole table is the answer
             return render_template("reports/team.html", **context), status
         return render_template("reports/_team_row.html", row=row, target_error=error,
-                               **context), status  # fmt: skip
+                               target_conflict=conflict, **context), status  # fmt: skip
     if status != 200:
         context = _team_context(monday, {member.id: form})
         return render_template("reports/team.html", target_error=error, error_member=member.id,
-                               **context), status  # fmt: skip
+                               target_conflict=conflict, **context), status  # fmt: skip
     flash(_("Target saved."), "success")
     return redirect(url_for(".team", week=weeks.week_label(monday)))
 

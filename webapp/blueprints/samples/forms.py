@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...services.money import currency_choices
 from ...services.samples import CHARGE_LABELS, SampleInput
-from ..formkit import OPTIONAL_TEXT
+from ..formkit import OPTIONAL_TEXT, Versioned
 
 
 def _id(value):
@@ -22,7 +22,7 @@ def _text(label, max_length: int) -> StringField:
     )
 
 
-class SampleForm(FlaskForm):
+class SampleForm(Versioned, FlaskForm):
     customer_id = SelectField(_l("Customer"), coerce=_id, validate_choice=False)
     inquiry_id = HiddenField(filters=[_id])
     name = StringField(
@@ -44,7 +44,8 @@ class SampleForm(FlaskForm):
         _l("Feedback"), filters=OPTIONAL_TEXT, validators=[Optional(), Length(max=5000)]
     )
     sent_by_id = SelectField(_l("Salesperson"), coerce=_id, validate_choice=False)
-    version = HiddenField()
+    MERGED = ("customer_id", "name", "quantity", "charge", "amount", "currency", "sent_on",
+              "courier", "tracking_no", "feedback", "sent_by_id")  # fmt: skip
 
     def __init__(self, *args, customers=(), members=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -14,7 +14,7 @@ from ...services import samples as rules
 from ...services.customers import pick_choices, team_choices
 from ...tenancy.web import tenant_blueprint
 from ..access import customer_or_404, get_or_404, permissions
-from ..formkit import bounded_int
+from ..formkit import bounded_int, opened, save_guard
 from ..inquiries.routes import inquiry_or_404
 from .forms import SampleForm
 
@@ -31,7 +31,8 @@ def sample_or_404(sample_id: int) -> Sample:
     return sample
 
 
-def _form(sample: Sample | None = None, keep_customer: int | None = None) -> SampleForm:
+def _form(sample: Sample | None = None, keep_customer: int | None = None,
+          fresh: bool = False) -> SampleForm:  # fmt: skip
     """The form with the customer picker's first options: the most recently updated customers,
     plus the chosen one (the sample's, the one asked for, or the one just submitted)."""
     if request.method == "POST":
@@ -39,6 +40,7 @@ def _form(sample: Sample | None = None, keep_customer: int | None = None) -> Sam
     elif sample is not None:
         keep_customer = sample.customer_id
     return SampleForm(
+        **({"formdata": None} if fresh else {}),
         obj=sample,
         customers=pick_choices(g.membership, keep=keep_customer),
         members=team_choices(keep_id=sample.sent_by_id if sample else None),
@@ -46,7 +48,7 @@ def _form(sample: Sample | None = None, keep_customer: int | None = None) -> Sam
 
 
 def _page(form: SampleForm, sample: Sample | None, inquiry: Inquiry | None, status=200,
-          conflict=False):  # fmt: skip
+          conflict=None):  # fmt: skip
     return render_template(
         "samples/form.html", form=form, sample=sample, inquiry=inquiry, conflict=conflict
     ), status
@@ -117,12 +119,11 @@ def edit(sample_id: int):
     sample = sample_or_404(sample_id)
     form = _form(sample)
     if request.method == "GET":
-        form.version.data = sample.version
-        return _page(form, sample, sample.inquiry)
+        return _page(opened(form, sample), sample, sample.inquiry)
     if form.validate_on_submit():
-        if str(sample.version) != (form.version.data or ""):
-            form.version.data = sample.version
-            return _page(form, sample, sample.inquiry, 409, conflict=True)
+        conflict = save_guard(form, sample, lambda: _form(sample, fresh=True))
+        if conflict:
+            return _page(form, sample, sample.inquiry, 409, conflict=conflict)
         try:
             rules.apply_sample(sample, form.to_input(), g.membership)
             db.session.commit()
@@ -132,8 +133,9 @@ def edit(sample_id: int):
         except StaleDataError:
             db.session.rollback()
             sample = sample_or_404(sample_id)
-            form.version.data = sample.version
-            return _page(form, sample, sample.inquiry, 409, conflict=True)
+            form.version.data = form.base.data = ""  # nothing decided for the person
+            conflict = save_guard(form, sample, lambda: _form(sample, fresh=True))
+            return _page(form, sample, sample.inquiry, 409, conflict=conflict)
         else:
             flash(_("Changes saved."), "success")
             return _back(sample)

@@ -4,6 +4,7 @@ from wtforms import IntegerField, RadioField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from ...services.classification import GRADES
+from ..formkit import Versioned
 
 
 def _days(label) -> IntegerField:
@@ -19,7 +20,7 @@ class StaleRulesForm(FlaskForm):
     stale_days_d = _days(_l("Grade D"))
 
 
-class SettingsForm(StaleRulesForm):
+class SettingsForm(Versioned, StaleRulesForm):
     """The company settings page: stale rules, who sees which customers, the pool (公海)."""
 
     customer_visibility = RadioField(
@@ -34,6 +35,10 @@ class SettingsForm(StaleRulesForm):
 
     POOL_FIELDS = {grade: (f"pool_days_{grade.lower()}", f"pool_warn_{grade.lower()}",
                            f"pool_cooldown_{grade.lower()}") for grade in GRADES}  # fmt: skip
+
+    MERGED = ("stale_days_a", "stale_days_b", "stale_days_c", "stale_days_d",
+              "customer_visibility", "max_owned_customers",
+              *(name for names in POOL_FIELDS.values() for name in names))  # fmt: skip
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -7,26 +7,27 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...extensions import db
+from ...models.base import utcnow
 from ...services import pool
 from ...services.roles import can
 from ...services.visibility import VISIBILITY_CHOICES
 from ...tenancy.web import tenant_blueprint
 from ..access import permissions
+from ..formkit import opened, save_guard
 from .forms import SettingsForm
 
 bp = tenant_blueprint("settings", __name__, "/settings")
 permissions(bp, {"index": "settings.edit"})
 
 
-@bp.route("/", methods=["GET", "POST"])
-def index():
-    pool_rules = can(g.membership, "pool.settings")
-    form = SettingsForm(obj=g.tenant)
+def _settings_form(pool_rules: bool, **kwargs) -> SettingsForm:
+    """The settings form; with formdata=None, filled from the company as it is now."""
+    form = SettingsForm(obj=g.tenant, **kwargs)
     if not pool_rules:
         pool_names = [n for names in SettingsForm.POOL_FIELDS.values() for n in names]
         for name in ("customer_visibility", "max_owned_customers", *pool_names):
             del form[name]
-    elif not form.is_submitted():
+    elif kwargs.get("formdata", True) is None or not form.is_submitted():
         for grade, rule in pool.rules_for().items():
             n, m, h = SettingsForm.POOL_FIELDS[grade]
             form[n].data, form[m].data, form[h].data = (
@@ -34,7 +35,20 @@ def index():
                 rule.warn_days,
                 rule.cooldown_hours,
             )
-    if form.validate_on_submit():
+    return form
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    pool_rules = can(g.membership, "pool.settings")
+    form = _settings_form(pool_rules)
+    conflict = None
+    if request.method == "GET":
+        opened(form, g.tenant)
+    valid = form.validate_on_submit()
+    if valid:
+        conflict = save_guard(form, g.tenant, lambda: _settings_form(pool_rules, formdata=None))
+    if valid and not conflict:
         for name in ("stale_days_a", "stale_days_b", "stale_days_c", "stale_days_d"):
             setattr(g.tenant, name, form[name].data)
         if pool_rules:
@@ -45,9 +59,13 @@ def index():
                 g.tenant.max_owned_customers = form.max_owned_customers.data
             if any(name in request.form for name in SettingsForm.POOL_FIELDS["A"]):
                 pool.save_rules(form.pool_values())
+        # the pool rules are rows of their own: the company's row moves with them, so the
+        # version the form carries covers the whole page
+        g.tenant.updated_at = utcnow()
         db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect(url_for(".index"))
+    status = 409 if conflict else 422 if form.errors else 200
     return render_template(
-        "settings/index.html", form=form, pool_rules=pool_rules
-    ), 422 if form.errors else 200
+        "settings/index.html", form=form, pool_rules=pool_rules, conflict=conflict
+    ), status

@@ -4,7 +4,7 @@ from wtforms import EmailField, HiddenField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ...blueprints.formkit import OPTIONAL_TEXT
+from ...blueprints.formkit import OPTIONAL_TEXT, Versioned
 from ...services.roles import ROLE_LABELS
 
 
@@ -38,7 +38,9 @@ class InviteForm(_RolesMixin, FlaskForm):
         self.set_role_choices()
 
 
-class RolesForm(_RolesMixin, FlaskForm):
+class RolesForm(Versioned, _RolesMixin, FlaskForm):
+    FIELDS = ("roles",)
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.set_role_choices()

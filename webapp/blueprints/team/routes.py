@@ -21,6 +21,7 @@ from ...services.roles import ROLE_LABELS, can, permission_matrix
 from ...tenancy.context import acting_user, cross_tenant
 from ...tenancy.web import tenant_blueprint
 from ..access import get_or_404, member_or_404, permissions
+from ..formkit import opened, save_guard
 from .forms import ActiveForm, InviteForm, RolesForm
 
 bp = tenant_blueprint("team", __name__, "/team")
@@ -126,14 +127,22 @@ def revoke(invitation_id: int):
 # --- one member: roles, deactivation ----------------------------------------------------------
 
 
-def _member_page(member: Membership, form: RolesForm | None = None, error: str | None = None):
+def _roles_form(member: Membership) -> RolesForm:
+    """The roles form as the member's roles are now."""
+    form = RolesForm(formdata=None)
+    form.roles.data = rules.ordered_roles(member.roles)
+    return form
+
+
+def _member_page(member: Membership, form: RolesForm | None = None, error: str | None = None,
+                 conflict=None):  # fmt: skip
     if form is None:
-        form = RolesForm(formdata=None)
-        form.roles.data = rules.ordered_roles(member.roles)
+        form = opened(_roles_form(member), member)
     return render_template(
         "team/member.html",
         member=member,
         form=form,
+        conflict=conflict,
         error=error,
         active_form=ActiveForm(formdata=None),
         deactivate_refusal=rules.active_refusal(g.membership, member, False),
@@ -152,6 +161,9 @@ def change_roles(member_id: int):
     form = RolesForm()
     if not form.validate_on_submit():
         return _member_page(member, form), 422
+    conflict = save_guard(form, member, lambda: _roles_form(member))
+    if conflict:
+        return _member_page(member, form, conflict=conflict), 409
     try:
         changed = rules.change_roles(g.membership, member, set(form.roles.data or []))
     except rules.TeamRefused as refused:
