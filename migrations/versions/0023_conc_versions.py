@@ -7,7 +7,7 @@ version to carry. Existing rows start at 1. A sign-off now keeps the values it v
 (order_signoff.confirmed, JSON); existing sign-offs keep NULL and are outdated by field as before.
 
 Revision ID: 0023_conc
-Revises: 0022
+Revises: 0023_pgsec
 Create Date: 2026-12-07 22:30:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0023_conc'
-down_revision = '0022'
+down_revision = '0023_pgsec'
 branch_labels = None
 depends_on = None
 
