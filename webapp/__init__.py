@@ -37,7 +37,14 @@ from .blueprints.team.routes import bp as team_bp
 from .cli import register_cli
 from .config import config_from_env, ensure_secret_key
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
-from .filters import country_options, date_skeleton, dateformat, grade_badge
+from .filters import (
+    country_options,
+    currencyformat,
+    date_skeleton,
+    dateformat,
+    decimalformat,
+    grade_badge,
+)
 from .models.search import is_schema_object
 from .security import register_security_headers
 from .services import classification as scales
@@ -183,6 +190,8 @@ def _register_hooks(app: Flask) -> None:
     app.add_template_filter(phone_display, "phone")
     app.add_template_filter(date_skeleton, "skeleton")
     app.add_template_filter(dateformat, "dateformat")
+    app.add_template_filter(currencyformat, "currencyformat")
+    app.add_template_filter(decimalformat, "decimalformat")
     app.add_template_filter(scales.duplicate_reason, "duplicate_reason")
     app.add_template_filter(grade_badge, "grade_badge")
 

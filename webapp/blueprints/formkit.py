@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
+import wtforms
+from wtforms.validators import DataRequired, NumberRange, StopValidation
+
 
 def blank_to_none(value: object) -> object:
     """WTForms filter: trim text and store an empty optional field as NULL, not ''."""
@@ -27,3 +32,59 @@ def bounded_int(text: str) -> int:
     if not -DB_INT_MAX <= value <= DB_INT_MAX:
         raise ValueError("out of range")
     return value
+
+
+# SQLite keeps a NUMERIC column as a float, which gives back 15 significant digits exactly;
+# PostgreSQL's NUMERIC(p, s) refuses more than p - s before the point. A number field takes
+# only what both hold, so the same number gets the same answer on either database.
+FLOAT_DIGITS = 15
+
+
+def largest_decimal(digits: int, places: int) -> Decimal:
+    """NUMERIC(16, 2) -> 9999999999999.99: the largest value both databases store exactly."""
+    whole = min(digits, FLOAT_DIGITS) - places
+    return Decimal(10) ** whole - Decimal(10) ** -places
+
+
+class DecimalField(wtforms.DecimalField):
+    """A decimal for a NUMERIC(digits, places) column: finite, within what the column holds on
+    both databases (NumberRange, so the message is WTForms' own, translated), and rounded to
+    the column's places here (PostgreSQL would round 1.005 up, SQLite's float down)."""
+
+    def __init__(self, label=None, validators=None, *, digits: int, places: int = 2,
+                 minimum: Decimal | int = 0, **kwargs) -> None:  # fmt: skip
+        bound = NumberRange(min=minimum, max=largest_decimal(digits, places))
+        super().__init__(label, [*(validators or []), bound], places=places, **kwargs)
+
+    def process_formdata(self, valuelist: list) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():  # NaN, Infinity
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+        if self.data is not None and self.data.adjusted() < FLOAT_DIGITS:
+            # out-of-range values stay as typed for NumberRange's message
+            self.data = self.data.quantize(Decimal(10) ** -self.places, rounding=ROUND_HALF_UP)
+
+
+class IntegerField(wtforms.IntegerField):
+    """An integer that fits the database's INTEGER column (NumberRange, WTForms' message)."""
+
+    def __init__(self, label=None, validators=None, *, minimum: int = 0,
+                 maximum: int = DB_INT_MAX, **kwargs) -> None:  # fmt: skip
+        if maximum > DB_INT_MAX or minimum < -DB_INT_MAX:
+            raise ValueError("an INTEGER column cannot hold that range")
+        bound = NumberRange(min=minimum, max=maximum)
+        super().__init__(label, [*(validators or []), bound], **kwargs)
+
+
+class Required(DataRequired):
+    """DataRequired that keeps the field's own parse message: '2026-02-30' gets 'Not a valid
+    date value.', not 'This field is required.' (DataRequired clears the errors when the parsed
+    value is empty); 0 is an answer, not a blank."""
+
+    def __call__(self, form, field) -> None:
+        if field.process_errors:
+            raise StopValidation()  # the parse message is already in field.errors
+        if field.data == 0 and not isinstance(field.data, bool):
+            return
+        super().__call__(form, field)

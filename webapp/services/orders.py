@@ -312,12 +312,13 @@ def totals(order: ExportOrder) -> Totals:
     received = verified = Decimal("0")
     others: dict[str, Decimal] = {}
     for p in order.payments:
+        amount = p.amount or Decimal("0")  # None: a number SQLite once stored out of range
         if p.currency == order.currency:
-            received += p.amount
+            received += amount
             if p.id in verified_ids:
-                verified += p.amount
+                verified += amount
         else:
-            others[p.currency] = others.get(p.currency, Decimal("0")) + p.amount
+            others[p.currency] = others.get(p.currency, Decimal("0")) + amount
     freight_parts = [order.freight_amount, order.terminal_charges, order.other_charges]
     freight = (
         sum((x for x in freight_parts if x is not None), Decimal("0"))
@@ -395,7 +396,7 @@ def holds(condition, order: ExportOrder, target_id: int | None = None,
             for p in order.payments
         )
     if isinstance(condition, Received):
-        return any(p.id == target_id and p.amount > 0 for p in order.payments)
+        return any(p.id == target_id and (p.amount or 0) > 0 for p in order.payments)
     if isinstance(condition, AnyOf):
         return any(holds(part, order, target_id, member) for part in condition.parts)
     if isinstance(condition, Lacks):

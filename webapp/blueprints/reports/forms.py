@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
 
 from ...models.report import REPORT_SECTIONS, SUMMARY_FIELDS
 from ...services.reports import SECTION_COLUMNS, SUMMARY_LABELS
-from ..formkit import OPTIONAL_TEXT
+from ..formkit import OPTIONAL_TEXT, IntegerField, Required
 
 PROSE_MAX = 4000  # one answer of 本周总结: a few paragraphs, not a novel
 
@@ -41,7 +41,7 @@ def _text(label, max_length: int) -> StringField:
 class LineForm(FlaskForm):
     """One row of a table; which columns count depends on the section (SECTION_COLUMNS)."""
 
-    section = HiddenField(validators=[DataRequired()])
+    section = HiddenField(validators=[Required()])
     country = _text(_l("Country"), 100)
     contact = _text(_l("Contact"), 300)
     item = _text(_l("Item"), 300)
@@ -79,7 +79,8 @@ class LineForm(FlaskForm):
 class TargetForm(FlaskForm):
     target = IntegerField(
         _l("Target inquiries"),
-        validators=[Optional(), NumberRange(min=0, max=9999)],
+        validators=[Optional()],
+        maximum=9999,
     )
 
 
@@ -88,7 +89,7 @@ class CommentForm(FlaskForm):
         _l("Comment"),
         filters=OPTIONAL_TEXT,
         validators=[
-            DataRequired(message=_l("Write the comment first.")),
+            Required(message=_l("Write the comment first.")),
             Length(max=2000),
         ],
     )
