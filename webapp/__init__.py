@@ -21,7 +21,7 @@ from .blueprints.charts.routes import bp as charts_bp
 from .blueprints.customers.routes import bp as customers_bp
 from .blueprints.dashboard.routes import bp as dashboard_bp
 from .blueprints.followups.routes import bp as followups_bp
-from .blueprints.formkit import DB_INT_MAX
+from .blueprints.formkit import DB_INT_MAX, register_form_translations
 from .blueprints.imports.routes import bp as imports_bp
 from .blueprints.inquiries.routes import bp as inquiries_bp
 from .blueprints.invites.routes import bp as invites_bp
@@ -92,6 +92,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     _register_hooks(app)
     _register_errors(app)
     register_security_headers(app)
+    register_form_translations(app)
     _close_sessions_quietly(app)
 
     register_cli(app)
