@@ -340,6 +340,25 @@ def totals(order: ExportOrder) -> Totals:
     )
 
 
+# the freight panel's values (blank on all of them: nothing was confirmed)
+FREIGHT_VALUES = ("forwarder", "freight_amount", "terminal_charges", "cbm", "cartons",
+                  "other_charges", "finance_remittance")  # fmt: skip
+
+
+def money_warnings(order: ExportOrder, t: Totals) -> list[str]:
+    """What the order page warns about, accepted but probably a typo: 'overpaid' (payments in
+    the contract currency above the contract amount) and 'freight_blank' (freight confirmed with
+    every freight value blank)."""
+    found = []
+    if t.outstanding < 0:
+        found.append("overpaid")
+    if is_signed(order, "freight_confirmed") and all(
+        getattr(order, name) in (None, "") for name in FREIGHT_VALUES
+    ):
+        found.append("freight_blank")
+    return found
+
+
 def derive_stage(order: ExportOrder) -> str:
     """The furthest milestone reached, checked from the end of the process backwards."""
     if order.archived_docs and order.archived_data and order.archived_samples:
