@@ -21,7 +21,7 @@ from .blueprints.charts.routes import bp as charts_bp
 from .blueprints.customers.routes import bp as customers_bp
 from .blueprints.dashboard.routes import bp as dashboard_bp
 from .blueprints.followups.routes import bp as followups_bp
-from .blueprints.formkit import DB_INT_MAX
+from .blueprints.formkit import DB_INT_MAX, register_form_translations
 from .blueprints.imports.routes import bp as imports_bp
 from .blueprints.inquiries.routes import bp as inquiries_bp
 from .blueprints.invites.routes import bp as invites_bp
@@ -37,7 +37,14 @@ from .blueprints.team.routes import bp as team_bp
 from .cli import register_cli
 from .config import config_from_env, ensure_secret_key
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
-from .filters import country_options, date_skeleton, dateformat, grade_badge
+from .filters import (
+    country_options,
+    currencyformat,
+    date_skeleton,
+    dateformat,
+    decimalformat,
+    grade_badge,
+)
 from .models.search import is_schema_object
 from .security import register_security_headers
 from .services import classification as scales
@@ -85,6 +92,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     _register_hooks(app)
     _register_errors(app)
     register_security_headers(app)
+    register_form_translations(app)
     _close_sessions_quietly(app)
 
     register_cli(app)
@@ -183,6 +191,8 @@ def _register_hooks(app: Flask) -> None:
     app.add_template_filter(phone_display, "phone")
     app.add_template_filter(date_skeleton, "skeleton")
     app.add_template_filter(dateformat, "dateformat")
+    app.add_template_filter(currencyformat, "currencyformat")
+    app.add_template_filter(decimalformat, "decimalformat")
     app.add_template_filter(scales.duplicate_reason, "duplicate_reason")
     app.add_template_filter(grade_badge, "grade_badge")
 

@@ -96,7 +96,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # per invitation link or signing-up account (webapp/blueprints/limits.py)
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "5 per minute;30 per hour")
+    # per address, for the steps a whole office takes together behind one public address
+    OFFICE_RATE_LIMIT = os.environ.get("OFFICE_RATE_LIMIT", "60 per minute;300 per hour")
     # the signup form's live address hint tells which addresses exist: limited like login
     SLUG_RATE_LIMIT = os.environ.get("SLUG_RATE_LIMIT", "20 per minute;200 per hour")
     # password reset requests, reset submissions and two-factor codes

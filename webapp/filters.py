@@ -8,10 +8,11 @@ language (or the already translated text), so a page in another language never g
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.dates import format_skeleton
-from flask_babel import format_date, get_locale, gettext
+from flask_babel import format_currency, format_date, format_decimal, get_locale, gettext
 from markupsafe import Markup, escape
 
 from .services.countries import country_choices
@@ -78,3 +79,30 @@ def _country_options(locale_code: str) -> Markup:
         Markup('<option value="{}">{}</option>').format(code, name)
         for code, name in country_choices(locale_code)
     )
+
+
+# Babel rounds an amount to its places within Decimal's 28 digits: a number beyond them (1e308,
+# which SQLite stored before the forms bounded their numbers) raised and took the whole page
+# down, the orders list of the company included. Such a number is shown, not formatted.
+def _unformattable(value) -> str:
+    return format(Decimal(str(value)), ".6G")
+
+
+def currencyformat(value, currency: str, *args, **kwargs) -> str:
+    """Flask-Babel's `currencyformat`, for any number a row may hold (None: nothing)."""
+    if value is None:
+        return ""
+    try:
+        return format_currency(value, currency, *args, **kwargs)
+    except (InvalidOperation, OverflowError, ValueError):
+        return f"{_unformattable(value)} {currency}"
+
+
+def decimalformat(value, *args, **kwargs) -> str:
+    """Flask-Babel's `decimalformat`, for any number a row may hold (None: nothing)."""
+    if value is None:
+        return ""
+    try:
+        return format_decimal(value, *args, **kwargs)
+    except (InvalidOperation, OverflowError, ValueError):
+        return _unformattable(value)

@@ -151,3 +151,16 @@ def like_pattern(term: str) -> str:
     """`%term%` for LIKE ... ESCAPE '\\': the user's own % and _ match themselves."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+# C0 control characters other than tab, newline and carriage return (a textarea sends CRLF):
+# nobody types them, copy-paste brings them in, and they break the Excel export (openpyxl
+# refuses them) and XML. NUL is separate: the web refuses it with a message, the import
+# refuses the row (webapp/security.py, services/importing/rows.py).
+_CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROLS_AND_NUL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def strip_controls(text: str, *, nul: bool = True) -> str:
+    """'Acme\\x01 GmbH' -> 'Acme GmbH'; `nul=False` leaves NUL for the caller to refuse."""
+    return (_CONTROLS_AND_NUL if nul else _CONTROLS).sub("", text)

@@ -4,6 +4,9 @@ no inline script or style, no eval (htmx is configured for that in base.html), n
 from __future__ import annotations
 
 from flask import Flask, Response
+from werkzeug.datastructures import ImmutableMultiDict
+
+from .normalize import strip_controls
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -39,7 +42,26 @@ def _refuse_nul_characters() -> None:
         )
 
 
+class _CleanedValues(ImmutableMultiDict):
+    """Query and form values without control characters (NUL is kept: _refuse_nul_characters
+    answers it with a message). Werkzeug builds args, form and files through the request's
+    parameter_storage_class, so every entry point (WTForms, request.form.get in a route, a
+    search) gets the cleaned text; files keep their bytes."""
+
+    def __init__(self, mapping=None) -> None:
+        if isinstance(mapping, list):
+            mapping = [
+                (key, strip_controls(value, nul=False) if isinstance(value, str) else value)
+                for key, value in mapping
+            ]
+        super().__init__(mapping)
+
+
 def register_security_headers(app: Flask) -> None:
+    # on top of the request class extensions installed (htmx-flask's adds request.htmx)
+    app.request_class = type(
+        "CleanedRequest", (app.request_class,), {"parameter_storage_class": _CleanedValues}
+    )
     app.before_request(_refuse_nul_characters)
 
     @app.after_request

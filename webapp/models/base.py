@@ -1,8 +1,10 @@
 """Column and key helpers shared by the models."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
-from sqlalchemy import DateTime, ForeignKeyConstraint
+from sqlalchemy import DateTime, ForeignKeyConstraint, TypeDecorator
+from sqlalchemy import Numeric as SqlNumeric
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -15,6 +17,23 @@ class Timestamps:
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class Numeric(TypeDecorator):
+    """NUMERIC(precision, scale) that reads back only a number the column can hold. PostgreSQL
+    refuses anything else; SQLite keeps a float and took 1e308 and Infinity before the forms
+    bounded their numbers, which then broke every page, export and PDF showing them. Such a
+    value reads as empty (to be typed again), the same as PostgreSQL could ever hold."""
+
+    impl = SqlNumeric
+    cache_ok = True
+
+    def process_result_value(self, value: Decimal | None, dialect) -> Decimal | None:
+        if value is None or not value.is_finite():
+            return None
+        if value and value.adjusted() >= self.impl.precision - self.impl.scale:
+            return None
+        return value
 
 
 def tenant_fk(column: str, table: str, **options) -> ForeignKeyConstraint:

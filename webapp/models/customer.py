@@ -11,7 +11,6 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
-    Numeric,
     SmallInteger,
     String,
     Text,
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from ..extensions import db
 from ..normalize import normalize_company_name, website_host
 from ..tenancy.model import TenantScoped
-from .base import Timestamps, tenant_fk
+from .base import Numeric, Timestamps, tenant_fk
 from .user import Membership
 
 # the predicate of the partial indexes over customers still in use (not archived)

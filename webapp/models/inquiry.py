@@ -15,7 +15,6 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
-    Numeric,
     String,
     Text,
     event,
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy.model import TenantScoped
-from .base import Timestamps, tenant_fk, tenant_join
+from .base import Numeric, Timestamps, tenant_fk, tenant_join
 from .customer import Contact, Customer
 from .user import Membership
 

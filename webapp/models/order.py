@@ -12,7 +12,6 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
-    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy.model import TenantScoped
-from .base import Timestamps, tenant_fk, tenant_join, utcnow
+from .base import Numeric, Timestamps, tenant_fk, tenant_join, utcnow
 from .customer import Customer
 from .user import Membership
 

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
-    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy.model import TenantScoped
-from .base import Timestamps, tenant_fk, tenant_join
+from .base import Numeric, Timestamps, tenant_fk, tenant_join
 from .customer import Customer
 from .user import Membership
 

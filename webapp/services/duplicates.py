@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db
 from ..models import Contact, Customer, Membership
 from ..normalize import email_domain, normalize_company_name, website_host
+from .phones import line_number
 from .visibility import can_see
 
 
@@ -50,7 +51,8 @@ def find_duplicates(
     key = normalize_company_name(name)
     host = website_host(website)
     domains = sorted({d for d in map(email_domain, emails or []) if d})
-    numbers = sorted({p for p in phones or [] if p})
+    # the line, not the extension: two extensions of one switchboard are one company
+    numbers = sorted({line_number(p) for p in phones or [] if p})
 
     conditions = []
     if key:
@@ -60,6 +62,11 @@ def find_duplicates(
     contact_conditions = [func.lower(Contact.email).like(f"%@{d}") for d in domains]
     if numbers:
         contact_conditions += [Contact.phone.in_(numbers), Contact.mobile.in_(numbers)]
+        contact_conditions += [
+            column.startswith(f"{n};")
+            for n in numbers
+            for column in (Contact.phone, Contact.mobile)
+        ]
     if contact_conditions:
         conditions.append(
             Customer.id.in_(select(Contact.customer_id).where(or_(*contact_conditions)))
@@ -85,7 +92,9 @@ def find_duplicates(
             reasons.append("website")
         if any(email_domain(c.email) in domains for c in customer.contacts if c.email):
             reasons.append("email")
-        if any({c.phone, c.mobile} & set(numbers) for c in customer.contacts):
+        if any(
+            {line_number(c.phone), line_number(c.mobile)} & set(numbers) for c in customer.contacts
+        ):
             reasons.append("phone")
         visible = True if viewer is None else can_see(viewer, customer)
         matches.append(Match(customer, reasons, visible))

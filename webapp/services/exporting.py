@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Contact, Customer, FollowUp, Membership, User
+from ..normalize import strip_controls
 from .classification import METHODS, label_of
 from .countries import country_name
 from .customers import CustomerFilters, customer_query
@@ -109,6 +110,14 @@ def headers(kind: str) -> list[str]:
 
 
 def rows(kind: str, filters: CustomerFilters) -> Iterator[list[object]]:
+    """The data rows of one sheet, text without control characters: rows saved before the
+    forms and the import removed them (or SQLite's NUL from an old import) would make openpyxl
+    refuse the whole workbook."""
+    for values in _values(kind, filters):
+        yield [strip_controls(v) if isinstance(v, str) else v for v in values]
+
+
+def _values(kind: str, filters: CustomerFilters) -> Iterator[list[object]]:
     """The data rows of one sheet: plain values (dates as dates, labels translated)."""
 
     owners = _owner_names()

@@ -340,12 +340,13 @@ def totals(order: ExportOrder) -> Totals:
     received = verified = Decimal("0")
     others: dict[str, Decimal] = {}
     for p in order.payments:
+        amount = p.amount or Decimal("0")  # None: a number SQLite once stored out of range
         if p.currency == order.currency:
-            received += p.amount
+            received += amount
             if p.id in verified_ids:
-                verified += p.amount
+                verified += amount
         else:
-            others[p.currency] = others.get(p.currency, Decimal("0")) + p.amount
+            others[p.currency] = others.get(p.currency, Decimal("0")) + amount
     freight_parts = [order.freight_amount, order.terminal_charges, order.other_charges]
     freight = (
         sum((x for x in freight_parts if x is not None), Decimal("0"))
@@ -365,6 +366,25 @@ def totals(order: ExportOrder) -> Totals:
         freight_total=freight,
         purchase_variance=variance,
     )
+
+
+# the freight panel's values (blank on all of them: nothing was confirmed)
+FREIGHT_VALUES = ("forwarder", "freight_amount", "terminal_charges", "cbm", "cartons",
+                  "other_charges", "finance_remittance")  # fmt: skip
+
+
+def money_warnings(order: ExportOrder, t: Totals) -> list[str]:
+    """What the order page warns about, accepted but probably a typo: 'overpaid' (payments in
+    the contract currency above the contract amount) and 'freight_blank' (freight confirmed with
+    every freight value blank)."""
+    found = []
+    if t.outstanding < 0:
+        found.append("overpaid")
+    if is_signed(order, "freight_confirmed") and all(
+        getattr(order, name) in (None, "") for name in FREIGHT_VALUES
+    ):
+        found.append("freight_blank")
+    return found
 
 
 def derive_stage(order: ExportOrder) -> str:
@@ -423,7 +443,7 @@ def holds(condition, order: ExportOrder, target_id: int | None = None,
             for p in order.payments
         )
     if isinstance(condition, Received):
-        return any(p.id == target_id and p.amount > 0 for p in order.payments)
+        return any(p.id == target_id and (p.amount or 0) > 0 for p in order.payments)
     if isinstance(condition, AnyOf):
         return any(holds(part, order, target_id, member) for part in condition.parts)
     if isinstance(condition, Lacks):

@@ -12,8 +12,15 @@ class InvalidPhone(ValueError):
     """Not a phone number we can store (the message is worded by the form)."""
 
 
+# E.164 has no extension: it follows as ';ext=12' (RFC 3966's way, which phonenumbers parses
+# back), within the 32 characters of the phone columns
+MAX_LENGTH = 32
+
+
 def to_e164(raw: str | None, region: str | None) -> str | None:
-    """'138 1234 5678' with region CN -> '+8613812345678'; None for empty; InvalidPhone if bad."""
+    """'138 1234 5678' with region CN -> '+8613812345678'; '030 1234567 ext 12' with region DE
+    -> '+49301234567;ext=12' (the extension kept, not dropped); None for empty; InvalidPhone if
+    bad."""
     if raw is None or not raw.strip():
         return None
     try:
@@ -22,11 +29,22 @@ def to_e164(raw: str | None, region: str | None) -> str | None:
         raise InvalidPhone(raw) from exc
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhone(raw)
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    if number.extension:
+        e164 = f"{e164};ext={number.extension}"
+    if len(e164) > MAX_LENGTH:
+        raise InvalidPhone(raw)
+    return e164
+
+
+def line_number(e164: str | None) -> str | None:
+    """'+49301234567;ext=12' -> '+49301234567': the number without its extension."""
+    return e164.split(";", 1)[0] if e164 else e164
 
 
 def display(e164: str | None) -> str:
-    """International format for display: '+86 138 1234 5678'. Unparseable values shown as stored."""
+    """International format for display: '+86 138 1234 5678', '+49 30 1234567 ext. 12'.
+    Unparseable values shown as stored."""
     if not e164:
         return ""
     try:

@@ -1,12 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import Email, EqualTo, Length
+
+from ..formkit import Required
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    email = EmailField(_l("Email"), validators=[Required(), Email()])
+    password = PasswordField(_l("Password"), validators=[Required()])
     remember = BooleanField(_l("Keep me logged in"))
 
 
@@ -15,12 +17,12 @@ def _password_twice(label: str, repeat_label: str) -> tuple[PasswordField, Passw
     services.accounts.password_problem."""
     password = PasswordField(
         label,
-        validators=[DataRequired()],
+        validators=[Required()],
         description=_l("At least 10 characters. A phrase only you would use is best."),
     )
     confirm = PasswordField(
         repeat_label,
-        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
+        validators=[Required(), EqualTo("password", message=_l("Passwords do not match."))],
     )
     return password, confirm
 
@@ -38,7 +40,7 @@ class NewPasswordMixin:
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[Required(), Email(), Length(max=254)])
 
 
 class ResetForm(NewPasswordMixin, FlaskForm):
@@ -46,17 +48,17 @@ class ResetForm(NewPasswordMixin, FlaskForm):
 
 
 class ChangePasswordForm(NewPasswordMixin, FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    current = PasswordField(_l("Current password"), validators=[Required()])
 
 
 class CodeForm(FlaskForm):
     code = StringField(
         _l("Code"),
-        validators=[DataRequired(), Length(max=20)],
+        validators=[Required(), Length(max=20)],
         description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."),
     )
 
 
 class DisableTotpForm(FlaskForm):
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
+    password = PasswordField(_l("Password"), validators=[Required()])
+    code = StringField(_l("Code"), validators=[Required(), Length(max=20)])

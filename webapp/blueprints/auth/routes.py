@@ -25,6 +25,7 @@ from ...services.mail import mail_configured, send_mail
 from ...services.passwords import hash_password, needs_rehash, verify_password
 from ...services.signup import memberships_of
 from ...tenancy.context import acting_user, remember_request_user
+from ..limits import login_guesses
 from .forms import CodeForm, ForgotForm, LoginForm, ResetForm
 from .logins import PENDING_2FA, finish_second_factor, pending_second_factor, start_login
 
@@ -57,7 +58,7 @@ def safe_next_url(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@login_guesses
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -3,20 +3,16 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import (
-    DataRequired,
     Email,
     Length,
-    NumberRange,
     Optional,
     Regexp,
 )
@@ -38,7 +34,7 @@ from ...services.countries import country_label, parse_country
 from ...services.customers import team_choices
 from ...services.money import currency_choices
 from ...services.phones import InvalidPhone, to_e164
-from ..formkit import OPTIONAL_TEXT, Versioned
+from ..formkit import OPTIONAL_TEXT, DecimalField, IntegerField, Required, Versioned
 
 
 def _text(label, max_length: int, **kwargs) -> StringField:
@@ -54,9 +50,7 @@ def _area(label, max_length: int = 5000) -> TextAreaField:
 
 
 def _money(label) -> DecimalField:
-    return DecimalField(
-        label, places=2, validators=[Optional(), NumberRange(min=0)], render_kw={"step": "0.01"}
-    )
+    return DecimalField(label, [Optional()], digits=16, places=2, render_kw={"step": "0.01"})
 
 
 class CountryField(StringField):
@@ -81,7 +75,7 @@ class CountryField(StringField):
 
 
 class CustomerForm(Versioned, FlaskForm):
-    name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Company name"), validators=[Required(), Length(max=200)])
     website = StringField(
         _l("Website"),
         filters=OPTIONAL_TEXT,
@@ -109,15 +103,14 @@ class CustomerForm(Versioned, FlaskForm):
     )
     sincerity = IntegerField(
         _l("Sincerity index"),
-        validators=[Optional(), NumberRange(min=0, max=100)],
+        validators=[Optional()],
+        maximum=100,
         description=_l("How likely the deal is, in percent (0–100)."),
     )
     owner_id = SelectField(_l("Salesperson"), coerce=lambda v: int(v) if v else None)
 
     forecast_product = _text(_l("Product and model"), 200)
-    forecast_unit_price = DecimalField(
-        _l("Unit price"), places=4, validators=[Optional(), NumberRange(min=0)]
-    )
+    forecast_unit_price = DecimalField(_l("Unit price"), [Optional()], digits=14, places=4)
     forecast_currency = SelectField(_l("Currency"), validators=[Optional()])
     forecast_deal_date = DateField(_l("Expected deal date"), validators=[Optional()])
     forecast_purchase_method = _text(_l("Purchase method"), 200)
@@ -129,7 +122,7 @@ class CustomerForm(Versioned, FlaskForm):
     first_deal_date = DateField(_l("First deal date"), validators=[Optional()])
     order_amount = _money(_l("Order amount"))
     order_currency = SelectField(_l("Order currency"), validators=[Optional()])
-    reorder_count = IntegerField(_l("Reorders"), validators=[Optional(), NumberRange(min=0)])
+    reorder_count = IntegerField(_l("Reorders"), [Optional()])
     order_remarks = _area(_l("Order remarks"))
 
     outcome = SelectField(_l("Outcome"), validators=[Optional()])
@@ -197,10 +190,10 @@ class FirstContactForm(FlaskForm):
 
 
 class ContactForm(Versioned, FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[Required(), Length(max=120)])
     title = _text(_l("Title"), 120)
     gender = SelectField(_l("Gender"), validators=[Optional()])
-    age = IntegerField(_l("Age"), validators=[Optional(), NumberRange(min=10, max=120)])
+    age = IntegerField(_l("Age"), [Optional()], minimum=10, maximum=120)
     birthday = DateField(_l("Birthday"), validators=[Optional()])
     email = EmailField(
         _l("Email"), filters=OPTIONAL_TEXT, validators=[Optional(), Email(), Length(max=254)]

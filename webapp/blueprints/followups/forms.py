@@ -10,12 +10,12 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...models.followup import VISIT_METHODS
 from ...services.classification import CATEGORIES, METHODS, VISIT_PURPOSES, choices
-from ..formkit import OPTIONAL_TEXT, Versioned
+from ..formkit import OPTIONAL_TEXT, Required, Versioned
 
 
 def _area(label, max_length: int = 5000) -> TextAreaField:
@@ -35,12 +35,12 @@ def _checkboxes(label, coerce=str) -> SelectMultipleField:
 
 
 class FollowUpForm(Versioned, FlaskForm):
-    method = SelectField(_l("Method"), validators=[DataRequired()])
-    topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
+    method = SelectField(_l("Method"), validators=[Required()])
+    topic = StringField(_l("Topic"), validators=[Required(), Length(max=200)])
     content = _area(_l("What happened"))
     category = SelectField(_l("Customer category now"), validators=[Optional()])
-    followed_by_id = SelectField(_l("Followed up by"), coerce=int, validators=[DataRequired()])
-    on_date = DateField(_l("Date"), validators=[DataRequired()])
+    followed_by_id = SelectField(_l("Followed up by"), coerce=int, validators=[Required()])
+    on_date = DateField(_l("Date"), validators=[Required()])
     contact_ids = _checkboxes(_l("Contacts involved"), coerce=int)
     next_date = DateField(_l("Next follow-up"), validators=[Optional()])
     next_action = StringField(

@@ -12,11 +12,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import Email, Length, Optional
 
 from ...services.inquiries import CHANNEL_LABELS, WORTH_LABELS, WORTH_VALUES, InquiryInput
 from ..customers.forms import CountryField, phone_or_error
-from ..formkit import OPTIONAL_TEXT, Versioned
+from ..formkit import OPTIONAL_TEXT, Required, Versioned
 
 
 def labels(choices: dict) -> dict[str, str]:
@@ -38,10 +38,10 @@ class InquiryForm(Versioned, FlaskForm):
     received_local = DateTimeLocalField(
         _l("Received"),
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[DataRequired(message=_l("Enter when the inquiry arrived."))],
+        validators=[Required(message=_l("Enter when the inquiry arrived."))],
         description=_l("Date and time in the company's time zone."),
     )
-    channel = SelectField(_l("Channel"), validators=[DataRequired()])
+    channel = SelectField(_l("Channel"), validators=[Required()])
     country = CountryField(_l("Country / region"))
     company = _text(_l("Company"), 200)
     contact_name = _text(_l("Contact name"), 120)

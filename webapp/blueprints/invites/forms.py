@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
-from ...blueprints.formkit import OPTIONAL_TEXT
+from ...blueprints.formkit import OPTIONAL_TEXT, Required
 from ..auth.forms import AccountPasswordMixin
 
 
@@ -13,5 +13,5 @@ class AcceptForm(FlaskForm):
 
 class JoinSignupForm(AccountPasswordMixin, FlaskForm):
     name = StringField(
-        _l("Your name"), validators=[DataRequired(), Length(max=80)], filters=OPTIONAL_TEXT
+        _l("Your name"), validators=[Required(), Length(max=80)], filters=OPTIONAL_TEXT
     )

@@ -3,12 +3,12 @@ member (so not a tenant blueprint). The rules live in services/team.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...extensions import db, limiter
+from ...extensions import db
 from ...models import User
 from ...services import lookups
 from ...services import team as rules
@@ -16,13 +16,14 @@ from ...services.accounts import password_problem
 from ...services.passwords import hash_password
 from ...tenancy.context import acting_user, tenant_context
 from ..auth.logins import start_login
+from ..limits import by_link_token, office_step
 from .forms import AcceptForm, JoinSignupForm
 
 bp = Blueprint("invites", __name__)
 
 
 @bp.route("/join/<tenant_slug>/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], methods=["POST"])
+@office_step(by_link_token)
 def join(tenant_slug: str, token: str):
     check = rules.check_invitation(tenant_slug, token)
     if check.problem:

@@ -4,19 +4,17 @@ from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from ...extensions import db
 from ...models import ExportOrder
 from ...services.money import currency_choices
 from ...services.orders import INSPECTION_RESULTS, PAYMENT_KINDS, PAYMENT_METHODS
-from ..formkit import OPTIONAL_TEXT, Versioned
+from ..formkit import OPTIONAL_TEXT, DecimalField, IntegerField, Required, Versioned
 
 
 def _text(label, max_length: int) -> StringField:
@@ -26,8 +24,8 @@ def _text(label, max_length: int) -> StringField:
 
 
 def _money(label, required: bool = False) -> DecimalField:
-    checks = [DataRequired()] if required else [Optional()]
-    return DecimalField(label, places=2, validators=[*checks, NumberRange(min=0)])
+    checks = [Required()] if required else [Optional()]
+    return DecimalField(label, checks, digits=16, places=2)  # models.order.Money
 
 
 def _date(label) -> DateField:
@@ -62,9 +60,9 @@ class SectionForm(Versioned, FlaskForm):
 
 
 class BasicsForm(SectionForm):
-    contract_no = StringField(_l("Contract no."), validators=[DataRequired(), Length(max=60)])
+    contract_no = StringField(_l("Contract no."), validators=[Required(), Length(max=60)])
     contract_amount = _money(_l("Contract amount"), required=True)
-    currency = SelectField(_l("Currency"), validators=[DataRequired()])
+    currency = SelectField(_l("Currency"), validators=[Required()])
     customer_order_date = _date(_l("Customer order date"))
     factory_order_date = _date(_l("Factory production-order date"))
     customer_delivery_date = _date(_l("Customer delivery date"))
@@ -92,7 +90,7 @@ class BasicsForm(SectionForm):
 
 
 class NewOrderForm(BasicsForm):
-    customer_id = SelectField(_l("Customer"), coerce=int, validators=[DataRequired()])
+    customer_id = SelectField(_l("Customer"), coerce=int, validators=[Required()])
     payment_method = SelectField(_l("Payment method"), choices=PAYMENT_METHODS)
     payment_ratio = _text(_l("Payment ratio"), 60)
     FIELDS = ("customer_id", *BasicsForm.FIELDS, "payment_method", "payment_ratio")
@@ -118,8 +116,8 @@ class FreightForm(SectionForm):
     freight_currency = SelectField(_l("Currency"), validators=[Optional()])
     freight_amount = _money(_l("Freight"))
     terminal_charges = _money(_l("Terminal charges"))
-    cbm = DecimalField(_l("Volume (CBM)"), places=3, validators=[Optional(), NumberRange(min=0)])
-    cartons = IntegerField(_l("Cartons (CTNS)"), validators=[Optional(), NumberRange(min=0)])
+    cbm = DecimalField(_l("Volume (CBM)"), [Optional()], digits=10, places=3)
+    cartons = IntegerField(_l("Cartons (CTNS)"), [Optional()])
     other_charges = _money(_l("Other charges"))
     finance_remittance = _text(_l("Finance remittance"), 300)
     FIELDS = ("forwarder", "freight_currency", "freight_amount", "terminal_charges", "cbm",
@@ -190,8 +188,8 @@ class PaymentForm(FlaskForm):
 
     kind = SelectField(_l("Payment"))
     amount = _money(_l("Amount"), required=True)
-    currency = SelectField(_l("Currency"), validators=[DataRequired()])
-    paid_on = DateField(_l("Date"), validators=[DataRequired()])
+    currency = SelectField(_l("Currency"), validators=[Required()])
+    paid_on = DateField(_l("Date"), validators=[Required()])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -202,7 +200,7 @@ class PaymentForm(FlaskForm):
 class InspectionForm(FlaskForm):
     FIELDS = ("inspected_on", "result", "note")
 
-    inspected_on = DateField(_l("Inspection date"), validators=[DataRequired()])
+    inspected_on = DateField(_l("Inspection date"), validators=[Required()])
     result = SelectField(_l("Result"), choices=INSPECTION_RESULTS)
     note = _text(_l("Note"), 500)
 
@@ -210,10 +208,10 @@ class InspectionForm(FlaskForm):
 class ClaimForm(FlaskForm):
     FIELDS = ("party", "reason", "amount", "currency")
 
-    party = StringField(_l("Party"), validators=[DataRequired(), Length(max=200)])
-    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    party = StringField(_l("Party"), validators=[Required(), Length(max=200)])
+    reason = StringField(_l("Reason"), validators=[Required(), Length(max=500)])
     amount = _money(_l("Amount"), required=True)
-    currency = SelectField(_l("Currency"), validators=[DataRequired()])
+    currency = SelectField(_l("Currency"), validators=[Required()])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -221,6 +219,6 @@ class ClaimForm(FlaskForm):
 
 
 class SignForm(FlaskForm):
-    kind = HiddenField(validators=[DataRequired()])
+    kind = HiddenField(validators=[Required()])
     target_id = HiddenField()
     comment = _text(_l("Comment"), 500)

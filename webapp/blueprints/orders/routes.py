@@ -97,9 +97,11 @@ def _body_context(order: ExportOrder, **forms) -> dict:
     claim_form = forms.pop("claim_form", None) or ClaimForm(formdata=None)
     if not claim_form.errors:
         claim_form.currency.data = claim_form.currency.data or order.currency
+    totals = rules.totals(order)
     return {
         "order": order,
-        "totals": rules.totals(order),
+        "totals": totals,
+        "money_warnings": rules.money_warnings(order, totals),
         "available": rules.available_signoffs(order, g.membership),
         "sections": SECTIONS,
         "section_forms": {name: section_form(name, order) for name in SECTIONS},

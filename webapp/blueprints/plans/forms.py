@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
 
 from ...services.weeks import parse_week
-from ..formkit import OPTIONAL_TEXT, Versioned
+from ..formkit import OPTIONAL_TEXT, DecimalField, Required, Versioned
 
 
 def _id_or_none(value) -> int | None:
@@ -16,18 +16,18 @@ def _id_or_none(value) -> int | None:
 
 
 def _turnover(label) -> DecimalField:
-    return DecimalField(label, places=2, validators=[Optional(), NumberRange(min=0)])
+    return DecimalField(label, [Optional()], digits=16, places=2)
 
 
 class NewPlanForm(FlaskForm):
-    member_id = SelectField(_l("Salesperson"), coerce=int, validators=[DataRequired()])
+    member_id = SelectField(_l("Salesperson"), coerce=int, validators=[Required()])
     # <input type="week"> sends '2026-W48'; typed text in that form works without it
     week = StringField(
         _l("First week"),
-        validators=[DataRequired()],
+        validators=[Required()],
         description=_l("An ISO week such as 2026-W48; the plan starts on its Monday."),
     )
-    weeks = SelectField(_l("Number of weeks"), coerce=int, validators=[DataRequired()])
+    weeks = SelectField(_l("Number of weeks"), coerce=int, validators=[Required()])
     goal = TextAreaField(_l("Goal"), filters=OPTIONAL_TEXT, validators=[Length(max=2000)])
 
     def __init__(self, *args, members=(), **kwargs) -> None:
@@ -56,7 +56,7 @@ class RowForm(Versioned, FlaskForm):
 
 
 class AddRowForm(RowForm):
-    customer_id = SelectField(_l("Customer"), coerce=_id_or_none, validators=[DataRequired()])
+    customer_id = SelectField(_l("Customer"), coerce=_id_or_none, validators=[Required()])
 
     def __init__(self, *args, customers=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -67,5 +67,5 @@ class CellForm(FlaskForm):
     """One click on a Plan cell: the day and the code the user saw (to notice a concurrent
     change)."""
 
-    day = StringField(validators=[DataRequired()])
+    day = StringField(validators=[Required()])
     seen = StringField()

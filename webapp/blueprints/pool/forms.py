@@ -1,23 +1,23 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
-from ..formkit import OPTIONAL_TEXT
+from ..formkit import OPTIONAL_TEXT, Required
 
 
 class ReasonForm(FlaskForm):
     """Release to the pool: why (kept in the customer's ownership history)."""
 
     reason = TextAreaField(
-        _l("Reason"), filters=OPTIONAL_TEXT, validators=[DataRequired(), Length(max=500)]
+        _l("Reason"), filters=OPTIONAL_TEXT, validators=[Required(), Length(max=500)]
     )
 
 
 class TransferForm(ReasonForm):
     """Give one or more customers to another salesperson."""
 
-    to_member_id = SelectField(_l("New salesperson"), coerce=int, validators=[DataRequired()])
+    to_member_id = SelectField(_l("New salesperson"), coerce=int, validators=[Required()])
 
     def __init__(self, *args, members: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)

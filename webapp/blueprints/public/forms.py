@@ -1,12 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.validators import Email, Length, ValidationError
 
 from ...services.accounts import password_problem
 from ...services.countries import country_choices
 from ...services.signup import slug_problem
 from ..auth.forms import AccountPasswordMixin
+from ..formkit import Required
 
 # choices as {value: label}: the shape WTForms keeps after 3.4 drops tuple lists
 LANGUAGE_CHOICES = {"zh": "中文", "en": "English"}
@@ -15,15 +16,15 @@ LANGUAGE_CHOICES = {"zh": "中文", "en": "English"}
 class CompanyForm(FlaskForm):
     """A new company: all a logged-in person gives to add one to their account."""
 
-    company_name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=120)])
+    company_name = StringField(_l("Company name"), validators=[Required(), Length(max=120)])
     slug = StringField(
         _l("Web address"),
-        validators=[DataRequired(), Length(min=3, max=40)],
+        validators=[Required(), Length(min=3, max=40)],
         description=_l(
             "Lower-case letters, digits and dashes; your pages live at /t/your-address/."
         ),
     )
-    home_country = SelectField(_l("Home country"), validators=[DataRequired()])
+    home_country = SelectField(_l("Home country"), validators=[Required()])
     default_locale = SelectField(_l("Default language"), choices=LANGUAGE_CHOICES)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -62,8 +63,8 @@ class SignupRequestForm(CompanyForm):
     """A visitor's signup when the server sends mail: the link mailed to the address asks for
     the password, so the answer here is the same whether or not the address has an account."""
 
-    owner_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    owner_name = StringField(_l("Your name"), validators=[Required(), Length(max=80)])
+    email = EmailField(_l("Email"), validators=[Required(), Email(), Length(max=254)])
 
 
 class SignupForm(CheckedPasswordMixin, SignupRequestForm):

@@ -34,6 +34,7 @@ from ...services.signup import (
 from ...tenancy.context import remember_request_user
 from ..auth.logins import start_login
 from ..auth.routes import safe_next_url
+from ..limits import by_account, by_link_token, office_step
 from .forms import CompanyForm, ConfirmSignupForm, SignupForm, SignupRequestForm
 
 bp = Blueprint("public", __name__)
@@ -52,7 +53,7 @@ def healthz():
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(lambda: _config("SIGNUP_RATE_LIMIT"), methods=["POST"])
+@office_step(by_account)
 def signup():
     """A new company. Logged in: added to the person's account. A visitor on a server that
     sends mail: a link to the address, the same answer for a new and an existing one. A visitor
@@ -148,7 +149,7 @@ def _mail_signup_link(form: SignupRequestForm):
 
 
 @bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: _config("SIGNUP_RATE_LIMIT"), methods=["POST"])
+@office_step(by_link_token)
 def confirm_signup(token: str):
     """The mailed link: the visitor proved the address; the account's password makes it."""
     data = read_signup_token(token, current_app.secret_key)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
 
 from ...models.report import REPORT_SECTIONS, SUMMARY_FIELDS
 from ...services.reports import SECTION_COLUMNS, SUMMARY_LABELS
-from ..formkit import OPTIONAL_TEXT, Versioned
+from ..formkit import OPTIONAL_TEXT, IntegerField, Required, Versioned
 
 PROSE_MAX = 4000  # one answer of 本周总结: a few paragraphs, not a novel
 
@@ -43,7 +43,7 @@ class LineForm(Versioned, FlaskForm):
 
     MERGED = ("country", "contact", "item", "quantity", "terms", "expected_close", "notes")
 
-    section = HiddenField(validators=[DataRequired()])
+    section = HiddenField(validators=[Required()])
     country = _text(_l("Country"), 100)
     contact = _text(_l("Contact"), 300)
     item = _text(_l("Item"), 300)
@@ -82,7 +82,8 @@ class TargetForm(Versioned, FlaskForm):
     FIELDS = ("target",)
     target = IntegerField(
         _l("Target inquiries"),
-        validators=[Optional(), NumberRange(min=0, max=9999)],
+        validators=[Optional()],
+        maximum=9999,
     )
 
 
@@ -91,7 +92,7 @@ class CommentForm(FlaskForm):
         _l("Comment"),
         filters=OPTIONAL_TEXT,
         validators=[
-            DataRequired(message=_l("Write the comment first.")),
+            Required(message=_l("Write the comment first.")),
             Length(max=2000),
         ],
     )

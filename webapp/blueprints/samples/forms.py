@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
 
 from ...services.money import currency_choices
 from ...services.samples import CHARGE_LABELS, SampleInput
-from ..formkit import OPTIONAL_TEXT, Versioned
+from ..formkit import OPTIONAL_TEXT, DecimalField, Required, Versioned
 
 
 def _id(value):
@@ -28,12 +28,12 @@ class SampleForm(Versioned, FlaskForm):
     name = StringField(
         _l("Sample name"),
         filters=OPTIONAL_TEXT,
-        validators=[DataRequired(message=_l("Enter the sample's name.")), Length(max=200)],
+        validators=[Required(message=_l("Enter the sample's name.")), Length(max=200)],
     )
     quantity = _text(_l("Quantity"), 60)
-    charge = SelectField(_l("Charge"), validators=[DataRequired()])
+    charge = SelectField(_l("Charge"), validators=[Required()])
     amount = DecimalField(
-        _l("Amount"), places=2, validators=[Optional(), NumberRange(min=0)],
+        _l("Amount"), [Optional()], digits=16, places=2,
         render_kw={"step": "0.01"},
     )  # fmt: skip
     currency = SelectField(_l("Currency"), validators=[Optional()])

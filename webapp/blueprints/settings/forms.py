@@ -1,14 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms import RadioField
+from wtforms.validators import Optional
 
 from ...services.classification import GRADES
-from ..formkit import Versioned
+from ..formkit import IntegerField, Required, Versioned
 
 
 def _days(label) -> IntegerField:
-    return IntegerField(label, validators=[DataRequired(), NumberRange(min=1, max=365)])
+    return IntegerField(label, [Required()], minimum=1, maximum=365)
 
 
 class StaleRulesForm(FlaskForm):
@@ -29,7 +29,9 @@ class SettingsForm(Versioned, StaleRulesForm):
     )
     max_owned_customers = IntegerField(
         _l("Most customers one salesperson may own"),
-        validators=[Optional(), NumberRange(min=1, max=100000)],
+        validators=[Optional()],
+        minimum=1,
+        maximum=100000,
         description=_l("Claiming from the pool is refused above it."),
     )
 
@@ -62,8 +64,8 @@ class SettingsForm(Versioned, StaleRulesForm):
 
 for _grade, (_n, _m, _h) in SettingsForm.POOL_FIELDS.items():
     setattr(SettingsForm, _n, IntegerField(_l("Back to the pool after (days)"),
-            validators=[Optional(), NumberRange(min=1, max=3650)]))  # fmt: skip
+            validators=[Optional()], minimum=1, maximum=3650))  # fmt: skip
     setattr(SettingsForm, _m, IntegerField(_l("Warn the owner (days before)"),
-            validators=[Optional(), NumberRange(min=0, max=365)]))  # fmt: skip
+            validators=[Optional()], maximum=365))  # fmt: skip
     setattr(SettingsForm, _h, IntegerField(_l("No reclaim by the last owner (hours)"),
-            validators=[Optional(), NumberRange(min=0, max=8760)]))  # fmt: skip
+            validators=[Optional()], maximum=8760))  # fmt: skip

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ...blueprints.formkit import OPTIONAL_TEXT, Versioned
+from ...blueprints.formkit import OPTIONAL_TEXT, Required, Versioned
 from ...services.roles import ROLE_LABELS
 
 
@@ -25,7 +25,7 @@ class _RolesMixin:
 
 
 class InviteForm(_RolesMixin, FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[Required(), Email(), Length(max=254)])
     name = StringField(
         _l("Name"),
         validators=[Optional(), Length(max=80)],

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Membership, User
-from ...normalize import email_domain, normalize_company_name, website_host
+from ...normalize import email_domain, normalize_company_name, strip_controls, website_host
 from ..countries import parse_country
 from ..phones import InvalidPhone, to_e164
 from .logs import LogEntry, parse_log
@@ -119,18 +119,22 @@ def _text(value: object) -> str | None:
         value = value.date()
     if isinstance(value, date):
         return value.isoformat()
-    text = _QUOTED_RE.sub("", str(value).strip())
+    text = _QUOTED_RE.sub("", strip_controls(str(value)).strip())
     return text or None
 
 
 def parse_row(number: int, values: list, mapping: list[str], ctx: RowContext) -> ParsedRow:
     row = ParsedRow(number)
     raw: dict[str, Any] = {}
+    if any(isinstance(value, str) and "\x00" in value for value in values):
+        # PostgreSQL cannot store it (a generic DataError) and SQLite's copy broke the export;
+        # a damaged file or a wrong encoding, so the row is refused (its text shown without it)
+        row.errors.append(_("The row contains an invisible NUL character: check the file."))
     for target, value in zip(mapping, values, strict=False):
         if not target or value is None:
             continue
         if target == "log":
-            raw.setdefault("log", value)
+            raw.setdefault("log", strip_controls(value) if isinstance(value, str) else value)
         elif _text(value) is not None:
             raw.setdefault(target, _text(value))
 
