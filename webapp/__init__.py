@@ -38,6 +38,7 @@ from .cli import register_cli
 from .config import config_from_env, ensure_secret_key
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from .filters import country_options, date_skeleton, dateformat, grade_badge
+from .jobs import init_app as init_jobs
 from .models.search import is_schema_object
 from .security import register_security_headers
 from .services import classification as scales
@@ -78,6 +79,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "warning"
+    init_jobs(app)
 
     app.url_defaults(tenant_url_defaults)
     app.url_map.converters["int"] = DatabaseIntConverter

@@ -12,11 +12,9 @@ from flask import Flask
 from .demo import DEMO_PASSWORD, demo_logins, seed_demo
 from .doctor import run_checks
 from .extensions import db
-from .models import Tenant
+from .jobs.periodic import sweep_pools
 from .services.backup import BackupError, backup_sqlite
-from .services.pool import sweep
 from .tenancy import rls
-from .tenancy.context import tenant_context
 
 
 def register_cli(app: Flask) -> None:
@@ -120,17 +118,10 @@ def register_cli(app: Flask) -> None:
     @pool_group.command("sweep")
     def pool_sweep() -> None:
         """Send customers with no follow-up for longer than their grade's rule back to the
-        pool, in every company (run it from cron, e.g. hourly; the pool page also sweeps its
-        own company whenever it is read)."""
-        from sqlalchemy import select
-
-        total = 0
-        for tenant_id in db.session.scalars(select(Tenant.id).order_by(Tenant.id)).all():
-            with tenant_context(tenant_id):
-                tenant = db.session.get(Tenant, tenant_id)
-                returned = sweep(tenant)
-                db.session.commit()
-            if returned:
-                click.echo(f"{tenant.slug}: {returned} customer(s) back to the pool")
-            total += returned
-        click.echo(f"Swept: {total} customer(s) back to the pool.")
+        pool, in every company. The job queue's consumer does this every hour by itself
+        (webapp/jobs/periodic.py); the pool page also sweeps its own company when read."""
+        returned = sweep_pools()
+        for slug, count in returned.items():
+            if count:
+                click.echo(f"{slug}: {count} customer(s) back to the pool")
+        click.echo(f"Swept: {sum(returned.values())} customer(s) back to the pool.")
