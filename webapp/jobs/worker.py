@@ -37,13 +37,13 @@ def _beat(app: Flask, stop: threading.Event) -> None:
                 return
 
 
-def run_consumer(app: Flask, workers: int) -> None:
+def run_consumer(app: Flask, workers: int, periodic: bool = True) -> None:
     """Run until SIGINT/SIGTERM (Huey's consumer handles them: it finishes running jobs)."""
     stop = threading.Event()
     heart = threading.Thread(target=_beat, args=(app, stop), name="job-heartbeat", daemon=True)
     heart.start()
     try:
-        huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+        huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic).run()
     finally:
         stop.set()
         heart.join(state.BEAT_EVERY + 1)
@@ -63,9 +63,14 @@ def register_cli(app: Flask) -> None:
         default=None,
         help="Jobs run at once (default JOBS_WORKERS). On SQLite keep 1: writes take turns.",
     )
-    def worker_command(workers: int | None) -> None:
+    @click.option(
+        "--no-periodic",
+        is_flag=True,
+        help="Do not schedule the periodic jobs (give it to all consumers but one).",
+    )
+    def worker_command(workers: int | None, no_periodic: bool) -> None:
         """Run the queue's consumer (imports, exports, the periodic jobs) until stopped."""
         if app.config["JOBS_IMMEDIATE"]:
             raise click.UsageError("JOBS_IMMEDIATE is set: jobs run in the web process, no queue.")
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-        run_consumer(app, workers or app.config["JOBS_WORKERS"])
+        run_consumer(app, workers or app.config["JOBS_WORKERS"], periodic=not no_periodic)
