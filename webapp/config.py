@@ -112,6 +112,8 @@ class Config:
     JOBS_WORKERS = int(os.environ.get("JOBS_WORKERS", "1"))
     # a running job whose consumer has not beaten for this long was killed: it may be restarted
     JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", "60"))
+    # an export of more customers than this runs on the queue instead of in the request
+    EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "5000"))
 
 
 class ProductionConfig(Config):

@@ -29,7 +29,7 @@ def upgrade():
         sa.Column('total', sa.Integer(), nullable=False),
         sa.Column('beat_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('worker', sa.String(length=120), nullable=True),
-        sa.PrimaryKeyConstraint('name'),
+        sa.PrimaryKeyConstraint('name', name=op.f('pk_job_state')),
     )
 
 

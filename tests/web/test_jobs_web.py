@@ -21,8 +21,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import delete, func, select, update
 
+from tests.conftest import login
+from tests.factories import add_member, make_customer
 from webapp import jobs
 from webapp.doctor import check_job_consumer
 from webapp.extensions import db
@@ -30,7 +33,7 @@ from webapp.jobs import state
 from webapp.jobs.imports import job_name
 from webapp.jobs.queue import configure, huey
 from webapp.jobs.worker import consumer_name
-from webapp.models import Customer, ImportBatch, JobState
+from webapp.models import AuditEvent, Customer, ExportJob, ImportBatch, JobState
 from webapp.services import importing
 from webapp.services.importing import core
 from webapp.tenancy.context import tenant_context
@@ -329,3 +332,85 @@ def test_a_consumer_killed_mid_import_leaves_nothing_and_the_import_runs_again(
     batch = _batch(app, company_a, batch_id)
     assert batch.status == "done", (batch.error, log.read_text()[-2000:])
     assert batch.created_count == ROWS and _customers(app, company_a) == ROWS
+
+
+# --- large exports -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_inline_limit(app) -> Iterator[None]:
+    """Exports of more than 2 customers go to the queue (the default is thousands)."""
+    app.config["EXPORT_INLINE_ROWS"] = 2
+    yield
+    app.config["EXPORT_INLINE_ROWS"] = 5000
+
+
+def test_a_large_export_is_written_on_the_queue(app, client, company_a, small_inline_limit):
+    sales = add_member(app, company_a, "sam@alpha.example.com", {"sales"}, "Sam")
+    for name in ("Mine One", "Mine Two", "Mine Three"):
+        make_customer(app, company_a, name, owner_id=sales)
+    make_customer(app, company_a, "Colleague's GmbH", owner_id=company_a.owner_membership_id)
+    login(client, "sam@alpha.example.com")
+    base = f"/t/{company_a.slug}/imports"
+    response = client.post(f"{base}/export.xlsx", data={})
+    assert response.status_code == 303 and "/imports/exports/" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your export is ready." in page  # immediate mode: written in the request
+    export_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    download = client.get(f"{base}/exports/{export_id}/download")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].endswith('.xlsx"')
+    book = load_workbook(io.BytesIO(download.data))
+    names = sorted(row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert names == ["Mine One", "Mine Three", "Mine Two"]  # as sam sees the list
+    with app.app_context(), tenant_context(company_a.id):
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "export")) == 1  # fmt: skip
+
+    # the owner, who sees every customer, may not open sam's file
+    client.post("/logout")
+    login(client, company_a.owner_email)
+    assert client.get(f"{base}/exports/{export_id}").status_code == 404
+    assert client.get(f"{base}/exports/{export_id}/download").status_code == 404
+
+    # a member's new export replaces their earlier one
+    response = client.post(f"{base}/export.csv", data={"kind": "contacts"})
+    assert response.status_code == 303
+    response = client.post(f"{base}/export.csv", data={"kind": "customers"})
+    newest = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    with app.app_context(), tenant_context(company_a.id):
+        owners = db.session.execute(select(ExportJob.id, ExportJob.created_by_id)).all()
+    assert sorted(owners) == sorted([(export_id, sales), (newest, company_a.owner_membership_id)])
+    csv = client.get(f"{base}/exports/{newest}/download")
+    assert csv.data.startswith(b"\xef\xbb\xbf") and b"Colleague's GmbH" in csv.data
+
+
+def test_a_queued_export_waits_for_a_consumer(app, client_a, company_a, small_inline_limit,
+                                              tmp_path):  # fmt: skip
+    for name in ("One", "Two", "Three"):
+        make_customer(app, company_a, name)
+    base = f"/t/{company_a.slug}/imports"
+    with _queue(app, REDIS_URL=None, JOBS_SQLITE=str(tmp_path / "q.db")):
+        response = client_a.post(f"{base}/export.xlsx", data={"country": ""})
+        page = client_a.get(response.headers["Location"]).get_data(as_text=True)
+        assert "written in the background" in page and "No job runner is running" in page
+        export_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+        # not ready: the download link leads back to the page
+        assert client_a.get(f"{base}/exports/{export_id}/download").status_code == 302
+        huey.execute(huey.dequeue())
+    partial = client_a.get(f"{base}/exports/{export_id}/status").get_data(as_text=True)
+    assert "Your export is ready." in partial and "hx-trigger" not in partial
+
+
+def test_a_failed_export_says_so(app, client_a, company_a, small_inline_limit, monkeypatch):
+    for name in ("One", "Two", "Three"):
+        make_customer(app, company_a, name)
+
+    def broken(filters):
+        raise MemoryError
+
+    monkeypatch.setattr(jobs.exports.exporting, "to_xlsx", broken)
+    client_a.post("/lang", data={"lang": "en"})
+    response = client_a.post(f"/t/{company_a.slug}/imports/export.xlsx", data={})
+    page = client_a.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The export failed (MemoryError)." in page and "Download" not in page

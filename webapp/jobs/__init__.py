@@ -1,7 +1,7 @@
 """Long work on a job queue (Huey): imports, large exports and the periodic jobs that would
 otherwise need cron. queue.py holds the Huey instance and its storage (Redis when REDIS_URL is
-set, else a SQLite file), state.py the progress and heartbeats every web worker reads, imports.py
-and periodic.py the jobs, worker.py the consumer (`flask jobs worker`).
+set, else a SQLite file), state.py the progress and heartbeats every web worker reads, imports.py,
+exports.py and periodic.py the jobs, worker.py the consumer (`flask jobs worker`).
 
 Layer: between blueprints and services (blueprints enqueue, jobs call services)."""
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import imports, periodic
+from . import exports, imports, periodic
 from .queue import configure, huey
 from .worker import register_cli
 
@@ -19,4 +19,4 @@ def init_app(app: Flask) -> None:
     register_cli(app)
 
 
-__all__ = ["configure", "huey", "imports", "init_app", "periodic"]
+__all__ = ["configure", "exports", "huey", "imports", "init_app", "periodic"]

@@ -4,7 +4,7 @@ from .customer import Contact, Customer
 from .followup import FollowUp, FollowUpColleague, FollowUpContact
 from .imports import ImportBatch
 from .inquiry import Inquiry, Sample
-from .jobs import JobState
+from .jobs import ExportJob, JobState
 from .order import ExportOrder, OrderClaim, OrderEvent, OrderInspection, OrderPayment, OrderSignoff
 from .plan import CallPlan, CallPlanCell, CallPlanRow
 from .pool import CustomerOwnerChange, PoolRule
@@ -23,6 +23,7 @@ __all__ = [
     "Customer",
     "CustomerOwnerChange",
     "CustomerSearch",
+    "ExportJob",
     "ExportOrder",
     "FollowUp",
     "FollowUpColleague",

@@ -64,7 +64,7 @@ def send_reminders(tenant: Tenant, now: datetime | None = None) -> int:
                 _("Your weekly report is due today at 20:30"),
                 _(
                     "Hello %(name)s,\n\nyour weekly report for %(company)s is not submitted "
-                    "yet. It is due today, Sunday, at 20:30. Open TradeFollow, then Weekly "
+                    "yet. It is due today, Sunday, at 20:30. Open TradeFollow, then Inquiry "
                     "reports, to fill it in and submit it.\n",
                     name=reminder.name,
                     company=tenant.name,

@@ -23,7 +23,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from ... import jobs
 from ...extensions import db
-from ...models import Customer, ImportBatch
+from ...models import Customer, ExportJob, ImportBatch
 from ...paging import requested_page
 from ...services import audit, exporting, importing
 from ...services.classification import DUPLICATE_REASONS
@@ -296,6 +296,8 @@ def _download(data: bytes, name: str, mimetype: str) -> Response:
 @bp.post("/export.xlsx")
 def export_xlsx():
     filters = CustomerFilters.from_args(request.form, viewer=g.membership)
+    if jobs.exports.is_large(filters):
+        return _export_later("customers", "xlsx")
     stamp = company_today(g.tenant).isoformat()
     _record_export("xlsx", "customers")
     return _download(
@@ -311,6 +313,8 @@ def export_csv():
     if kind not in exporting.KINDS:
         kind = "customers"
     filters = CustomerFilters.from_args(request.form, viewer=g.membership)
+    if jobs.exports.is_large(filters):
+        return _export_later(kind, "csv")
     stamp = company_today(g.tenant).isoformat()
     _record_export("csv", kind)
     return _download(exporting.to_csv(kind, filters), f"{kind}-{stamp}.csv", "text/csv")
@@ -324,6 +328,51 @@ def _record_export(fmt: str, kind: str) -> None:
         detail={"format": fmt, "kind": kind, "filters": exporting.export_args(request.form)},
     )
     db.session.commit()
+
+
+def _export_later(kind: str, fmt: str) -> Response:
+    """A large export goes to the job queue; its page polls until the file is ready."""
+    export = jobs.exports.create(
+        g.membership.id, kind, fmt, exporting.export_args(request.form), str(get_locale() or "zh")
+    )
+    args = (g.tenant.id, export.id)  # read before the commit (see _commit_and_queue)
+    _record_export(fmt, kind)
+    jobs.exports.start(*args)
+    return redirect(url_for("imports.export_page", export_id=args[1]), 303)
+
+
+def export_or_404(export_id: int) -> ExportJob:
+    """An export opens for the member who asked for it, and nobody else: it is the list as they
+    see it."""
+    export = get_or_404(ExportJob, export_id, defer(ExportJob.content))
+    if export.created_by_id != g.membership.id:
+        abort(404)
+    return export
+
+
+def _export_context(export_id: int) -> dict:
+    export = export_or_404(export_id)
+    no_consumer = export.status == "queued" and not jobs.imports.consumer_alive()
+    return {"export": export, "no_consumer": no_consumer}
+
+
+@bp.get("/exports/<int:export_id>")
+def export_page(export_id: int):
+    return render_template("imports/export.html", **_export_context(export_id))
+
+
+@bp.get("/exports/<int:export_id>/status")
+def export_status(export_id: int):
+    """The export page's partial, polled until the file is ready or the export failed."""
+    return render_template("imports/_export_status.html", **_export_context(export_id))
+
+
+@bp.get("/exports/<int:export_id>/download")
+def export_download(export_id: int):
+    export = export_or_404(export_id)
+    if export.status != "done":
+        return redirect(url_for("imports.export_page", export_id=export_id))
+    return _download(export.content, export.file_name, jobs.exports.MIMETYPES[export.file_format])
 
 
 @bp.get("/export-links")
