@@ -38,12 +38,16 @@ def _beat(app: Flask, stop: threading.Event) -> None:
 
 
 def run_consumer(app: Flask, workers: int, periodic: bool = True) -> None:
-    """Run until SIGINT/SIGTERM (Huey's consumer handles them: it finishes running jobs)."""
+    """Run until stopped. SIGTERM (systemd's stop, `make run`'s end) is the graceful signal:
+    no new job is taken and running ones finish; SIGINT stops at once (a running import then
+    rolls back and is offered to start again)."""
     stop = threading.Event()
     heart = threading.Thread(target=_beat, args=(app, stop), name="job-heartbeat", daemon=True)
     heart.start()
     try:
-        huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic).run()
+        huey.create_consumer(
+            workers=workers, worker_type="thread", periodic=periodic, graceful_signal="TERM"
+        ).run()
     finally:
         stop.set()
         heart.join(state.BEAT_EVERY + 1)
