@@ -55,7 +55,9 @@ def _sheet(rows: int) -> bytes:
 
 
 def _mapped(client, slug: str, rows: int) -> int:
-    """Upload a sheet of `rows` companies and map it: a batch ready to commit."""
+    """Upload a sheet of `rows` companies and map it: a batch ready to commit. (The pages in
+    English: the tests read their words.)"""
+    client.post("/lang", data={"lang": "en"})
     response = client.post(
         f"/t/{slug}/imports/",
         data={"file": (io.BytesIO(_sheet(rows)), "c.csv")},
@@ -351,6 +353,7 @@ def test_a_large_export_is_written_on_the_queue(app, client, company_a, small_in
         make_customer(app, company_a, name, owner_id=sales)
     make_customer(app, company_a, "Colleague's GmbH", owner_id=company_a.owner_membership_id)
     login(client, "sam@alpha.example.com")
+    client.post("/lang", data={"lang": "en"})
     base = f"/t/{company_a.slug}/imports"
     response = client.post(f"{base}/export.xlsx", data={})
     assert response.status_code == 303 and "/imports/exports/" in response.headers["Location"]
@@ -370,6 +373,7 @@ def test_a_large_export_is_written_on_the_queue(app, client, company_a, small_in
     # the owner, who sees every customer, may not open sam's file
     client.post("/logout")
     login(client, company_a.owner_email)
+    client.post("/lang", data={"lang": "en"})
     assert client.get(f"{base}/exports/{export_id}").status_code == 404
     assert client.get(f"{base}/exports/{export_id}/download").status_code == 404
 
@@ -390,6 +394,7 @@ def test_a_queued_export_waits_for_a_consumer(app, client_a, company_a, small_in
     for name in ("One", "Two", "Three"):
         make_customer(app, company_a, name)
     base = f"/t/{company_a.slug}/imports"
+    client_a.post("/lang", data={"lang": "en"})
     with _queue(app, REDIS_URL=None, JOBS_SQLITE=str(tmp_path / "q.db")):
         response = client_a.post(f"{base}/export.xlsx", data={"country": ""})
         page = client_a.get(response.headers["Location"]).get_data(as_text=True)
