@@ -72,9 +72,7 @@ def run_import(tenant_id: int, batch_id: int, today: date, locale: str) -> None:
             return
         state.put(name, "running")
         with running(name):
-            importing.execute(
-                batch_id, today, locale, lambda done, total: state.progress(name, done, total)
-            )
+            importing.execute(batch_id, today, locale, state.Progress(name))
         state.clear(name)
 
 
