@@ -285,7 +285,7 @@ def _until(check, timeout: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-ROWS = 5_000
+ROWS = 3_000
 
 
 def test_a_consumer_killed_mid_import_leaves_nothing_and_the_import_runs_again(
