@@ -32,8 +32,6 @@ class JobState(db.Model):
     worker: Mapped[str | None] = mapped_column(String(120))  # host:pid of the consumer
 
 
-
-
 class ExportJob(TenantScoped, Timestamps, db.Model):
     """A large export run on the job queue: the list's filters as asked, then the file, kept
     until its member downloads it (or a newer export of theirs replaces it)."""
