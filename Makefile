@@ -12,17 +12,24 @@ MO := translations/zh/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messag
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-sqlite test-pg lint format setup system-deps browser-deps venv assets \
-        i18n-extract i18n-update i18n-compile db-upgrade demo doctor serve bench-pdf pdf-samples clean
+        i18n-extract i18n-update i18n-compile db-upgrade demo doctor serve worker bench-pdf pdf-samples clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-run: setup db-upgrade demo ## set up (first time only) and serve the app with the demo company
-	@$(FLASK) doctor || echo "(the app runs, but fix what doctor reports above for PDFs to print well)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+# The job queue's consumer (imports, large exports, periodic jobs) runs beside the web server and
+# stops with it. Production runs the two as services of their own (docs/deploy.md).
+run: setup db-upgrade demo ## set up (first time only) and serve the app and its job consumer, with the demo company
+	@$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	 $(FLASK) doctor || echo "(the app runs, but fix what doctor reports above)"; \
+	 $(FLASK) run --host $(HOST) --port $(PORT)
 
-serve: setup db-upgrade ## serve with gunicorn (gunicorn.conf.py; GUNICORN_BIND, GUNICORN_WORKERS …)
-	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+serve: setup db-upgrade ## gunicorn (gunicorn.conf.py) and the job consumer; production: two services, docs/deploy.md
+	@$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	 $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+worker: $(VENV)/.installed ## the job queue's consumer alone (JOBS_WORKERS, REDIS_URL or JOBS_SQLITE)
+	$(FLASK) jobs worker
 
 test: setup browser-deps lint ## lint, then the whole suite on SQLite and (TEST_DATABASE_URL) PostgreSQL
 	$(MAKE) test-sqlite
@@ -91,7 +98,7 @@ db-upgrade: $(VENV)/.installed ## apply migrations to the database (instance/ SQ
 demo: $(VENV)/.installed ## create the demo company when the database is empty
 	$(FLASK) demo --base-url http://$(HOST):$(PORT)
 
-doctor: $(VENV)/.installed ## check fonts, HarfBuzz, database, migrations and assets
+doctor: $(VENV)/.installed ## check fonts, HarfBuzz, database, migrations, assets and the job consumer
 	$(FLASK) doctor
 
 bench-pdf: setup ## PDF speed: Chinese export-order form vs. Latin-only, medians and ratio

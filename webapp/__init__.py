@@ -45,6 +45,7 @@ from .filters import (
     decimalformat,
     grade_badge,
 )
+from .jobs import init_app as init_jobs
 from .models.search import is_schema_object
 from .security import register_security_headers
 from .services import classification as scales
@@ -85,6 +86,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "warning"
+    init_jobs(app)
 
     app.url_defaults(tenant_url_defaults)
     app.url_map.converters["int"] = DatabaseIntConverter

@@ -13,10 +13,10 @@ from flask import Flask
 from .demo import DEMO_PASSWORD, demo_logins, seed_demo
 from .doctor import run_checks
 from .extensions import db
+from .jobs.periodic import sweep_pools
 from .models import Tenant
 from .services import lookups, tally
 from .services.backup import BackupError, backup_sqlite
-from .services.pool import sweep
 from .tenancy import rls
 from .tenancy.context import tenant_context
 
@@ -139,19 +139,13 @@ def register_cli(app: Flask) -> None:
     @pool_group.command("sweep")
     def pool_sweep() -> None:
         """Send customers with no follow-up for longer than their grade's rule back to the
-        pool, in every company (run it from cron, e.g. hourly; the pool page also sweeps its
-        own company whenever it is read)."""
-
-        total = 0
-        for tenant_id in lookups.company_ids():
-            with tenant_context(tenant_id):
-                tenant = db.session.get(Tenant, tenant_id)
-                returned = sweep(tenant)
-                db.session.commit()
-                if returned:  # inside the company: PostgreSQL shows its row only there
-                    click.echo(f"{tenant.slug}: {returned} customer(s) back to the pool")
-            total += returned
-        click.echo(f"Swept: {total} customer(s) back to the pool.")
+        pool, in every company. The job queue's consumer does this every hour by itself
+        (webapp/jobs/periodic.py); the pool page also sweeps its own company when read."""
+        returned = sweep_pools()
+        for slug, count in returned.items():
+            if count:
+                click.echo(f"{slug}: {count} customer(s) back to the pool")
+        click.echo(f"Swept: {sum(returned.values())} customer(s) back to the pool.")
 
     @app.cli.group("counts")
     def counts_group() -> None:

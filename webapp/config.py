@@ -119,6 +119,20 @@ class Config:
 
     PAGE_SIZE = 25
 
+    # the job queue (Huey, webapp/jobs): Redis when REDIS_URL is set (production), else a
+    # SQLite file, so the embedded app needs nothing else. The consumer: `flask jobs worker`.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    JOBS_SQLITE = os.environ.get("JOBS_SQLITE", str(INSTANCE / "jobs.db"))
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "tradefollow")
+    # run each job at once in the process that asks for it (tests; no consumer needed)
+    JOBS_IMMEDIATE = _bool("JOBS_IMMEDIATE", False)
+    # jobs run at once by one consumer. SQLite: 1 (its writers take turns anyway)
+    JOBS_WORKERS = int(os.environ.get("JOBS_WORKERS", "1"))
+    # a running job whose consumer has not beaten for this long was killed: it may be restarted
+    JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", "60"))
+    # an export of more customers than this runs on the queue instead of in the request
+    EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "5000"))
+
 
 class ProductionConfig(Config):
     HSTS_SECONDS = 31536000  # one year; behind TLS only (docs/deploy.md)
@@ -134,6 +148,7 @@ class TestConfig(Config):
     MIGRATION_DATABASE_URL = None
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False  # tests/security/test_csrf.py switches it on and proves it
+    JOBS_IMMEDIATE = True  # jobs run inside the request; tests/web/test_jobs*.py run a consumer
     # cheap hashes keep the suite fast; the algorithm stays argon2id
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

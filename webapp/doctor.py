@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes.util
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,9 @@ from flask import current_app
 from sqlalchemy import text
 
 from .extensions import db
+from .jobs import huey
+from .jobs.imports import stale_after
+from .jobs.state import aware, consumers, now
 
 VENDOR_FILES = ("htmx.min.js", "bootstrap.min.css", "bootstrap.bundle.min.js")
 
@@ -126,6 +130,35 @@ def check_translations() -> Check:
     )
 
 
+def check_job_consumer(grace: float = 5.0) -> Check:
+    """A consumer of the job queue beat recently (webapp/jobs/worker.py). Without one, imports
+    wait forever and the periodic jobs (pool sweep, report reminders) do not run. A consumer
+    started a moment ago (`make run` starts it just before this check) gets `grace` seconds."""
+    fix = "make run starts one; in production the tradefollow-jobs service (docs/deploy.md)"
+    if current_app.config["JOBS_IMMEDIATE"]:
+        return Check("job queue", True, "JOBS_IMMEDIATE: jobs run in the web process")
+    try:
+        waiting = huey.pending_count()
+        deadline = time.monotonic() + grace
+        alive = consumers(stale_after())
+        while not alive and time.monotonic() < deadline:
+            time.sleep(0.5)
+            alive = consumers(stale_after())
+    except Exception as exc:  # noqa: BLE001 - storage unreachable: that is the answer
+        return Check("job queue", False, str(exc).splitlines()[0], "check REDIS_URL / JOBS_SQLITE")
+    if not alive:
+        return Check(
+            "job queue",
+            False,
+            f"no consumer running ({waiting} job(s) waiting): imports wait, no periodic jobs",
+            fix,
+        )
+    ages = ", ".join(
+        f"{row.worker} ({int((now() - aware(row.beat_at)).total_seconds())} s ago)" for row in alive
+    )
+    return Check("job queue", True, f"consumer alive: {ages}; {waiting} job(s) waiting")
+
+
 def run_checks() -> list[Check]:
     return [
         check_cjk_font(),
@@ -135,4 +168,5 @@ def run_checks() -> list[Check]:
         check_migrations(),
         check_assets(),
         check_translations(),
+        check_job_consumer(),
     ]

@@ -26,6 +26,9 @@ from tests.factories import (
     make_sample,
     plan_row_ids,
 )
+from webapp.extensions import db
+from webapp.models import ExportJob
+from webapp.tenancy.context import tenant_context
 
 SECRET = "SECRET-OF-{slug}"
 
@@ -115,6 +118,19 @@ def _import(app: Flask, company: Company) -> int:
     return make_import(app, company, filename=SECRET.format(slug=company.slug) + " import.csv")
 
 
+def _export(app: Flask, company: Company) -> int:
+    """A finished large export of the company's owner (the walkers' positive control)."""
+    content = f"{SECRET.format(slug=company.slug)} customer\n".encode()
+    with app.app_context(), tenant_context(company.id):
+        export = ExportJob(
+            created_by_id=company.owner_membership_id, kind="customers", file_format="csv",
+            args="{}", locale="en", status="done", file_name="customers.csv", content=content,
+        )  # fmt: skip
+        db.session.add(export)
+        db.session.commit()
+        return export.id
+
+
 def _invitation(app: Flask, company: Company) -> int:
     email = f"invitee-{next(_order_numbers)}@{company.slug}.example.com"
     return make_invitation(app, company, email, name=SECRET.format(slug=company.slug) + " invitee")[
@@ -140,6 +156,7 @@ OBJECT_PARAMS: dict[str, Callable[[Flask, Company], int]] = {
     "line_id": _report_row("line"),
     "comment_id": _report_row("comment"),
     "import_id": _import,
+    "export_id": _export,
     "invitation_id": _invitation,
 }
 # Parameters that pick a part of a page, not an object: a valid sample value to build the URL.
@@ -309,6 +326,8 @@ NO_CUSTOMER_PARAMS = {
     "import_id": "an import opens for its uploader and for those who see every customer "
     "(tests/web/test_imports_web.py)",
     "invitation_id": "an invitation to join the company, holds no customer",
+    "export_id": "an export opens for the member who asked for it only "
+    "(tests/web/test_jobs_web.py)",
 }
 
 

@@ -19,7 +19,6 @@ from tests.factories import (
 )
 from webapp.extensions import db
 from webapp.models import AuditEvent, Contact, Customer, FollowUp, ImportBatch
-from webapp.services import importing
 from webapp.tenancy.context import tenant_context
 
 SHEET = (
@@ -72,7 +71,6 @@ def _import(client, slug, content: bytes, name="customers.csv", commit_data=None
         f"/t/{slug}/imports/{batch_id}/commit", data={"confirm": "1", **(commit_data or {})}
     )
     assert response.status_code == 303
-    importing.wait(batch_id)
     return batch_id, preview
 
 
@@ -150,7 +148,6 @@ def test_duplicate_choices_skip_update_create(app, client_a, company_a):
         f"/t/{company_a.slug}/imports/{batch_id}/commit",
         data={"confirm": "1", "default_choice": "skip", "choice-4": "update"},
     )
-    importing.wait(batch_id)
     with app.app_context(), tenant_context(company_a.id):
         assert db.session.scalar(select(func.count(Customer.id))) == 2  # nothing created
         updated = db.session.get(Customer, acme)
@@ -171,7 +168,6 @@ def test_duplicate_choices_skip_update_create(app, client_a, company_a):
         f"/t/{company_a.slug}/imports/{batch2_id}/commit",
         data={"confirm": "1", "default_choice": "update"},
     )
-    importing.wait(batch2_id)
     with app.app_context(), tenant_context(company_a.id):
         assert (
             db.session.scalar(select(func.count(FollowUp.id)).where(FollowUp.customer_id == acme))
@@ -200,7 +196,6 @@ def test_imported_entries_are_numbered_like_typed_ones(app, client_a, company_a)
         f"/t/{company_a.slug}/imports/{batch_id}/commit",
         data={"confirm": "1", "default_choice": "skip", "choice-4": "update"},
     )
-    importing.wait(batch_id)
     with app.app_context(), tenant_context(company_a.id):
         log = db.session.scalars(
             select(FollowUp).where(FollowUp.customer_id == acme).order_by(FollowUp.seq)
@@ -360,44 +355,6 @@ def test_export_keeps_filters_and_round_trips(app, client_a, company_a, company_
     assert hidden_fields(page) == {"country": "US"} and "/imports/export.xlsx" in page
     csv = client_a.post(f"/t/{company_a.slug}/imports/export.csv", data={"kind": "followups"})
     assert csv.data.startswith(b"\xef\xbb\xbf") and "send quotation" in csv.get_data(as_text=True)
-
-
-def test_progress_is_polled_while_the_import_writes(app, client_a, company_a, monkeypatch):
-    """The status partial answers while the import holds its write transaction (SQLite's single
-    writer included): progress lives in memory, the batch row is written at the end."""
-    import threading
-
-    from webapp.services.importing import core
-
-    monkeypatch.setattr(core, "CHUNK", 2)
-    gate, reached = threading.Event(), threading.Event()
-    real = core._Writer.flush
-
-    def slow_flush(self):
-        real(self)
-        reached.set()
-        gate.wait(10)
-
-    monkeypatch.setattr(core._Writer, "flush", slow_flush)
-    rows = "公司名称,国家\n" + "".join(f"Company {i},DE\n" for i in range(7))
-    batch_id = _batch_id(_upload(client_a, company_a.slug, rows.encode()))
-    client_a.post(
-        f"/t/{company_a.slug}/imports/{batch_id}/mapping",
-        data={"col-0": "name", "col-1": "country", "year": "2026"},
-    )
-    client_a.post(f"/t/{company_a.slug}/imports/{batch_id}/commit", data={"confirm": "1"})
-    assert reached.wait(10)
-    try:
-        page = client_a.get(f"/t/{company_a.slug}/imports/{batch_id}")
-        assert page.status_code == 200 and "<progress" in page.get_data(as_text=True)
-        partial = client_a.get(f"/t/{company_a.slug}/imports/{batch_id}/status")
-        assert partial.status_code == 200
-        assert 'value="28"' in partial.get_data(as_text=True)  # 2 of 7 rows
-        assert _count(app, company_a, Customer) == 0  # nothing visible before the commit
-    finally:
-        gate.set()
-        importing.wait(batch_id)
-    assert _count(app, company_a, Customer) == 7
 
 
 def test_xlsx_and_xls_uploads_with_title_rows(app, client_a, company_a):

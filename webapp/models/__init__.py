@@ -4,6 +4,7 @@ from .customer import Contact, Customer
 from .followup import FollowUp, FollowUpColleague, FollowUpContact
 from .imports import ImportBatch
 from .inquiry import Inquiry, Sample
+from .jobs import ExportJob, JobState
 from .order import ExportOrder, OrderClaim, OrderEvent, OrderInspection, OrderPayment, OrderSignoff
 from .plan import CallPlan, CallPlanCell, CallPlanRow
 from .pool import CustomerOwnerChange, PoolRule
@@ -24,6 +25,7 @@ __all__ = [
     "CustomerOwnerChange",
     "CustomerSearch",
     "CustomerTally",
+    "ExportJob",
     "ExportOrder",
     "FollowUp",
     "FollowUpColleague",
@@ -31,6 +33,7 @@ __all__ = [
     "ImportBatch",
     "Inquiry",
     "Invitation",
+    "JobState",
     "Membership",
     "MembershipRole",
     "OrderClaim",

@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "password.reset_mail": _l("Password reset link mailed"),
     "password.reset": _l("Password set with a reset link"),
     "import.commit": _l("Customer sheet imported"),
+    "import.restart": _l("Stopped import started again"),
     "export": _l("Customers exported"),
     "customer.delete": _l("Customer deleted"),
     "contact.delete": _l("Contact deleted"),

@@ -9,7 +9,6 @@ from dataclasses import asdict
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -22,8 +21,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import defer, selectinload
 
+from ... import jobs
 from ...extensions import db
-from ...models import Customer, ImportBatch
+from ...models import Customer, ExportJob, ImportBatch
 from ...paging import requested_page
 from ...services import audit, exporting, importing
 from ...services.classification import DUPLICATE_REASONS
@@ -37,7 +37,13 @@ from ..access import get_or_404, permissions
 
 bp = tenant_blueprint("imports", __name__, "/imports")
 permissions(
-    bp, {"index": "customers.edit", "mapping": "customers.edit", "commit": "customers.edit"}
+    bp,
+    {
+        "index": "customers.edit",
+        "mapping": "customers.edit",
+        "commit": "customers.edit",
+        "restart": "customers.edit",
+    },
 )
 
 
@@ -176,12 +182,7 @@ def show(import_id: int):
             "imports/preview.html", may_run=_may_run(batch), **_preview_context(batch)
         )
     if batch.status == "running":
-        return render_template(
-            "imports/running.html",
-            batch=batch,
-            progress=_progress(batch),
-            stale=importing.is_stale(batch),
-        )
+        return render_template("imports/running.html", **_running_context(batch))
     return render_template("imports/result.html", **_result_context(batch))
 
 
@@ -201,12 +202,17 @@ def _result_context(batch: ImportBatch) -> dict:
     return {"batch": batch, "customers": customers, "more": max(0, len(ids) - 50)}
 
 
-def _progress(batch: ImportBatch) -> int:
-    done_total = importing.progress_of(batch.id)
-    if done_total is None:
-        return batch.progress or 0
-    done, total = done_total
-    return min(99, int(done * 100 / max(total, 1)))
+def _running_context(batch: ImportBatch) -> dict:
+    """The progress bar's state, from the job queue's records (any web worker reads them)."""
+    state, percent = jobs.imports.progress(batch)
+    return {
+        "batch": batch,
+        "state": state,
+        "progress": percent,
+        # queued and nobody to run it: say so rather than wait forever
+        "no_consumer": state == "queued" and not jobs.imports.consumer_alive(),
+        "may_run": _may_run(batch),
+    }
 
 
 @bp.post("/<int:import_id>/commit")
@@ -238,15 +244,29 @@ def commit(import_id: int):
         target_id=batch.id,
         detail={"file": batch.file_name, "rows": batch.total_rows},
     )
-    db.session.commit()  # before the import's thread takes the database's write lock
-    importing.start(
-        current_app._get_current_object(),
-        g.tenant.id,
-        batch.id,
-        company_today(g.tenant),
-        str(get_locale() or "zh"),
-    )
-    return redirect(url_for("imports.show", import_id=batch.id), 303)
+    _commit_and_queue(batch)
+    return redirect(url_for("imports.show", import_id=import_id), 303)
+
+
+def _commit_and_queue(batch: ImportBatch) -> None:
+    """Commit, then queue the import. Everything the job needs is read first: a read after the
+    commit would open the request's next transaction, which on SQLite holds the write lock the
+    job needs (the queue's immediate mode runs the job inside this request)."""
+    args = (g.tenant.id, batch.id, company_today(g.tenant), str(get_locale() or "zh"))
+    db.session.commit()
+    jobs.imports.start(*args)
+
+
+@bp.post("/<int:import_id>/restart")
+def restart(import_id: int):
+    """Start again an import whose consumer was killed: nothing of it was written, and its
+    upload is kept until it is done."""
+    batch = import_or_404(import_id, run=True)
+    if jobs.imports.is_stale(batch):
+        audit.record("import.restart", target_type="import", target_id=batch.id,
+                     detail={"file": batch.file_name})  # fmt: skip
+        _commit_and_queue(batch)
+    return redirect(url_for("imports.show", import_id=import_id), 303)
 
 
 @bp.get("/<int:import_id>/status")
@@ -257,12 +277,7 @@ def status(import_id: int):
         response = Response("", 200)
         response.headers["HX-Redirect"] = url_for("imports.show", import_id=batch.id)
         return response
-    return render_template(
-        "imports/_progress.html",
-        batch=batch,
-        progress=_progress(batch),
-        stale=importing.is_stale(batch),
-    )
+    return render_template("imports/_progress.html", **_running_context(batch))
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -281,6 +296,8 @@ def _download(data: bytes, name: str, mimetype: str) -> Response:
 @bp.post("/export.xlsx")
 def export_xlsx():
     filters = CustomerFilters.from_args(request.form, viewer=g.membership)
+    if jobs.exports.is_large(filters):
+        return _export_later("customers", "xlsx")
     stamp = company_today(g.tenant).isoformat()
     _record_export("xlsx", "customers")
     return _download(
@@ -296,6 +313,8 @@ def export_csv():
     if kind not in exporting.KINDS:
         kind = "customers"
     filters = CustomerFilters.from_args(request.form, viewer=g.membership)
+    if jobs.exports.is_large(filters):
+        return _export_later(kind, "csv")
     stamp = company_today(g.tenant).isoformat()
     _record_export("csv", kind)
     return _download(exporting.to_csv(kind, filters), f"{kind}-{stamp}.csv", "text/csv")
@@ -309,6 +328,51 @@ def _record_export(fmt: str, kind: str) -> None:
         detail={"format": fmt, "kind": kind, "filters": exporting.export_args(request.form)},
     )
     db.session.commit()
+
+
+def _export_later(kind: str, fmt: str) -> Response:
+    """A large export goes to the job queue; its page polls until the file is ready."""
+    export = jobs.exports.create(
+        g.membership.id, kind, fmt, exporting.export_args(request.form), str(get_locale() or "zh")
+    )
+    args = (g.tenant.id, export.id)  # read before the commit (see _commit_and_queue)
+    _record_export(fmt, kind)
+    jobs.exports.start(*args)
+    return redirect(url_for("imports.export_page", export_id=args[1]), 303)
+
+
+def export_or_404(export_id: int) -> ExportJob:
+    """An export opens for the member who asked for it, and nobody else: it is the list as they
+    see it."""
+    export = get_or_404(ExportJob, export_id, defer(ExportJob.content))
+    if export.created_by_id != g.membership.id:
+        abort(404)
+    return export
+
+
+def _export_context(export_id: int) -> dict:
+    export = export_or_404(export_id)
+    no_consumer = export.status == "queued" and not jobs.imports.consumer_alive()
+    return {"export": export, "no_consumer": no_consumer}
+
+
+@bp.get("/exports/<int:export_id>")
+def export_page(export_id: int):
+    return render_template("imports/export.html", **_export_context(export_id))
+
+
+@bp.get("/exports/<int:export_id>/status")
+def export_status(export_id: int):
+    """The export page's partial, polled until the file is ready or the export failed."""
+    return render_template("imports/_export_status.html", **_export_context(export_id))
+
+
+@bp.get("/exports/<int:export_id>/download")
+def export_download(export_id: int):
+    export = export_or_404(export_id)
+    if export.status != "done":
+        return redirect(url_for("imports.export_page", export_id=export_id))
+    return _download(export.content, export.file_name, jobs.exports.MIMETYPES[export.file_format])
 
 
 @bp.get("/export-links")

@@ -11,15 +11,11 @@ from .core import (
     claim,
     create_batch,
     execute,
-    is_stale,
-    progress_of,
     run_import,
     samples,
     save_settings,
     settings_of,
     sheet_of,
-    start,
-    wait,
 )
 from .logs import LogEntry, parse_log
 from .mapping import FIELDS, guess_mapping
@@ -39,15 +35,11 @@ __all__ = [
     "create_batch",
     "execute",
     "guess_mapping",
-    "is_stale",
     "open_sheet",
     "parse_log",
-    "progress_of",
     "run_import",
     "samples",
     "save_settings",
     "settings_of",
     "sheet_of",
-    "start",
-    "wait",
 ]

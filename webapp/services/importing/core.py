@@ -1,8 +1,9 @@
 """Upload -> mapping -> preview -> all-or-nothing commit, with progress for the polling page.
 
-The commit runs in a worker thread with its own app context, tenant context and session, in ONE
-transaction: any failure rolls every row back. Progress is kept in memory (this process) keyed by
-batch id for the status partial; the batch row itself is only written at the start (which also
+The commit runs on the job queue's consumer (webapp/jobs/imports.py) with its own app context,
+tenant context and session, in ONE transaction: any failure rolls every row back, and so does
+a consumer killed mid-way. Progress goes to jobs.state through connections of its own (visible
+to every web worker at once); the batch row itself is only written at the start (which also
 takes SQLite's single write lock up front) and with the outcome, so the polling readers never
 wait on the import's write transaction and the import never waits on them.
 """
@@ -10,14 +11,12 @@ wait on the import's write transaction and the import never waits on them.
 from __future__ import annotations
 
 import json
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Flask
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
@@ -25,7 +24,6 @@ from sqlalchemy import insert, select, update
 from ...extensions import db
 from ...models import Contact, Customer, FollowUp, ImportBatch, Membership
 from ...normalize import email_domain
-from ...tenancy.context import tenant_context
 from .. import search
 from ..followups import refresh_customer, renumber
 from ..visibility import sees_all
@@ -42,7 +40,6 @@ PREVIEW_LIMIT = 500  # rows listed per section of the preview (the counts are al
 # rows per flush: bounded session size and memory. Small on purpose: the tenant guard's
 # before_flush looks at session.new once per object, so a flush costs O(objects²).
 CHUNK = 100
-STALE_AFTER = timedelta(minutes=15)  # a "running" import nobody works on (process restarted)
 
 # --- settings kept on the batch ---------------------------------------------------------------
 
@@ -497,26 +494,9 @@ def run_import(batch_id: int, today: date, progress: ProgressFn | None = None) -
     return outcome
 
 
-# --- the worker -------------------------------------------------------------------------------
-
-_progress: dict[int, tuple[int, int]] = {}
-_threads: dict[int, threading.Thread] = {}
-_lock = threading.Lock()
-
-
-def progress_of(batch_id: int) -> tuple[int, int] | None:
-    """(rows done, rows in all) while this process runs the import; None otherwise."""
-    return _progress.get(batch_id)
-
-
-def is_stale(batch: ImportBatch, now: datetime | None = None) -> bool:
-    """A running import that no process works on any more (e.g. a restart killed it)."""
-    if batch.status != "running" or batch.id in _threads:
-        return False
-    updated = batch.updated_at
-    if updated.tzinfo is None:
-        updated = updated.replace(tzinfo=UTC)
-    return (now or datetime.now(UTC)) - updated > STALE_AFTER
+# --- the worker ---------------------------------------------------------------------------
+# The job queue runs execute() (webapp/jobs/imports.py): claim() here, progress, staleness and
+# the restart of a killed import there.
 
 
 def claim(batch: ImportBatch, **settings: Any) -> bool:
@@ -585,35 +565,3 @@ def execute(
             message = str(exc) if isinstance(exc, ImportFileError) else exc.__class__.__name__
             _fail(batch_id, _("The import failed and nothing was imported (%(why)s).", why=message))
             db.session.commit()
-
-
-def start(app: Flask, tenant_id: int, batch_id: int, today: date, locale: str) -> None:
-    """Run the import in a thread (the request returns at once; the page polls the progress)."""
-
-    def work() -> None:
-        with app.app_context(), tenant_context(tenant_id):
-            try:
-                execute(
-                    batch_id,
-                    today,
-                    locale,
-                    lambda done, total: _progress.__setitem__(batch_id, (done, total)),
-                )
-            finally:
-                db.session.remove()
-                _progress.pop(batch_id, None)
-                with _lock:
-                    _threads.pop(batch_id, None)
-
-    thread = threading.Thread(target=work, name=f"import-{batch_id}", daemon=True)
-    with _lock:
-        _threads[batch_id] = thread
-    _progress[batch_id] = (0, 1)
-    thread.start()
-
-
-def wait(batch_id: int, timeout: float = 120) -> None:
-    """Block until the import thread of this batch ends (tests, the benchmark)."""
-    thread = _threads.get(batch_id)
-    if thread is not None:
-        thread.join(timeout)

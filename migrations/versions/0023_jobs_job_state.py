@@ -1,0 +1,37 @@
+"""job_state: progress and heartbeats of the job queue's work, readable by every worker
+
+An import's progress lived in the memory of the web process running it; it now runs on the job
+queue's consumer (webapp/jobs), which writes progress and heartbeats here through short
+transactions of their own. Global (no tenant_id): counts and times only.
+
+Revision ID: 0023_jobs
+Revises: 0023_conc
+Create Date: 2026-12-07 22:10:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '0023_jobs'
+down_revision = '0023_conc'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'job_state',
+        sa.Column('name', sa.String(length=80), nullable=False),
+        sa.Column('state', sa.String(length=20), nullable=False),
+        sa.Column('done', sa.Integer(), nullable=False),
+        sa.Column('total', sa.Integer(), nullable=False),
+        sa.Column('beat_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('worker', sa.String(length=120), nullable=True),
+        sa.PrimaryKeyConstraint('name', name=op.f('pk_job_state')),
+    )
+
+
+def downgrade():
+    op.drop_table('job_state')
