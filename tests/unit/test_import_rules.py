@@ -136,19 +136,23 @@ def test_invalid_values_give_reasons_in_the_users_language(en):
         _ctx(),
     )
     assert row.errors == [
-        "Unknown country or region “Atlantis”.",
         "Unknown grade “Z” (use A, B, C or D).",
         "Unknown importance “huge”.",
         "“not-an-email” is not an email address.",
     ]
-    assert row.warnings == ["Salesperson “Nobody” is not a member; the customer goes to you."]
+    # an unknown country keeps the row: the cell goes to the remarks, the preview shows it
+    assert row.warnings == [
+        "Unknown country or region “Atlantis”: kept in the remarks, the country is left empty.",
+        "Salesperson “Nobody” is not a member; the customer goes to you.",
+    ]
     assert row.customer["owner_id"] == 7
+    assert row.customer["country"] is None and "Atlantis" in row.customer["remarks"]
 
 
 def test_missing_company_name_and_continuation_rows(en):
     assert parse_row(3, [None, "DE"], MAPPING, _ctx()).errors == ["The company name is missing."]
     follow = parse_row(4, [None, None, None, "Lukas"], MAPPING, _ctx())
-    assert follow.errors == [] and follow.is_continuation
+    assert follow.errors == [] and not follow.own_values
 
 
 def test_bad_phone_is_kept_not_lost(en):

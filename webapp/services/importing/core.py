@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -23,21 +23,24 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
 from ...extensions import db
-from ...models import Contact, Customer, FollowUp, ImportBatch, Membership
-from ...normalize import email_domain
+from ...models import Contact, Customer, FollowUp, ImportBatch, Membership, Tenant
+from ...models.customer import month_day
+from ...normalize import email_domain, website_host
 from ...tenancy.context import tenant_context
 from .. import search
 from ..followups import refresh_customer, renumber
 from ..visibility import sees_all
 from .logs import LogEntry
 from .mapping import fold, guess_mapping
+from .places import AmbiguousCountry, country_code
 from .readers import ImportFileError, Sheet, check_size, file_format, open_sheet
 from .rows import ParsedRow, RowContext, parse_row
 
 CHOICES = ("skip", "update", "create")
 CONTACT_BLANK = dict.fromkeys(
-    ("gender", "title", "email", "phone", "mobile", "qq", "wechat", "other"), None
-) | {"decision_maker": False}
+    ("gender", "title", "email", "phone", "mobile", "qq", "wechat", "other", "age", "birthday",
+     "address", "hobbies", "role_in_deal"), None
+) | {"decision_maker": False}  # fmt: skip
 PREVIEW_LIMIT = 500  # rows listed per section of the preview (the counts are always complete)
 # rows per flush: bounded session size and memory. Small on purpose: the tenant guard's
 # before_flush looks at session.new once per object, so a flush costs O(objects²).
@@ -162,27 +165,111 @@ class ExistingIndex:
 
 
 def _context(batch: ImportBatch, today: date) -> RowContext:
-    year = settings_of(batch).get("year") or today.year
-    return RowContext.load(year, today, batch.created_by_id)
+    s = settings_of(batch)
+    tenant = db.session.get(Tenant, batch.tenant_id)
+    return RowContext.load(
+        s.get("year") or today.year,
+        today,
+        batch.created_by_id,
+        tenant.home_country if tenant else None,
+        s.get("countries") or {},
+    )
 
 
 def parsed_rows(batch: ImportBatch, ctx: RowContext) -> Iterator[ParsedRow]:
     mapping = settings_of(batch)["mapping"]
-    for number, values in sheet_of(batch).data_rows():
-        yield parse_row(number, values, mapping, ctx)
+    rows = (
+        parse_row(number, values, mapping, ctx) for number, values in sheet_of(batch).data_rows()
+    )
+    return arranged(rows, settings_of(batch).get("flips") or {})
+
+
+def arranged(rows: Iterable[ParsedRow], flips: dict[str, str]) -> Iterator[ParsedRow]:
+    """Decide for each row without a company name: another contact of the customer above it
+    (only contact fields, and no e-mail domain of its own), or a customer of its own named
+    after the contact (country, type, product, a log … or its own domain). `flips` holds the
+    user's answer per row number ("contact" / "customer") where it differs."""
+    parent_ok = False  # a valid customer row is above, to add contacts to
+    parent_domains: set[str] = set()
+    for row in rows:
+        if not row.name and row.contact is not None:
+            row.unnamed = True
+            own_domain = bool(row.domain and parent_domains and row.domain not in parent_domains)
+            row.proposed_extra = parent_ok and not row.own_values and not own_domain
+            flip = flips.get(str(row.number))
+            row.extra_contact = (flip == "contact" and parent_ok) if flip else row.proposed_extra
+            if not row.extra_contact:
+                row.customer["name"] = row.contact["name"]
+        if row.errors:
+            if not row.extra_contact:
+                parent_ok = False
+        elif row.extra_contact:
+            if row.domain:
+                parent_domains.add(row.domain)
+        else:
+            parent_ok = True
+            host = website_host(row.customer.get("website"))
+            parent_domains = {d for d in (row.domain, host) if d}
+        yield row
+
+
+class FileIndex:
+    """The rows of this file by the keys of the duplicate check: a later row sharing a key with
+    an earlier one is a likely duplicate pair. Keys are kept as hashes (one process, one run):
+    100,000 rows cost ints, not their strings."""
+
+    def __init__(self) -> None:
+        self.first: dict[tuple[str, int], int] = {}
+
+    @staticmethod
+    def _keys(row: ParsedRow) -> list[tuple[str, int]]:
+        keys = row.match_keys()
+        found = [
+            (kind, hash(keys[k]))
+            for kind, k in (("name", "name_key"), ("website", "host"), ("email", "domain"))
+            if keys[k]
+        ]
+        found += [("phone", hash(number)) for number in keys["phones"]]
+        return found  # fmt: skip
+
+    def match_and_add(self, row: ParsedRow) -> tuple[int, list[str]] | None:
+        """(the earliest row sharing a key, reasons) — then the row is indexed too."""
+        hits: dict[int, list[str]] = defaultdict(list)
+        for key in self._keys(row):
+            first = self.first.setdefault(key, row.number)
+            if first != row.number and key[0] not in hits[first]:
+                hits[first].append(key[0])
+        hits = {number: reasons for number, reasons in hits.items() if reasons}
+        if not hits:
+            return None
+        number = min(hits)
+        return number, hits[number]
+
+
+def in_file_default(reasons: list[str]) -> str:
+    """The same company name again is the usual one-row-per-contact sheet: merge, unless the
+    user says otherwise; a shared domain or phone alone is only a question (kept separate)."""
+    return "update" if "name" in reasons else "create"
 
 
 @dataclass
 class Preview:
     total: int = 0
     new: int = 0  # customers to create
-    merged: int = 0  # rows adding to a customer named earlier in the file
+    merged: int = 0  # rows adding to a customer above them (extra contacts, merged pairs)
     followups: int = 0
     matches: list[dict] = field(default_factory=list)
     match_count: int = 0
+    pairs: list[dict] = field(default_factory=list)  # likely duplicates inside the file
+    pair_count: int = 0
     invalid: list[dict] = field(default_factory=list)
     invalid_count: int = 0
     warnings: list[dict] = field(default_factory=list)
+    warning_count: int = 0
+    # rows without a company name: read as extra contacts / as customers of their own
+    unnamed: list[dict] = field(default_factory=list)
+    unnamed_count: int = 0
+    countries: dict[str, list[str]] = field(default_factory=dict)  # ambiguous text -> codes
 
 
 def _may_see(member: Membership | None, owner_id: int | None) -> bool:
@@ -195,35 +282,54 @@ def build_preview(batch: ImportBatch, today: date) -> Preview:
     """What the commit would do, without writing anything."""
     ctx = _context(batch, today)
     index = ExistingIndex()
+    files = FileIndex()
+    choices = settings_of(batch).get("choices") or {}
     importer = db.session.get(Membership, batch.created_by_id)
     preview = Preview()
-    seen: set[str] = set()
-    last_ok = False
+    names: dict[int, str] = {}  # row number -> name, for the pairs' earlier row
+    parent = ""
     for row in parsed_rows(batch, ctx):
         preview.total += 1
+        if row.unnamed:
+            preview.unnamed_count += 1
+            if len(preview.unnamed) < PREVIEW_LIMIT:
+                preview.unnamed.append(
+                    {"row": row.number, "contact": (row.contact or {}).get("name", ""),
+                     "extra": row.extra_contact, "proposed": row.proposed_extra,
+                     "parent": parent if row.extra_contact else ""}
+                )  # fmt: skip
+        if row.ambiguous_country:
+            preview.countries[row.ambiguous_country] = list(_ambiguous_codes(row.ambiguous_country))
         if row.errors:
             preview.invalid_count += 1
             if len(preview.invalid) < PREVIEW_LIMIT:
                 preview.invalid.append({"row": row.number, "name": row.name, "errors": row.errors})
-            last_ok = False
             continue
-        if row.warnings and len(preview.warnings) < PREVIEW_LIMIT:
-            preview.warnings.append({"row": row.number, "name": row.name, "errors": row.warnings})
+        if row.warnings:
+            preview.warning_count += 1
+            if len(preview.warnings) < PREVIEW_LIMIT:
+                preview.warnings.append(
+                    {"row": row.number, "name": row.name, "errors": row.warnings}
+                )
         preview.followups += len(row.entries)
         if row.is_continuation:
-            if not last_ok:
-                preview.invalid_count += 1
-                preview.invalid.append(
-                    {"row": row.number, "name": "", "errors": [_("The company name is missing.")]}
-                )
+            preview.merged += 1
+            continue
+        parent = row.name
+        pair = files.match_and_add(row)
+        names[row.number] = row.name
+        if pair:
+            other, reasons = pair
+            preview.pair_count += 1
+            default = in_file_default(reasons)
+            if len(preview.pairs) < PREVIEW_LIMIT:
+                preview.pairs.append(
+                    {"row": row.number, "name": row.name, "other_row": other,
+                     "other_name": names.get(other, ""), "reasons": reasons, "default": default}
+                )  # fmt: skip
+            if choices.get(str(row.number), default) != "create":
+                preview.merged += 1
                 continue
-            preview.merged += 1
-            continue
-        last_ok = True
-        if row.name_key in seen:
-            preview.merged += 1
-            continue
-        seen.add(row.name_key)
         found = index.match(row)
         if found:
             preview.match_count += 1
@@ -241,15 +347,24 @@ def build_preview(batch: ImportBatch, today: date) -> Preview:
     return preview
 
 
+def _ambiguous_codes(text: str) -> tuple[str, ...]:
+    try:
+        country_code(text)
+    except AmbiguousCountry as exc:
+        return exc.codes
+    return ()
+
+
 # --- commit -----------------------------------------------------------------------------------
 
 
 class InvalidRows(Exception):
     """Rows failed validation at commit time: nothing is written."""
 
-    def __init__(self, rows: list[ParsedRow]) -> None:
-        super().__init__(f"{len(rows)} invalid rows")
+    def __init__(self, rows: list[ParsedRow], count: int | None = None) -> None:
+        super().__init__(f"{count or len(rows)} invalid rows")
         self.rows = rows
+        self.count = count or len(rows)
 
 
 @dataclass
@@ -275,10 +390,12 @@ class _Writer:
         self.choices = choices
         self.default_choice = default_choice if default_choice in CHOICES else "skip"
         self.index = ExistingIndex()
+        self.files = FileIndex()
         self.outcome = Outcome()
-        # name key -> the customer the company's rows go to (None: skipped in this import)
-        self.by_key: dict[str, Customer | int | None] = {}
-        self.unflushed: list[str] = []
+        # row number -> the customer that row's company went to (None: skipped in this import)
+        self.by_row: dict[int, Customer | int | None] = {}
+        self.unflushed: list[int] = []
+        self.merged_new: list[int] = []  # rows merged into a customer not flushed yet
         self.renumber_ids: set[int] = set()
         self.renumber_new: list[Customer] = []
         self.contact_keys: dict[object, set[tuple[str, str]]] = {}
@@ -290,32 +407,49 @@ class _Writer:
         self.new_followups: list[tuple[Customer, dict[str, Any]]] = []
         self.tenant_id = batch.tenant_id
 
-    def customer(self, key: str | None) -> Customer | None:
-        ref = self.by_key.get(key) if key is not None else None
+    def customer(self, number: int | None) -> Customer | None:
+        ref = self.by_row.get(number) if number is not None else None
         if ref is None or isinstance(ref, Customer):
             return ref
         return db.session.get(Customer, ref)
 
-    def write(self, row: ParsedRow, last_key: str | None) -> str | None:
-        """Write one row; returns the name key its company is known by (for the continuation
-        rows under it), None when the row was skipped."""
-        key = last_key if row.is_continuation else row.name_key
-        # a continuation row, or the same company again further down the file
-        if row.is_continuation or key in self.by_key:
-            customer = self.customer(key)
+    def _skip(self, row: ParsedRow) -> None:
+        self.outcome.skipped += 1
+        self.by_row[row.number] = None
+
+    def write(self, row: ParsedRow, parent: int | None) -> int | None:
+        """Write one row; returns the row number its company is known by (for the extra
+        contacts under it), None when the row was skipped."""
+        if row.is_continuation:
+            customer = self.customer(parent)
             if customer is None:
                 self.outcome.skipped += 1
                 return None
             self._add_to(customer, row, merged=True)
-            return key
+            return parent
+        pair = self.files.match_and_add(row)
+        if pair:
+            other, reasons = pair
+            choice = self.choices.get(str(row.number)) or in_file_default(reasons)
+            if choice == "skip":
+                self._skip(row)
+                return None
+            if choice == "update":  # merge into the earlier row's customer
+                self.by_row[row.number] = self.by_row.get(other)
+                self.merged_new.append(row.number)
+                customer = self.customer(other)
+                if customer is None:
+                    self.outcome.skipped += 1
+                    return None
+                self._add_to(customer, row, merged=True)
+                return row.number
         found = self.index.match(row)
         if found:
             choice = self.choices.get(str(row.number), self.default_choice)
             if choice == "update" and not _may_see(self.author, self.index.owners[found[0]]):
                 choice = "skip"  # never overwrite a customer the importer may not see
             if choice == "skip":
-                self.outcome.skipped += 1
-                self.by_key[key] = None
+                self._skip(row)
                 return None
             if choice == "update":
                 customer = db.session.get(Customer, found[0])
@@ -324,16 +458,16 @@ class _Writer:
                         setattr(customer, name, value)
                 self.outcome.updated += 1
                 self.outcome.customer_ids.append(customer.id)
-                self.by_key[key] = customer.id
+                self.by_row[row.number] = customer.id
                 self._add_to(customer, row, merged=True)
-                return key
-        customer = Customer(stages=0, **row.customer)
+                return row.number
+        customer = Customer(**{"stages": 0, **row.customer})
         db.session.add(customer)
         self.outcome.created += 1
-        self.by_key[key] = customer
-        self.unflushed.append(key)
+        self.by_row[row.number] = customer
+        self.unflushed.append(row.number)
         self._add_to(customer, row, merged=False)
-        return key
+        return row.number
 
     def _add_to(self, customer: Customer, row: ParsedRow, *, merged: bool) -> None:
         value = row.customer.get("remarks")
@@ -361,7 +495,11 @@ class _Writer:
             return  # the same person twice: create nothing twice
         is_first = not keys
         keys.add(mark)
-        self.new_contacts.append((customer, {**CONTACT_BLANK, **fields, "is_primary": is_first}))
+        # the bulk insert skips Contact's birthday validator: its month-day key is set here
+        self.new_contacts.append(
+            (customer, {**CONTACT_BLANK, **fields, "is_primary": is_first,
+                        "birthday_md": month_day(fields.get("birthday"))})
+        )  # fmt: skip
         self.outcome.contacts += 1
 
     def _add_entries(self, customer: Customer, entries: list[LogEntry], *, merged: bool) -> None:
@@ -433,11 +571,16 @@ class _Writer:
         self.renumber_ids.update(c.id for c in self.renumber_new)
         self.renumber_new.clear()
         # forget the flushed objects, keep their ids: memory does not grow with the file
-        for key in self.unflushed:
-            ref = self.by_key[key]
+        for number in self.unflushed:
+            ref = self.by_row[number]
             if isinstance(ref, Customer):
                 self.outcome.customer_ids.append(ref.id)
-                self.by_key[key] = ref.id
+        # rows merged into a new customer point to the same object: those become the id too
+        for number in (*self.unflushed, *self.merged_new):
+            ref = self.by_row[number]
+            if isinstance(ref, Customer):
+                self.by_row[number] = ref.id
+        self.merged_new.clear()
         self.unflushed.clear()
         # a company seen again further down reloads its contacts and log from the database
         self.contact_keys.clear()
@@ -471,27 +614,31 @@ def run_import(batch_id: int, today: date, progress: ProgressFn | None = None) -
     writer = _Writer(batch, s.get("choices", {}), s.get("default_choice", "skip"))
     skip_invalid = bool(s.get("skip_invalid"))
     total = batch.total_rows or 1
-    invalid: list[ParsedRow] = []
-    last_key: str | None = None
+    invalid: list[ParsedRow] = []  # the first PREVIEW_LIMIT, for the message
+    invalid_count = 0
+    parent: int | None = None
     for done, row in enumerate(parsed_rows(batch, ctx), start=1):
         if row.errors:
-            invalid.append(row)
-            last_key = None
-        elif not invalid or skip_invalid:
+            invalid_count += 1
+            if len(invalid) < PREVIEW_LIMIT:
+                invalid.append(row)
+            if not row.is_continuation:
+                parent = None
+        elif not invalid_count or skip_invalid:
             # no autoflush: the rows of a chunk go to the database together (batched
             # INSERTs) instead of one by one whenever a merged row looks something up
             with db.session.no_autoflush:
-                last_key = writer.write(row, last_key)
+                parent = writer.write(row, parent)
         if done % CHUNK == 0:
             if progress:
                 progress(done, total)
             writer.flush()
-    if invalid and not skip_invalid:
-        raise InvalidRows(invalid[:PREVIEW_LIMIT])
+    if invalid_count and not skip_invalid:
+        raise InvalidRows(invalid, invalid_count)
     writer.finish()
     outcome = writer.outcome
-    outcome.invalid = len(invalid)
-    outcome.skipped += len(invalid)
+    outcome.invalid = invalid_count
+    outcome.skipped += invalid_count
     if progress:
         progress(total, total)
     return outcome
@@ -577,7 +724,7 @@ def execute(
                 batch_id,
                 _("Row %(row)d: %(reason)s Nothing was imported.", row=first.number,
                   reason=" ".join(first.errors)),
-                len(exc.rows),
+                exc.count,
             )  # fmt: skip
             db.session.commit()
         except Exception as exc:  # noqa: BLE001 - any failure: roll back all, record it
