@@ -8,6 +8,7 @@ from .core import (
     Outcome,
     Preview,
     build_preview,
+    change_encoding,
     claim,
     create_batch,
     execute,
@@ -23,10 +24,12 @@ from .core import (
 )
 from .logs import LogEntry, parse_log
 from .mapping import FIELDS, guess_mapping
-from .readers import ImportFileError, open_sheet
+from .problems import problems_xlsx
+from .readers import ENCODINGS, ImportFileError, open_sheet
 
 __all__ = [
     "CHOICES",
+    "ENCODINGS",
     "FIELDS",
     "ExistingIndex",
     "ImportFileError",
@@ -35,6 +38,7 @@ __all__ = [
     "Outcome",
     "Preview",
     "build_preview",
+    "change_encoding",
     "claim",
     "create_batch",
     "execute",
@@ -42,6 +46,7 @@ __all__ = [
     "is_stale",
     "open_sheet",
     "parse_log",
+    "problems_xlsx",
     "progress_of",
     "run_import",
     "samples",

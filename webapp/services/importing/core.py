@@ -33,7 +33,16 @@ from ..visibility import sees_all
 from .logs import LogEntry
 from .mapping import fold, guess_mapping
 from .places import AmbiguousCountry, country_code
-from .readers import ImportFileError, Sheet, check_size, file_format, open_sheet
+from .readers import (
+    ENCODINGS,
+    ImportFileError,
+    Sheet,
+    check_size,
+    count_rows,
+    detect_encoding,
+    file_format,
+    open_sheet,
+)
 from .rows import ParsedRow, RowContext, parse_row
 
 CHOICES = ("skip", "update", "create")
@@ -62,7 +71,21 @@ def sheet_of(batch: ImportBatch) -> Sheet:
     if batch.content is None:
         raise ImportFileError(_("The uploaded file is no longer kept."))
     s = settings_of(batch)
-    return Sheet(batch.content, batch.file_format, s["header_row"], s["headers"])
+    return Sheet(batch.content, batch.file_format, s["header_row"], s["headers"], s.get("encoding"))
+
+
+def _read_headers(batch: ImportBatch, data: bytes, encoding: str | None) -> None:
+    """Header row, guessed mapping and row count, from the file in `encoding`. The count is
+    the cheap one (readers.count_rows): a file beyond the limit is refused in a second."""
+    sheet = open_sheet(data, batch.file_format, encoding)
+    batch.total_rows = max(0, count_rows(data, batch.file_format, encoding) - sheet.header_row)
+    save_settings(
+        batch,
+        header_row=sheet.header_row,
+        headers=sheet.headers,
+        mapping=guess_mapping(sheet.headers),
+        encoding=encoding,
+    )
 
 
 def create_batch(data: bytes, filename: str, membership_id: int) -> ImportBatch:
@@ -70,7 +93,6 @@ def create_batch(data: bytes, filename: str, membership_id: int) -> ImportBatch:
 
     fmt = file_format(filename)
     check_size(len(data))
-    sheet = open_sheet(data, fmt)
     batch = ImportBatch(
         created_by_id=membership_id,
         file_name=filename[-255:],
@@ -79,16 +101,23 @@ def create_batch(data: bytes, filename: str, membership_id: int) -> ImportBatch:
         content=data,
         status="uploaded",
     )
-    save_settings(
-        batch,
-        header_row=sheet.header_row,
-        headers=sheet.headers,
-        mapping=guess_mapping(sheet.headers),
-    )
-    # the row limit is enforced while reading every row: do it now, not at the commit
-    batch.total_rows = sum(1 for _ in sheet.data_rows())
+    encoding, sure = detect_encoding(data) if fmt == "csv" else (None, True)
+    # an unsure guess is said on the mapping and preview screens, with a choice
+    save_settings(batch, encoding_sure=sure)
+    _read_headers(batch, data, encoding)
     db.session.add(batch)
     return batch
+
+
+def change_encoding(batch: ImportBatch, encoding: str) -> None:
+    """Read the CSV again in the encoding the user chose: its headers may read differently,
+    so the mapping is guessed again and the preview built anew."""
+    if encoding not in ENCODINGS:
+        raise ImportFileError(_("Choose one of the encodings listed."))
+    settings = settings_of(batch)
+    settings.pop("preview", None)
+    batch.settings = json.dumps(settings | {"encoding_sure": True}, ensure_ascii=False)
+    _read_headers(batch, batch.content or b"", encoding)
 
 
 def samples(sheet: Sheet, n: int = 3) -> list[list[str]]:
@@ -164,7 +193,7 @@ class ExistingIndex:
 # --- preview ----------------------------------------------------------------------------------
 
 
-def _context(batch: ImportBatch, today: date) -> RowContext:
+def row_context(batch: ImportBatch, today: date) -> RowContext:
     s = settings_of(batch)
     tenant = db.session.get(Tenant, batch.tenant_id)
     return RowContext.load(
@@ -194,7 +223,8 @@ def arranged(rows: Iterable[ParsedRow], flips: dict[str, str]) -> Iterator[Parse
     for row in rows:
         if not row.name and row.contact is not None:
             row.unnamed = True
-            own_domain = bool(row.domain and parent_domains and row.domain not in parent_domains)
+            # a business domain that is not the customer's above (free mail does not count)
+            own_domain = bool(row.domain) and row.domain not in parent_domains
             row.proposed_extra = parent_ok and not row.own_values and not own_domain
             flip = flips.get(str(row.number))
             row.extra_contact = (flip == "contact" and parent_ok) if flip else row.proposed_extra
@@ -280,7 +310,7 @@ def _may_see(member: Membership | None, owner_id: int | None) -> bool:
 
 def build_preview(batch: ImportBatch, today: date) -> Preview:
     """What the commit would do, without writing anything."""
-    ctx = _context(batch, today)
+    ctx = row_context(batch, today)
     index = ExistingIndex()
     files = FileIndex()
     choices = settings_of(batch).get("choices") or {}
@@ -454,7 +484,8 @@ class _Writer:
             if choice == "update":
                 customer = db.session.get(Customer, found[0])
                 for name, value in row.customer.items():
-                    if value not in (None, "") and name not in ("owner_id", "remarks"):
+                    # merged, the customer keeps its name (the row's goes to the remarks)
+                    if value not in (None, "") and name not in ("owner_id", "remarks", "name"):
                         setattr(customer, name, value)
                 self.outcome.updated += 1
                 self.outcome.customer_ids.append(customer.id)
@@ -471,6 +502,10 @@ class _Writer:
 
     def _add_to(self, customer: Customer, row: ParsedRow, *, merged: bool) -> None:
         value = row.customer.get("remarks")
+        if merged and row.name and row.name_key != customer.name_key:
+            # a row merged into a customer of another name: that name is not lost
+            alias = _("Also imported as “%(name)s”.", name=row.name)
+            value = f"{value}\n{alias}" if value else alias
         if merged and value and value not in (customer.remarks or ""):
             # remarks are added to, never overwritten: nothing typed is lost
             customer.remarks = f"{customer.remarks}\n{value}" if customer.remarks else value
@@ -610,7 +645,7 @@ def run_import(batch_id: int, today: date, progress: ProgressFn | None = None) -
     )
     batch = db.session.get(ImportBatch, batch_id)
     s = settings_of(batch)
-    ctx = _context(batch, today)
+    ctx = row_context(batch, today)
     writer = _Writer(batch, s.get("choices", {}), s.get("default_choice", "skip"))
     skip_invalid = bool(s.get("skip_invalid"))
     total = batch.total_rows or 1

@@ -8,12 +8,14 @@ stops here), and openpyxl parses its XML with defusedxml (entity expansion refus
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import zip_longest
 
 from flask_babel import gettext as _
 
@@ -90,14 +92,51 @@ def _clean(value: Cell) -> Cell:
     return value
 
 
-def _rows_xlsx(data: bytes) -> Iterator[list[Cell]]:
+def _has_formulas(archive: zipfile.ZipFile) -> bool:
+    """Does any worksheet hold a formula (<f> element)? Read in chunks, never whole."""
+    for info in archive.infolist():
+        if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
+            continue
+        tail = b""
+        with archive.open(info) as stream:
+            while chunk := stream.read(1 << 20):
+                block = tail + chunk
+                if b"<f>" in block or b"<f " in block:
+                    return True
+                tail = block[-2:]
+    return False
+
+
+def _open_book(data: bytes, *, data_only: bool):
     import openpyxl
 
-    check_zip(data)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ImportFileError(_("This is not a valid .xlsx file.")) from exc
+
+
+def _sheet_rows(book) -> Iterator[tuple]:
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            yield next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # broken XML, forbidden entities (defusedxml)
+            raise ImportFileError(_("This is not a valid .xlsx file.")) from exc
+
+
+def _rows_xlsx(data: bytes, _encoding: str | None = None) -> Iterator[list[Cell]]:
+    """The cached values; a formula cell without one (files saved by tools other than Excel)
+    is read as its formula text, kept as text, never dropped."""
+    check_zip(data)
+    book = _open_book(data, data_only=True)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        formulas = _has_formulas(archive)
+    # the formulas are read in a second, parallel pass only when the file has any
+    formula_book = _open_book(data, data_only=False) if formulas else None
     try:
         sheet = book.worksheets[0]
         # the declared dimension is cheap to read; the row count is also enforced while reading
@@ -105,20 +144,22 @@ def _rows_xlsx(data: bytes) -> Iterator[list[Cell]]:
             raise _too_many_columns()
         if (sheet.max_row or 0) > MAX_ROWS + HEADER_SCAN_ROWS:
             raise _too_many_rows()
-        rows = sheet.iter_rows(values_only=True)
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
-                break
-            except Exception as exc:  # broken XML, forbidden entities (defusedxml)
-                raise ImportFileError(_("This is not a valid .xlsx file.")) from exc
-            yield list(row)
+        if formula_book is None:
+            for row in _sheet_rows(book):
+                yield list(row)
+            return
+        for row, texts in zip(_sheet_rows(book), _sheet_rows(formula_book), strict=False):
+            yield [
+                text if value is None and isinstance(text, str) and text.startswith("=") else value
+                for value, text in zip_longest(row, texts)
+            ]
     finally:
         book.close()
+        if formula_book is not None:
+            formula_book.close()
 
 
-def _rows_xls(data: bytes) -> Iterator[list[Cell]]:
+def _rows_xls(data: bytes, _encoding: str | None = None) -> Iterator[list[Cell]]:
     import xlrd
 
     try:
@@ -145,18 +186,65 @@ def _rows_xls(data: bytes) -> Iterator[list[Cell]]:
         yield values
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first; Chinese Excel saves CSV in GBK, a subset of GB18030."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(_("The file's text encoding was not recognised; save it as UTF-8 CSV."))
+# what the preview offers when the detection is unsure (Python codec names)
+ENCODINGS = {
+    "utf-8-sig": "UTF-8",
+    "gb18030": "GB18030 / GBK",
+    "big5": "Big5",
+    "utf-16": "UTF-16",
+}
+# charset-normalizer's names -> the codec a whole file is decoded with (GBK and GB2312 are
+# subsets of GB18030; UTF-8 with or without BOM both read as utf-8-sig)
+_CODEC = {
+    "utf_8": "utf-8-sig", "ascii": "utf-8-sig", "gb2312": "gb18030", "gbk": "gb18030",
+    "gb18030": "gb18030", "hz": "gb18030", "big5": "big5", "big5hkscs": "big5",
+    "cp950": "big5", "utf_16": "utf-16", "utf_16_le": "utf-16-le", "utf_16_be": "utf-16-be",
+}  # fmt: skip
+DETECT_SAMPLE = 256 * 1024  # the detector reads this much: a 10 MB file costs no more
 
 
-def _rows_csv(data: bytes) -> Iterator[list[Cell]]:
-    text = decode_text(data)
+def detect_encoding(data: bytes) -> tuple[str, bool]:
+    """(codec, sure) for a text file, by its byte order mark or charset-normalizer. Unsure
+    when nothing fits, or another encoding fits about as well and reads differently (short
+    files: a few Chinese characters are valid GBK, Big5 and UTF-16 at once)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", True
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", True
+    from charset_normalizer import from_bytes
+
+    sample = data[:DETECT_SAMPLE]
+    results = list(from_bytes(sample))
+    if not results:
+        return "gb18030", False
+    best = results[0]
+    codec = _CODEC.get(best.encoding, best.encoding)
+    text = str(best)
+    rivals = [
+        r for r in results[1:] if r.chaos <= best.chaos + 0.05 and str(r) != text
+    ]  # fmt: skip
+    sure = best.chaos < 0.2 and not rivals and "\x00" not in text
+    return codec, sure
+
+
+def decode_text(data: bytes, encoding: str | None = None) -> str:
+    """The whole file in `encoding` (detected when not given); bytes that do not fit it
+    refuse the file with a message, never mojibake."""
+    codec = encoding or detect_encoding(data)[0]
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise ImportFileError(
+            _(
+                "The file cannot be read as %(encoding)s; choose another encoding or save it "
+                "as UTF-8 CSV.",
+                encoding=ENCODINGS.get(codec, codec),
+            )
+        ) from exc
+
+
+def _rows_csv(data: bytes, encoding: str | None = None) -> Iterator[list[Cell]]:
+    text = decode_text(data, encoding)
     first_line = text[: text.find("\n")] if "\n" in text else text
     # Excel in some locales writes ; or tab separated "CSV": pick the most frequent separator
     delimiter = max([",", ";", "\t"], key=first_line.count)
@@ -166,10 +254,10 @@ def _rows_csv(data: bytes) -> Iterator[list[Cell]]:
         yield row
 
 
-def iter_rows(data: bytes, fmt: str) -> Iterator[list[Cell]]:
+def iter_rows(data: bytes, fmt: str, encoding: str | None = None) -> Iterator[list[Cell]]:
     """All rows of the first sheet, cleaned (stripped, empty -> None, whole floats -> int)."""
     reader = {"xlsx": _rows_xlsx, "xls": _rows_xls, "csv": _rows_csv}[fmt]
-    for count, row in enumerate(reader(data), start=1):
+    for count, row in enumerate(reader(data, encoding), start=1):
         if count > MAX_ROWS + HEADER_SCAN_ROWS:
             raise _too_many_rows()
         if len(row) > MAX_COLUMNS and any(v not in (None, "") for v in row[MAX_COLUMNS:]):
@@ -185,11 +273,12 @@ class Sheet:
     fmt: str
     header_row: int  # 1-based row number in the file
     headers: list[str]
+    encoding: str | None = None  # a CSV's text encoding (detected, or the user's choice)
 
     def data_rows(self) -> Iterator[tuple[int, list[Cell]]]:
         """(row number in the file, values padded to the header width), blank rows skipped."""
         width = len(self.headers)
-        for number, row in enumerate(iter_rows(self.data, self.fmt), start=1):
+        for number, row in enumerate(iter_rows(self.data, self.fmt, self.encoding), start=1):
             if number <= self.header_row:
                 continue
             if all(v is None for v in row):
@@ -199,11 +288,11 @@ class Sheet:
             yield number, (row + [None] * width)[:width]
 
 
-def open_sheet(data: bytes, fmt: str) -> Sheet:
+def open_sheet(data: bytes, fmt: str, encoding: str | None = None) -> Sheet:
     """Find the header row: among the first rows, the one naming the most known columns."""
 
     best: tuple[int, int, list[Cell]] | None = None  # (score, row number, values)
-    for number, row in enumerate(iter_rows(data, fmt), start=1):
+    for number, row in enumerate(iter_rows(data, fmt, encoding), start=1):
         if number > HEADER_SCAN_ROWS:
             break
         if all(v is None for v in row):
@@ -216,4 +305,47 @@ def open_sheet(data: bytes, fmt: str) -> Sheet:
     _score, number, row = best
     last = max((i for i, v in enumerate(row) if v is not None), default=-1)
     headers = [str(v) if v is not None else "" for v in row[: last + 1]]
-    return Sheet(data, fmt, number, headers)
+    return Sheet(data, fmt, number, headers, encoding)
+
+
+def count_rows(data: bytes, fmt: str, encoding: str | None = None) -> int:
+    """The rows of the first sheet, counted without reading their values: an .xlsx by its
+    declared dimension, or (no dimension) by its <row> elements streamed from the zip; a CSV
+    by the csv module; an .xls by its row count. A file beyond the limit is refused at once
+    (within a second or two, not after parsing every cell)."""
+    if fmt == "xlsx":
+        check_zip(data)
+        book = _open_book(data, data_only=True)
+        try:
+            declared = book.worksheets[0].max_row or 0
+        finally:
+            book.close()
+        count = declared if declared > 1 else _streamed_row_count(data)
+    elif fmt == "csv":
+        count = sum(1 for _ in csv.reader(io.StringIO(decode_text(data, encoding), newline="")))
+    else:
+        count = sum(1 for _ in _rows_xls(data))
+    if count > MAX_ROWS + HEADER_SCAN_ROWS:
+        raise _too_many_rows()
+    return count
+
+
+def _streamed_row_count(data: bytes) -> int:
+    """<row elements of the first worksheet file (sheet1.xml, else the largest)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [i for i in archive.infolist() if i.filename.startswith("xl/worksheets/sheet")]
+        if not sheets:
+            return 0
+        first = next(
+            (i for i in sheets if i.filename == "xl/worksheets/sheet1.xml"),
+            max(sheets, key=lambda i: i.file_size),
+        )
+        count, tail = 0, b""
+        with archive.open(first) as stream:
+            while chunk := stream.read(1 << 20):
+                block = tail + chunk
+                count += block.count(b"<row ") + block.count(b"<row>")
+                # 4 bytes carried over: a 5-byte tag cut by the chunk is counted once, in the
+                # next block, and none can be counted twice
+                tail = block[-4:]
+    return count

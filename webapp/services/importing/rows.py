@@ -290,11 +290,11 @@ def _country(row: ParsedRow, text: str, ctx: RowContext) -> None:
         row.customer["country"] = country_code(text)
         return
     except AmbiguousCountry as exc:
+        row.ambiguous_country = text  # asked in the preview, answered or not
         chosen = ctx.countries.get(text)
         if chosen in exc.codes:
             row.customer["country"] = chosen
             return
-        row.ambiguous_country = text
         row.warnings.append(
             _("“%(value)s” is more than one country: choose which one below.", value=text)
         )
