@@ -15,16 +15,17 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import zip_longest
 
 from flask_babel import gettext as _
 
+from . import xlsx
 from .mapping import header_score
+from .xlsx import declared_size, first_sheet_path
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # 10 MB upload
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # what an .xlsx may inflate to
 MAX_ZIP_RATIO = 200  # a real sheet compresses ~10:1; a bomb by thousands
-MAX_ROWS = 50_000
+MAX_ROWS = 100_000
 MAX_COLUMNS = 200
 HEADER_SCAN_ROWS = 20  # titles above the header row: look this far down
 FORMATS = ("xlsx", "xls", "csv")
@@ -92,71 +93,29 @@ def _clean(value: Cell) -> Cell:
     return value
 
 
-def _has_formulas(archive: zipfile.ZipFile) -> bool:
-    """Does any worksheet hold a formula (<f> element)? Read in chunks, never whole."""
-    for info in archive.infolist():
-        if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
-            continue
-        tail = b""
-        with archive.open(info) as stream:
-            while chunk := stream.read(1 << 20):
-                block = tail + chunk
-                if b"<f>" in block or b"<f " in block:
-                    return True
-                tail = block[-2:]
-    return False
-
-
-def _open_book(data: bytes, *, data_only: bool):
-    import openpyxl
-
-    try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(_("This is not a valid .xlsx file.")) from exc
-
-
-def _sheet_rows(book) -> Iterator[tuple]:
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    while True:
-        try:
-            yield next(rows)
-        except StopIteration:
-            return
-        except Exception as exc:  # broken XML, forbidden entities (defusedxml)
-            raise ImportFileError(_("This is not a valid .xlsx file.")) from exc
-
-
 def _rows_xlsx(data: bytes, _encoding: str | None = None) -> Iterator[list[Cell]]:
     """The cached values; a formula cell without one (files saved by tools other than Excel)
-    is read as its formula text, kept as text, never dropped."""
+    is read as its formula text, kept as text, never dropped (importing/xlsx.py)."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+
     check_zip(data)
-    book = _open_book(data, data_only=True)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        formulas = _has_formulas(archive)
-    # the formulas are read in a second, parallel pass only when the file has any
-    formula_book = _open_book(data, data_only=False) if formulas else None
     try:
-        sheet = book.worksheets[0]
-        # the declared dimension is cheap to read; the row count is also enforced while reading
-        if (sheet.max_column or 0) > MAX_COLUMNS:
-            raise _too_many_columns()
-        if (sheet.max_row or 0) > MAX_ROWS + HEADER_SCAN_ROWS:
-            raise _too_many_rows()
-        if formula_book is None:
-            for row in _sheet_rows(book):
-                yield list(row)
-            return
-        for row, texts in zip(_sheet_rows(book), _sheet_rows(formula_book), strict=False):
-            yield [
-                text if value is None and isinstance(text, str) and text.startswith("=") else value
-                for value, text in zip_longest(row, texts)
-            ]
-    finally:
-        book.close()
-        if formula_book is not None:
-            formula_book.close()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            path = first_sheet_path(archive)
+            size = declared_size(archive, path)
+            # the declared dimension is cheap to read; the row count is also enforced below
+            if size and size[1] > MAX_COLUMNS:
+                raise _too_many_columns()
+            if size and size[0] > MAX_ROWS + HEADER_SCAN_ROWS:
+                raise _too_many_rows()
+            yield from xlsx.read_rows(archive, path)
+    except ImportFileError:
+        raise
+    except (ParseError, DefusedXmlException, KeyError, ValueError, IndexError, TypeError,
+            AttributeError, zipfile.BadZipFile, EOFError) as exc:  # fmt: skip
+        raise ImportFileError(_("This is not a valid .xlsx file.")) from exc
 
 
 def _rows_xls(data: bytes, _encoding: str | None = None) -> Iterator[list[Cell]]:
@@ -315,37 +274,21 @@ def count_rows(data: bytes, fmt: str, encoding: str | None = None) -> int:
     (within a second or two, not after parsing every cell)."""
     if fmt == "xlsx":
         check_zip(data)
-        book = _open_book(data, data_only=True)
         try:
-            declared = book.worksheets[0].max_row or 0
-        finally:
-            book.close()
-        count = declared if declared > 1 else _streamed_row_count(data)
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                path = first_sheet_path(archive)
+                size = declared_size(archive, path)
+                count = (
+                    size[0]
+                    if size
+                    else xlsx.counted_rows(archive, path, MAX_ROWS + HEADER_SCAN_ROWS)
+                )
+        except (KeyError, ValueError) as exc:
+            raise ImportFileError(_("This is not a valid .xlsx file.")) from exc
     elif fmt == "csv":
         count = sum(1 for _ in csv.reader(io.StringIO(decode_text(data, encoding), newline="")))
     else:
         count = sum(1 for _ in _rows_xls(data))
     if count > MAX_ROWS + HEADER_SCAN_ROWS:
         raise _too_many_rows()
-    return count
-
-
-def _streamed_row_count(data: bytes) -> int:
-    """<row elements of the first worksheet file (sheet1.xml, else the largest)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        sheets = [i for i in archive.infolist() if i.filename.startswith("xl/worksheets/sheet")]
-        if not sheets:
-            return 0
-        first = next(
-            (i for i in sheets if i.filename == "xl/worksheets/sheet1.xml"),
-            max(sheets, key=lambda i: i.file_size),
-        )
-        count, tail = 0, b""
-        with archive.open(first) as stream:
-            while chunk := stream.read(1 << 20):
-                block = tail + chunk
-                count += block.count(b"<row ") + block.count(b"<row>")
-                # 4 bytes carried over: a 5-byte tag cut by the chunk is counted once, in the
-                # next block, and none can be counted twice
-                tail = block[-4:]
     return count
