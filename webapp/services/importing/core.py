@@ -25,7 +25,7 @@ from sqlalchemy import insert, select, update
 from ...extensions import db
 from ...models import Contact, Customer, FollowUp, ImportBatch, Membership, Tenant
 from ...models.customer import month_day
-from ...normalize import email_domain, website_host
+from ...normalize import email_domain, normalize_company_name, website_host
 from ...tenancy.context import tenant_context
 from .. import search
 from ..followups import refresh_customer, renumber
@@ -411,6 +411,38 @@ class Outcome:
 ProgressFn = Callable[[int, int], None]
 
 
+# a new customer's row for the bulk INSERT: every column named (one statement shape for all)
+_CUSTOMER_SKIP = {"id", "tenant_id", "version", "created_at", "updated_at"}
+CUSTOMER_BLANK: dict[str, Any] = {
+    c.name: None for c in Customer.__table__.columns if c.name not in _CUSTOMER_SKIP
+} | {"stages": 0}
+
+
+class _New:
+    """A customer this import creates, until its chunk is inserted (then `id` is set). Plain
+    values, not an ORM object: the chunk goes in as one INSERT … RETURNING instead of one
+    unit-of-work flush per object (and the flush's per-object tenant check)."""
+
+    __slots__ = ("fields", "id", "last_followup_on", "name_key", "owner_id", "remarks")
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.fields = dict(fields)
+        self.remarks = self.fields.pop("remarks", None)
+        self.owner_id = self.fields.get("owner_id")
+        self.name_key = normalize_company_name(self.fields.get("name"))
+        self.last_followup_on: date | None = None
+        self.id: int | None = None
+
+    def row(self, tenant_id: int, now: datetime) -> dict[str, Any]:
+        # what Customer's validators derive (the bulk INSERT runs none of them)
+        return {
+            **CUSTOMER_BLANK, **self.fields, "remarks": self.remarks, "name_key": self.name_key,
+            "website_host": website_host(self.fields.get("website")),
+            "last_followup_on": self.last_followup_on, "tenant_id": tenant_id, "version": 1,
+            "created_at": now, "updated_at": now,
+        }  # fmt: skip
+
+
 class _Writer:
     """Writes parsed rows; keeps per-customer state small (ids and key sets, no objects)."""
 
@@ -423,23 +455,24 @@ class _Writer:
         self.files = FileIndex()
         self.outcome = Outcome()
         # row number -> the customer that row's company went to (None: skipped in this import)
-        self.by_row: dict[int, Customer | int | None] = {}
+        self.by_row: dict[int, _New | int | None] = {}
         self.unflushed: list[int] = []
         self.merged_new: list[int] = []  # rows merged into a customer not flushed yet
         self.renumber_ids: set[int] = set()
-        self.renumber_new: list[Customer] = []
+        self.renumber_new: list[_New] = []
         self.contact_keys: dict[object, set[tuple[str, str]]] = {}
         self.existing_logs: dict[int, set[tuple[date, str]]] = {}
         self.temp_seq = -1_000_000  # far below any number renumber() passes through
         # contacts and log records wait for their customer's id, then go in as one
         # executemany per chunk (the ORM would insert them one by one to read back ids)
-        self.new_contacts: list[tuple[Customer, dict[str, Any]]] = []
-        self.new_followups: list[tuple[Customer, dict[str, Any]]] = []
+        self.new_customers: list[_New] = []
+        self.new_contacts: list[tuple[Customer | _New, dict[str, Any]]] = []
+        self.new_followups: list[tuple[Customer | _New, dict[str, Any]]] = []
         self.tenant_id = batch.tenant_id
 
-    def customer(self, number: int | None) -> Customer | None:
+    def customer(self, number: int | None) -> Customer | _New | None:
         ref = self.by_row.get(number) if number is not None else None
-        if ref is None or isinstance(ref, Customer):
+        if ref is None or isinstance(ref, _New):
             return ref
         return db.session.get(Customer, ref)
 
@@ -492,8 +525,8 @@ class _Writer:
                 self.by_row[row.number] = customer.id
                 self._add_to(customer, row, merged=True)
                 return row.number
-        customer = Customer(**{"stages": 0, **row.customer})
-        db.session.add(customer)
+        customer = _New(row.customer)
+        self.new_customers.append(customer)
         self.outcome.created += 1
         self.by_row[row.number] = customer
         self.unflushed.append(row.number)
@@ -596,24 +629,38 @@ class _Writer:
         db.session.execute(insert(model), rows)
         pending.clear()
 
+    def _insert_customers(self) -> set[int]:
+        if not self.new_customers:
+            return set()
+        now = datetime.now(UTC)
+        ids = db.session.scalars(
+            insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+            [c.row(self.tenant_id, now) for c in self.new_customers],
+        ).all()
+        for customer, customer_id in zip(self.new_customers, ids, strict=True):
+            customer.id = customer_id
+        self.new_customers.clear()
+        return set(ids)
+
     def flush(self) -> None:
-        db.session.flush()  # the customers: their ids are needed below
+        db.session.flush()  # changes to existing customers (merged rows)
+        new_ids = self._insert_customers()  # the new ones: their ids are needed below
         with_contacts = {customer.id for customer, _fields in self.new_contacts}
         self._bulk(Contact, self.new_contacts)
-        # the bulk insert bypasses the flush that keeps the search index: rewrite those rows
-        search.refresh(db.session.connection(), self.tenant_id, with_contacts)
+        # the bulk inserts bypass the flush that keeps the search index: write those rows
+        search.refresh(db.session.connection(), self.tenant_id, with_contacts | new_ids)
         self._bulk(FollowUp, self.new_followups)
         self.renumber_ids.update(c.id for c in self.renumber_new)
         self.renumber_new.clear()
         # forget the flushed objects, keep their ids: memory does not grow with the file
         for number in self.unflushed:
             ref = self.by_row[number]
-            if isinstance(ref, Customer):
+            if isinstance(ref, _New):
                 self.outcome.customer_ids.append(ref.id)
         # rows merged into a new customer point to the same object: those become the id too
         for number in (*self.unflushed, *self.merged_new):
             ref = self.by_row[number]
-            if isinstance(ref, Customer):
+            if isinstance(ref, _New):
                 self.by_row[number] = ref.id
         self.merged_new.clear()
         self.unflushed.clear()
