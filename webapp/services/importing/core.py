@@ -28,7 +28,7 @@ from ...models.customer import month_day
 from ...normalize import email_domain, normalize_company_name, website_host
 from ...tenancy.context import tenant_context
 from .. import search
-from ..followups import refresh_customer, renumber
+from ..followups import log_order, refresh_customer
 from ..visibility import sees_all
 from .logs import LogEntry
 from .mapping import fold, guess_mapping
@@ -245,31 +245,32 @@ def arranged(rows: Iterable[ParsedRow], flips: dict[str, str]) -> Iterator[Parse
 
 class FileIndex:
     """The rows of this file by the keys of the duplicate check: a later row sharing a key with
-    an earlier one is a likely duplicate pair. Keys are kept as hashes (one process, one run):
-    100,000 rows cost ints, not their strings."""
+    an earlier one is a likely duplicate pair. A key is kept as one hash (one process, one run:
+    100,000 rows cost an int each, not their strings)."""
+
+    KINDS = ("name", "website", "email", "phone")
 
     def __init__(self) -> None:
-        self.first: dict[tuple[str, int], int] = {}
+        self.first: dict[int, int] = {}
 
     @staticmethod
     def _keys(row: ParsedRow) -> list[tuple[str, int]]:
         keys = row.match_keys()
         found = [
-            (kind, hash(keys[k]))
+            (kind, hash((kind, keys[k])))
             for kind, k in (("name", "name_key"), ("website", "host"), ("email", "domain"))
             if keys[k]
         ]
-        found += [("phone", hash(number)) for number in keys["phones"]]
+        found += [("phone", hash(("phone", number))) for number in keys["phones"]]
         return found  # fmt: skip
 
     def match_and_add(self, row: ParsedRow) -> tuple[int, list[str]] | None:
         """(the earliest row sharing a key, reasons) — then the row is indexed too."""
-        hits: dict[int, list[str]] = defaultdict(list)
-        for key in self._keys(row):
+        hits: dict[int, list[str]] = {}
+        for kind, key in self._keys(row):
             first = self.first.setdefault(key, row.number)
-            if first != row.number and key[0] not in hits[first]:
-                hits[first].append(key[0])
-        hits = {number: reasons for number, reasons in hits.items() if reasons}
+            if first != row.number and kind not in hits.setdefault(first, []):
+                hits[first].append(kind)
         if not hits:
             return None
         number = min(hits)
@@ -316,7 +317,6 @@ def build_preview(batch: ImportBatch, today: date) -> Preview:
     choices = settings_of(batch).get("choices") or {}
     importer = db.session.get(Membership, batch.created_by_id)
     preview = Preview()
-    names: dict[int, str] = {}  # row number -> name, for the pairs' earlier row
     parent = ""
     for row in parsed_rows(batch, ctx):
         preview.total += 1
@@ -347,7 +347,6 @@ def build_preview(batch: ImportBatch, today: date) -> Preview:
             continue
         parent = row.name
         pair = files.match_and_add(row)
-        names[row.number] = row.name
         if pair:
             other, reasons = pair
             preview.pair_count += 1
@@ -355,7 +354,10 @@ def build_preview(batch: ImportBatch, today: date) -> Preview:
             if len(preview.pairs) < PREVIEW_LIMIT:
                 preview.pairs.append(
                     {"row": row.number, "name": row.name, "other_row": other,
-                     "other_name": names.get(other, ""), "reasons": reasons, "default": default}
+                     # the earlier row's name is this one's when the name matched (no
+                     # 100,000 names kept to name the others: its row number says which)
+                     "other_name": row.name if "name" in reasons else "",
+                     "reasons": reasons, "default": default}
                 )  # fmt: skip
             if choices.get(str(row.number), default) != "create":
                 preview.merged += 1
@@ -671,10 +673,33 @@ class _Writer:
 
     def finish(self) -> None:
         self.flush()
-        for customer_id in sorted(self.renumber_ids):
-            customer = db.session.get(Customer, customer_id)
-            refresh_customer(customer, renumber(customer_id))
+        renumber_many(self.renumber_ids)
+
+
+def renumber_many(customer_ids: set[int], chunk: int = 500) -> None:
+    """followups.renumber + refresh_customer for many customers, a chunk of them per query:
+    an import that added to thousands of customers' logs renumbers them in a few statements
+    per 500, not several per customer. The same order (followups.log_order) and rules."""
+    ordered = sorted(customer_ids)
+    for start in range(0, len(ordered), chunk):
+        ids = ordered[start : start + chunk]
+        logs: dict[int, list[FollowUp]] = defaultdict(list)
+        for record in db.session.scalars(select(FollowUp).where(FollowUp.customer_id.in_(ids))):
+            logs[record.customer_id].append(record)
+        moved: list[tuple[FollowUp, int]] = []
+        for customer_id in ids:
+            logs[customer_id].sort(key=log_order)
+            moved += [(r, i) for i, r in enumerate(logs[customer_id], start=1) if r.seq != i]
+        # two passes keep UNIQUE (tenant, customer, seq) true at every statement
+        for record, i in moved:
+            record.seq = -i
         db.session.flush()
+        for record, i in moved:
+            record.seq = i
+        for customer in db.session.scalars(select(Customer).where(Customer.id.in_(ids))):
+            refresh_customer(customer, logs[customer.id])
+        db.session.flush()
+        db.session.expunge_all()
 
 
 def run_import(batch_id: int, today: date, progress: ProgressFn | None = None) -> Outcome:
