@@ -61,10 +61,10 @@ CUSTOMER_TYPED = {
 # a row with any of these (or a dated log, or an e-mail domain of its own) is a customer of its
 # own even without a company name; a row with only contact fields is another contact of the
 # customer above it (services/importing/core.arranged)
-CUSTOMER_LEVEL = (
+CUSTOMER_LEVEL = frozenset((
     "country", "nature", "grade", "importance", "category", "status", "industry", "products",
     "needs", "website", "address", *CUSTOMER_TYPED, "stages", "outcome", "forecast_product",
-)  # fmt: skip
+))  # fmt: skip
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T ].*)?$")
 _CURRENCY_RE = re.compile(r"^[A-Za-z]{3}$")
 _LIST_SPLIT_RE = re.compile(r"[;,，；、/]+")
@@ -210,10 +210,12 @@ def parse_row(number: int, values: list, mapping: list[str], ctx: RowContext) ->
             continue
         if target == "log":
             raw.setdefault("log", value)
-        elif _text(value) is not None:
-            raw.setdefault(target, _text(value))
+        elif target not in raw:
+            text = _text(value)
+            if text is not None:
+                raw[target] = text
 
-    for name in MAX_LENGTHS:
+    for name in MAX_LENGTHS:  # in this order: the reasons read the same every time
         if name in raw:
             raw[name] = _fitted(row, name, raw[name])
 
@@ -264,7 +266,7 @@ def parse_row(number: int, values: list, mapping: list[str], ctx: RowContext) ->
         row.entries, undated = parse_log(raw["log"], ctx.year, ctx.today)
         if undated:
             _add_remark(customer, "\n".join(undated))
-    row.own_values = bool(row.entries) or any(raw.get(name) for name in CUSTOMER_LEVEL)
+    row.own_values = bool(row.entries) or not raw.keys().isdisjoint(CUSTOMER_LEVEL)
     if not row.name and row.contact is None and not row.errors:
         row.errors.append(_("The company name is missing."))
     return row
