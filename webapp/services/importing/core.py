@@ -25,7 +25,7 @@ from sqlalchemy import insert, select, update
 from ...extensions import db
 from ...models import Contact, Customer, FollowUp, ImportBatch, Membership, Tenant
 from ...models.customer import month_day
-from ...normalize import email_domain, normalize_company_name, website_host
+from ...normalize import email_domain, website_host
 from ...tenancy.context import tenant_context
 from .. import search
 from ..followups import log_order, refresh_customer
@@ -427,11 +427,11 @@ class _New:
 
     __slots__ = ("fields", "id", "last_followup_on", "name_key", "owner_id", "remarks")
 
-    def __init__(self, fields: dict[str, Any]) -> None:
+    def __init__(self, fields: dict[str, Any], name_key: str) -> None:
         self.fields = dict(fields)
         self.remarks = self.fields.pop("remarks", None)
         self.owner_id = self.fields.get("owner_id")
-        self.name_key = normalize_company_name(self.fields.get("name"))
+        self.name_key = name_key
         self.last_followup_on: date | None = None
         self.id: int | None = None
 
@@ -527,7 +527,7 @@ class _Writer:
                 self.by_row[row.number] = customer.id
                 self._add_to(customer, row, merged=True)
                 return row.number
-        customer = _New(row.customer)
+        customer = _New(row.customer, row.name_key)
         self.new_customers.append(customer)
         self.outcome.created += 1
         self.by_row[row.number] = customer

@@ -130,9 +130,16 @@ class ParsedRow:
     def name(self) -> str:
         return self.customer.get("name") or ""
 
+    # (name, its key): the key is asked for several times per row (pairs in the file, the
+    # list's customers, the new row), and normalizing is the costly part of each ask
+    _key: tuple[str, str] | None = field(default=None, repr=False)
+
     @property
     def name_key(self) -> str:
-        return normalize_company_name(self.name)
+        name = self.name
+        if self._key is None or self._key[0] != name:
+            self._key = (name, normalize_company_name(name))
+        return self._key[1]
 
     @property
     def is_continuation(self) -> bool:
