@@ -30,6 +30,7 @@ from ...services.classification import DUPLICATE_REASONS
 from ...services.countries import is_country
 from ...services.customers import CustomerFilters
 from ...services.followups import company_today
+from ...services.importing.problems import problems_xlsx
 from ...services.importing.readers import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
 from ...services.roles import can
 from ...services.visibility import sees_all, visible_clause
@@ -243,7 +244,7 @@ def problems(import_id: int):
     if batch.content is None or "mapping" not in importing.settings_of(batch):
         abort(404)
     try:
-        data, _count = importing.problems_xlsx(batch, company_today(g.tenant))
+        data, _count = problems_xlsx(batch, company_today(g.tenant))
     except importing.ImportFileError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("imports.show", import_id=batch.id), 303)

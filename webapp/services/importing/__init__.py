@@ -24,7 +24,6 @@ from .core import (
 )
 from .logs import LogEntry, parse_log
 from .mapping import FIELDS, guess_mapping
-from .problems import problems_xlsx
 from .readers import ENCODINGS, ImportFileError, open_sheet
 
 __all__ = [
@@ -46,7 +45,6 @@ __all__ = [
     "is_stale",
     "open_sheet",
     "parse_log",
-    "problems_xlsx",
     "progress_of",
     "run_import",
     "samples",

@@ -1,5 +1,8 @@
 """The rows an import cannot take, as an .xlsx to fix and upload again: the file's own header
-row and values, and a "Problem" column with every reason (the import ignores that column)."""
+row and values, and a "Problem" column with every reason (the import ignores that column).
+
+Not imported by the package's __init__: it writes through services/exporting, which reads the
+import's column names (importing.mapping)."""
 
 from __future__ import annotations
 
@@ -9,16 +12,15 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 
 from ...models import ImportBatch
+from ..exporting import is_dangerous
 from .core import parsed_rows, row_context, sheet_of
 
 
 def problems_xlsx(batch: ImportBatch, today: date) -> tuple[bytes, int]:
     """(the workbook, how many rows it holds). Streams: a row is read, parsed and written at
     once, so a large file's bad rows never sit in memory together."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # as exporting does: openpyxl loads when a sheet is written
     from openpyxl.cell import WriteOnlyCell
-
-    from ..exporting import is_dangerous
 
     sheet = sheet_of(batch)
     book = Workbook(write_only=True)

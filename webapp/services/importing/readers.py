@@ -15,7 +15,9 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
 from flask_babel import gettext as _
 
 from . import xlsx
@@ -96,10 +98,6 @@ def _clean(value: Cell) -> Cell:
 def _rows_xlsx(data: bytes, _encoding: str | None = None) -> Iterator[list[Cell]]:
     """The cached values; a formula cell without one (files saved by tools other than Excel)
     is read as its formula text, kept as text, never dropped (importing/xlsx.py)."""
-    from xml.etree.ElementTree import ParseError
-
-    from defusedxml import DefusedXmlException
-
     check_zip(data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
