@@ -145,12 +145,12 @@ def main() -> None:
     results = {}
     for label, n in (("small", args.small), ("large", args.rows)):
         command = [sys.executable, __file__, "--child", str(n), "--url", url]
-        out = subprocess.run(
-            command + (["--traced"] if args.traced else []),
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+        done = subprocess.run(
+            command + (["--traced"] if args.traced else []), capture_output=True, text=True
+        )
+        if done.returncode:
+            raise SystemExit(f"{n} rows failed:\n{done.stderr[-3000:]}")
+        out = done.stdout
         r = results[label] = json.loads(out.strip().splitlines()[-1])
         heap = f", Python heap peak {r['heap']:.1f} MB" if "heap" in r else ""
         print(
