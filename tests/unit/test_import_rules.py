@@ -136,19 +136,23 @@ def test_invalid_values_give_reasons_in_the_users_language(en):
         _ctx(),
     )
     assert row.errors == [
-        "Unknown country or region “Atlantis”.",
         "Unknown grade “Z” (use A, B, C or D).",
         "Unknown importance “huge”.",
         "“not-an-email” is not an email address.",
     ]
-    assert row.warnings == ["Salesperson “Nobody” is not a member; the customer goes to you."]
+    # an unknown country keeps the row: the cell goes to the remarks, the preview shows it
+    assert row.warnings == [
+        "Unknown country or region “Atlantis”: kept in the remarks, the country is left empty.",
+        "Salesperson “Nobody” is not a member; the customer goes to you.",
+    ]
     assert row.customer["owner_id"] == 7
+    assert row.customer["country"] is None and "Atlantis" in row.customer["remarks"]
 
 
 def test_missing_company_name_and_continuation_rows(en):
     assert parse_row(3, [None, "DE"], MAPPING, _ctx()).errors == ["The company name is missing."]
     follow = parse_row(4, [None, None, None, "Lukas"], MAPPING, _ctx())
-    assert follow.errors == [] and follow.is_continuation
+    assert follow.errors == [] and not follow.own_values
 
 
 def test_bad_phone_is_kept_not_lost(en):
@@ -193,3 +197,78 @@ def test_existing_index_agrees_with_find_duplicates(app, company_a):
             assert match.customer.id == expected and match.reasons == reasons
             assert index.match(row) == (expected, reasons)
         assert index.match(parse_row(3, ["Brand new"], mapping, _ctx())) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("NG-尼日利亚", "NG"), ("NG 尼日利亚", "NG"), ("尼日利亚(NG)", "NG"),
+        ("尼日利亚（NG）", "NG"),
+        ("Nigeria", "NG"), ("ng", "NG"), ("UK", "GB"), ("英国", "GB"), ("USA", "US"),
+        ("Holland", "NL"), ("Korea", "KR"), ("韩国", "KR"), ("Ivory Coast", "CI"),
+        ("Côte d’Ivoire", "CI"), ("New Zealand", "NZ"), ("El Salvador", "SV"), ("巴西", "BR"),
+        ("刚果（金）", "CD"), ("Congo - Brazzaville", "CG"), ("CD-刚果", "CD"), ("BR/Brazil", "BR"),
+    ],
+)  # fmt: skip
+def test_countries_in_every_form_a_sheet_uses(text, code):
+    from webapp.services.importing.places import country_code
+
+    assert country_code(text) == code
+
+
+def test_congo_is_asked_and_atlantis_unknown():
+    from webapp.services.importing.places import AmbiguousCountry, country_code
+
+    for text in ("Congo", "刚果"):
+        with pytest.raises(AmbiguousCountry) as exc:
+            country_code(text)
+        assert exc.value.codes == ("CG", "CD")
+    with pytest.raises(ValueError):
+        country_code("Atlantis")
+
+
+def test_a_company_less_row_with_customer_values_is_its_own_customer(en):
+    from webapp.services.importing.core import arranged
+
+    mapping = ["name", "country", "contact_name", "contact_email", "log"]
+    rows = [
+        parse_row(2, ["Acme", "GB", "Roy", "roy@acme.example", None], mapping, _ctx()),
+        parse_row(3, [None, None, "Ana", "ana@acme.example", None], mapping, _ctx()),
+        parse_row(4, [None, "NG-尼日利亚", "Daudet", "d@yahoo.com", None], mapping, _ctx()),
+        parse_row(5, [None, None, "Tom", "tom@gmail.com", None], mapping, _ctx()),
+        parse_row(6, [None, None, "Lee", "lee@elsewhere.example", None], mapping, _ctx()),
+        parse_row(7, [None, None, "Log", None, "3/1 called"], mapping, _ctx()),
+    ]
+    out = list(arranged(rows, {}))
+    assert [r.extra_contact for r in out] == [False, True, False, True, False, False]
+    assert [r.name for r in out] == ["Acme", "", "Daudet", "", "Lee", "Log"]
+    flipped = list(arranged(
+        [parse_row(2, ["Acme", "GB", "Roy", None, None], mapping, _ctx()),
+         parse_row(3, [None, None, "Ana", None, None], mapping, _ctx())],
+        {"3": "customer"},
+    ))  # fmt: skip
+    assert not flipped[1].extra_contact and flipped[1].name == "Ana"
+
+
+def test_a_mobile_with_a_blank_country_is_read_in_the_home_country(en):
+    ctx = RowContext(year=2026, today=TODAY, default_owner_id=7, home_country="CN")
+    row = parse_row(2, ["Li's shop", None, None, "Li", None, "138 1234 5678"], MAPPING[:6], ctx)
+    assert row.contact["mobile"] == "+8613812345678"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("utf-8", "公司,国家\n蓝海贸易有限公司,德国\n" * 20),
+        ("utf-8-sig", "公司,国家\n蓝海贸易有限公司,德国\n" * 20),
+        ("gb18030", "公司,国家,联系人\n蓝海贸易有限公司,德国,王小明\n" * 20),
+        ("big5", "公司,國家,聯絡人\n藍海貿易有限公司,德國,王小明\n" * 20),
+        ("utf-16", "公司,国家\n蓝海贸易有限公司,德国\n" * 20),
+    ],
+)
+def test_encodings_detected_with_charset_normalizer(encoding, text):
+    from webapp.services.importing.readers import decode_text, detect_encoding
+
+    data = text.encode(encoding)
+    codec, sure = detect_encoding(data)
+    assert sure and decode_text(data, codec) == text, codec

@@ -222,10 +222,10 @@ def test_create_anyway_makes_a_second_customer(app, client_a, company_a):
 
 def test_an_invalid_row_rolls_back_the_whole_import(app, client_a, company_a):
     client_a.post("/lang", data={"lang": "en"})
-    bad = SHEET + "重要,x,Bob,Atlantis,,Bad Row Ltd,bob@bad.example,\n"
+    bad = SHEET + "重要,x,Bob,DE,,Bad Row Ltd,bob-at-bad.example,\n"
     batch_id, preview = _import(client_a, company_a.slug, bad.encode())
     body = preview.get_data(as_text=True)
-    assert "Invalid rows" in body and "Unknown country or region “Atlantis”." in body
+    assert "Invalid rows" in body and "“bob-at-bad.example” is not an email address." in body
     assert ">7<" in body  # the row number as Excel shows it
     assert _count(app, company_a, Customer) == 0
     assert _count(app, company_a, FollowUp) == 0
@@ -237,7 +237,7 @@ def test_an_invalid_row_rolls_back_the_whole_import(app, client_a, company_a):
 
 
 def test_skip_invalid_imports_the_rest(app, client_a, company_a):
-    bad = SHEET + "重要,x,Bob,Atlantis,,Bad Row Ltd,bob@bad.example,\n"
+    bad = SHEET + "重要,x,Bob,DE,,Bad Row Ltd,bob-at-bad.example,\n"
     _import(client_a, company_a.slug, bad.encode(), commit_data={"skip_invalid": "1"})
     assert _count(app, company_a, Customer) == 2
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Contact, Customer, FollowUp, Membership, User
 from ..normalize import strip_controls
-from .classification import METHODS, label_of
+from .classification import METHODS, STAGES, bits_to_stages, label_of
 from .countries import country_name
 from .customers import CustomerFilters, customer_query
 from .importing.mapping import FIELDS
@@ -31,11 +31,31 @@ GRADE_FILLS = {"A": ("FFFFFF", "C62828"), "B": ("FFFFFF", "1565C0"), "D": ("6C75
 KINDS = ("customers", "contacts", "followups")
 BATCH = 500
 
-CUSTOMER_COLUMNS = (
+# every field of the card, then every field of a contact, then the log: what the import reads
+# back (services/importing/mapping.FIELDS), so an export imports as the same cards
+CARD_COLUMNS = (
     "name", "country", "website", "address", "nature", "grade", "importance", "category",
-    "status", "industry", "products", "needs", "remarks", "owner", "contact_name",
-    "contact_title", "contact_email", "contact_phone", "contact_mobile", "log",
+    "status", "industry", "products", "needs", "remarks", "owner", "sincerity", "stages",
+    "forecast_product", "forecast_unit_price", "forecast_currency", "forecast_deal_date",
+    "forecast_purchase_method", "turnover_current", "turnover_previous", "turnover_currency",
+    "first_deal_date", "order_amount", "order_currency", "reorder_count", "order_remarks",
+    "outcome", "give_up_reason", "win_notes", "self_review",
 )  # fmt: skip
+CONTACT_COLUMNS = (
+    "contact_name", "contact_title", "contact_gender", "contact_age", "contact_birthday",
+    "contact_email", "contact_phone", "contact_mobile", "contact_qq", "contact_wechat",
+    "contact_other", "contact_address", "contact_hobbies", "contact_role",
+    "contact_decision_maker",
+)  # fmt: skip
+CUSTOMER_COLUMNS = (*CARD_COLUMNS, *CONTACT_COLUMNS, "log")
+# card fields written as stored (text, numbers, dates)
+_PLAIN = {
+    "website", "address", "industry", "products", "needs", "remarks", "sincerity",
+    "forecast_product", "forecast_unit_price", "forecast_currency", "forecast_deal_date",
+    "forecast_purchase_method", "turnover_current", "turnover_previous", "turnover_currency",
+    "first_deal_date", "order_amount", "order_currency", "reorder_count", "order_remarks",
+    "give_up_reason", "win_notes", "self_review",
+}  # fmt: skip
 
 
 def is_dangerous(value: object) -> bool:
@@ -124,26 +144,14 @@ def _values(kind: str, filters: CustomerFilters) -> Iterator[list[object]]:
     for chunk, logs in _chunks(filters):
         for c in chunk:
             if kind == "customers":
-                primary: Contact | None = c.contacts[0] if c.contacts else None
                 log = "; ".join(f"{r.on_date.isoformat()} {r.topic}" for r in logs[c.id])
-                yield [
-                    c.name, country_name(c.country), c.website, c.address,
-                    label_of("nature", c.nature), c.grade, label_of("importance", c.importance),
-                    label_of("category", c.category), label_of("status", c.status),
-                    c.industry, c.products, c.needs, c.remarks, owners.get(c.owner_id, ""),
-                    primary.name if primary else None, primary.title if primary else None,
-                    primary.email if primary else None,
-                    phone_display(primary.phone) if primary else None,
-                    phone_display(primary.mobile) if primary else None, log or None,
-                ]  # fmt: skip
-                # further contacts on the lines below with the company cells left empty, as in
-                # a sheet with merged company cells: the import adds them to the customer above
-                # (importing.rows.ParsedRow.is_continuation), so a round trip keeps them all
+                card = _card(c, owners)
+                yield [*card, *_contact_cells(c.contacts[0] if c.contacts else None), log or None]
+                # further contacts on lines of their own, under the same company name: the
+                # import merges a repeated name into the customer above (a pair it shows)
+                blank = [None] * (len(card) - 1)
                 for p in c.contacts[1:]:
-                    yield [None] * CUSTOMER_COLUMNS.index("contact_name") + [
-                        p.name, p.title, p.email, phone_display(p.phone),
-                        phone_display(p.mobile), None,
-                    ]  # fmt: skip
+                    yield [c.name, *blank, *_contact_cells(p), None]
             elif kind == "contacts":
                 for p in c.contacts:
                     yield [
@@ -158,6 +166,36 @@ def _values(kind: str, filters: CustomerFilters) -> Iterator[list[object]]:
                         r.content, r.next_date, owners.get(r.followed_by_id, ""),
                     ]  # fmt: skip
         db.session.expunge_all()  # the export streams: memory does not grow with the list
+
+
+def _card(c: Customer, owners: dict[int, str]) -> list[object]:
+    values: list[object] = []
+    for column in CARD_COLUMNS:
+        if column in _PLAIN:
+            values.append(getattr(c, column))
+        elif column == "name":
+            values.append(c.name)
+        elif column == "country":
+            values.append(country_name(c.country) or None)
+        elif column == "grade":
+            values.append(c.grade)
+        elif column == "owner":
+            values.append(owners.get(c.owner_id, ""))
+        elif column == "stages":
+            values.append("; ".join(str(STAGES[s]) for s in bits_to_stages(c.stages)) or None)
+        else:  # nature, importance, category, status, outcome: the label
+            values.append(label_of(column, getattr(c, column)) or None)
+    return values
+
+
+def _contact_cells(p: Contact | None) -> list[object]:
+    if p is None:
+        return [None] * len(CONTACT_COLUMNS)
+    return [
+        p.name, p.title, label_of("gender", p.gender) or None, p.age, p.birthday, p.email,
+        phone_display(p.phone) or None, phone_display(p.mobile) or None, p.qq, p.wechat,
+        p.other, p.address, p.hobbies, p.role_in_deal, _("Yes") if p.decision_maker else None,
+    ]  # fmt: skip
 
 
 def sheet_title(kind: str) -> str:

@@ -27,8 +27,10 @@ from ...models import Customer, ExportJob, ImportBatch
 from ...paging import requested_page
 from ...services import audit, exporting, importing
 from ...services.classification import DUPLICATE_REASONS
+from ...services.countries import is_country
 from ...services.customers import CustomerFilters
 from ...services.followups import company_today
+from ...services.importing.problems import problems_xlsx
 from ...services.importing.readers import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
 from ...services.roles import can
 from ...services.visibility import sees_all, visible_clause
@@ -43,6 +45,9 @@ permissions(
         "mapping": "customers.edit",
         "commit": "customers.edit",
         "restart": "customers.edit",
+        "revise": "customers.edit",
+        "encoding": "customers.edit",
+        "problems": "customers.edit",
     },
 )
 
@@ -156,6 +161,8 @@ def mapping(import_id: int):
         this_year=today.year,
         header_row=settings["header_row"],
         error=error,
+        saved=settings,
+        encodings=importing.ENCODINGS,
     ), status
 
 
@@ -163,13 +170,90 @@ def mapping(import_id: int):
 
 
 def _preview_context(batch: ImportBatch) -> dict:
-    preview = importing.settings_of(batch).get("preview")
+    settings = importing.settings_of(batch)
     return {
         "batch": batch,
-        "preview": preview,
+        "preview": settings.get("preview"),
+        "saved": settings,
         "reasons": DUPLICATE_REASONS,
         "choices": importing.CHOICES,
+        "encodings": importing.ENCODINGS,
     }
+
+
+def _decisions() -> dict:
+    """The preview form's answers: per duplicate pair, per company-less row, per ambiguous
+    country name (services/importing reads them from the batch's settings)."""
+    form = request.form
+    return {
+        "choices": {
+            key.removeprefix("choice-"): value
+            for key, value in form.items()
+            if key.startswith("choice-") and value in importing.CHOICES
+        },
+        "flips": {
+            key.removeprefix("flip-"): value
+            for key, value in form.items()
+            if key.startswith("flip-") and value in ("contact", "customer")
+        },
+        "countries": {
+            key.removeprefix("country:"): value
+            for key, value in form.items()
+            if key.startswith("country:") and is_country(value)
+        },
+    }
+
+
+@bp.post("/<int:import_id>/preview")
+def revise(import_id: int):
+    """Count again with the answers given so far (rows flipped, countries chosen, pairs
+    decided): the preview shows what the import will now do."""
+    batch = import_or_404(import_id, run=True)
+    if batch.status != "uploaded" or "preview" not in importing.settings_of(batch):
+        return redirect(url_for("imports.show", import_id=batch.id), 303)
+    importing.save_settings(batch, **_decisions())
+    try:
+        preview = importing.build_preview(batch, company_today(g.tenant))
+    except importing.ImportFileError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("imports.mapping", import_id=batch.id), 303)
+    importing.save_settings(batch, preview=asdict(preview))
+    db.session.commit()
+    return redirect(url_for("imports.show", import_id=batch.id), 303)
+
+
+@bp.post("/<int:import_id>/encoding")
+def encoding(import_id: int):
+    """Read a CSV again in the encoding the user picked (the detection was unsure or wrong)."""
+    batch = import_or_404(import_id, run=True)
+    if batch.status != "uploaded":
+        return redirect(url_for("imports.show", import_id=batch.id), 303)
+    try:
+        importing.change_encoding(batch, request.form.get("encoding", ""))
+    except importing.ImportFileError as exc:
+        flash(str(exc), "danger")
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return redirect(url_for("imports.mapping", import_id=batch.id), 303)
+
+
+@bp.get("/<int:import_id>/problems.xlsx")
+def problems(import_id: int):
+    """The rows the import cannot take, with a Problem column: fix them, upload again."""
+    batch = import_or_404(import_id)
+    if batch.content is None or "mapping" not in importing.settings_of(batch):
+        abort(404)
+    try:
+        data, _count = problems_xlsx(batch, company_today(g.tenant))
+    except importing.ImportFileError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("imports.show", import_id=batch.id), 303)
+    return _download(
+        data,
+        f"problems-import-{batch.id}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @bp.get("/<int:import_id>")
@@ -226,14 +310,9 @@ def commit(import_id: int):
         flash(_("Confirm the import first."), "warning")
         return render_template("imports/preview.html", may_run=True, **_preview_context(batch)), 422
     default = request.form.get("default_choice", "skip")
-    choices = {
-        key.removeprefix("choice-"): value
-        for key, value in request.form.items()
-        if key.startswith("choice-") and value in importing.CHOICES
-    }
     if not importing.claim(
         batch,
-        choices=choices,
+        **_decisions(),
         default_choice=default if default in importing.CHOICES else "skip",
         skip_invalid=request.form.get("skip_invalid") == "1",
     ):

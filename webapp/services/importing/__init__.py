@@ -8,6 +8,7 @@ from .core import (
     Outcome,
     Preview,
     build_preview,
+    change_encoding,
     claim,
     create_batch,
     execute,
@@ -19,10 +20,11 @@ from .core import (
 )
 from .logs import LogEntry, parse_log
 from .mapping import FIELDS, guess_mapping
-from .readers import ImportFileError, open_sheet
+from .readers import ENCODINGS, ImportFileError, open_sheet
 
 __all__ = [
     "CHOICES",
+    "ENCODINGS",
     "FIELDS",
     "ExistingIndex",
     "ImportFileError",
@@ -31,6 +33,7 @@ __all__ = [
     "Outcome",
     "Preview",
     "build_preview",
+    "change_encoding",
     "claim",
     "create_batch",
     "execute",

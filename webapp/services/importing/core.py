@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -22,20 +22,32 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
 from ...extensions import db
-from ...models import Contact, Customer, FollowUp, ImportBatch, Membership
-from ...normalize import email_domain
+from ...models import Contact, Customer, FollowUp, ImportBatch, Membership, Tenant
+from ...models.customer import month_day
+from ...normalize import email_domain, website_host
 from .. import search
-from ..followups import refresh_customer, renumber
+from ..followups import log_order, refresh_customer
 from ..visibility import sees_all
 from .logs import LogEntry
 from .mapping import fold, guess_mapping
-from .readers import ImportFileError, Sheet, check_size, file_format, open_sheet
+from .places import AmbiguousCountry, country_code
+from .readers import (
+    ENCODINGS,
+    ImportFileError,
+    Sheet,
+    check_size,
+    count_rows,
+    detect_encoding,
+    file_format,
+    open_sheet,
+)
 from .rows import ParsedRow, RowContext, parse_row
 
 CHOICES = ("skip", "update", "create")
 CONTACT_BLANK = dict.fromkeys(
-    ("gender", "title", "email", "phone", "mobile", "qq", "wechat", "other"), None
-) | {"decision_maker": False}
+    ("gender", "title", "email", "phone", "mobile", "qq", "wechat", "other", "age", "birthday",
+     "address", "hobbies", "role_in_deal"), None
+) | {"decision_maker": False}  # fmt: skip
 PREVIEW_LIMIT = 500  # rows listed per section of the preview (the counts are always complete)
 # rows per flush: bounded session size and memory. Small on purpose: the tenant guard's
 # before_flush looks at session.new once per object, so a flush costs O(objects²).
@@ -56,7 +68,21 @@ def sheet_of(batch: ImportBatch) -> Sheet:
     if batch.content is None:
         raise ImportFileError(_("The uploaded file is no longer kept."))
     s = settings_of(batch)
-    return Sheet(batch.content, batch.file_format, s["header_row"], s["headers"])
+    return Sheet(batch.content, batch.file_format, s["header_row"], s["headers"], s.get("encoding"))
+
+
+def _read_headers(batch: ImportBatch, data: bytes, encoding: str | None) -> None:
+    """Header row, guessed mapping and row count, from the file in `encoding`. The count is
+    the cheap one (readers.count_rows): a file beyond the limit is refused in a second."""
+    sheet = open_sheet(data, batch.file_format, encoding)
+    batch.total_rows = max(0, count_rows(data, batch.file_format, encoding) - sheet.header_row)
+    save_settings(
+        batch,
+        header_row=sheet.header_row,
+        headers=sheet.headers,
+        mapping=guess_mapping(sheet.headers),
+        encoding=encoding,
+    )
 
 
 def create_batch(data: bytes, filename: str, membership_id: int) -> ImportBatch:
@@ -64,7 +90,6 @@ def create_batch(data: bytes, filename: str, membership_id: int) -> ImportBatch:
 
     fmt = file_format(filename)
     check_size(len(data))
-    sheet = open_sheet(data, fmt)
     batch = ImportBatch(
         created_by_id=membership_id,
         file_name=filename[-255:],
@@ -73,16 +98,23 @@ def create_batch(data: bytes, filename: str, membership_id: int) -> ImportBatch:
         content=data,
         status="uploaded",
     )
-    save_settings(
-        batch,
-        header_row=sheet.header_row,
-        headers=sheet.headers,
-        mapping=guess_mapping(sheet.headers),
-    )
-    # the row limit is enforced while reading every row: do it now, not at the commit
-    batch.total_rows = sum(1 for _ in sheet.data_rows())
+    encoding, sure = detect_encoding(data) if fmt == "csv" else (None, True)
+    # an unsure guess is said on the mapping and preview screens, with a choice
+    save_settings(batch, encoding_sure=sure)
+    _read_headers(batch, data, encoding)
     db.session.add(batch)
     return batch
+
+
+def change_encoding(batch: ImportBatch, encoding: str) -> None:
+    """Read the CSV again in the encoding the user chose: its headers may read differently,
+    so the mapping is guessed again and the preview built anew."""
+    if encoding not in ENCODINGS:
+        raise ImportFileError(_("Choose one of the encodings listed."))
+    settings = settings_of(batch)
+    settings.pop("preview", None)
+    batch.settings = json.dumps(settings | {"encoding_sure": True}, ensure_ascii=False)
+    _read_headers(batch, batch.content or b"", encoding)
 
 
 def samples(sheet: Sheet, n: int = 3) -> list[list[str]]:
@@ -158,28 +190,114 @@ class ExistingIndex:
 # --- preview ----------------------------------------------------------------------------------
 
 
-def _context(batch: ImportBatch, today: date) -> RowContext:
-    year = settings_of(batch).get("year") or today.year
-    return RowContext.load(year, today, batch.created_by_id)
+def row_context(batch: ImportBatch, today: date) -> RowContext:
+    s = settings_of(batch)
+    tenant = db.session.get(Tenant, batch.tenant_id)
+    return RowContext.load(
+        s.get("year") or today.year,
+        today,
+        batch.created_by_id,
+        tenant.home_country if tenant else None,
+        s.get("countries") or {},
+    )
 
 
 def parsed_rows(batch: ImportBatch, ctx: RowContext) -> Iterator[ParsedRow]:
     mapping = settings_of(batch)["mapping"]
-    for number, values in sheet_of(batch).data_rows():
-        yield parse_row(number, values, mapping, ctx)
+    rows = (
+        parse_row(number, values, mapping, ctx) for number, values in sheet_of(batch).data_rows()
+    )
+    return arranged(rows, settings_of(batch).get("flips") or {})
+
+
+def arranged(rows: Iterable[ParsedRow], flips: dict[str, str]) -> Iterator[ParsedRow]:
+    """Decide for each row without a company name: another contact of the customer above it
+    (only contact fields, and no e-mail domain of its own), or a customer of its own named
+    after the contact (country, type, product, a log … or its own domain). `flips` holds the
+    user's answer per row number ("contact" / "customer") where it differs."""
+    parent_ok = False  # a valid customer row is above, to add contacts to
+    parent_domains: set[str] = set()
+    for row in rows:
+        if not row.name and row.contact is not None:
+            row.unnamed = True
+            # a business domain that is not the customer's above (free mail does not count)
+            own_domain = bool(row.domain) and row.domain not in parent_domains
+            row.proposed_extra = parent_ok and not row.own_values and not own_domain
+            flip = flips.get(str(row.number))
+            row.extra_contact = (flip == "contact" and parent_ok) if flip else row.proposed_extra
+            if not row.extra_contact:
+                row.customer["name"] = row.contact["name"]
+        if row.errors:
+            if not row.extra_contact:
+                parent_ok = False
+        elif row.extra_contact:
+            if row.domain:
+                parent_domains.add(row.domain)
+        else:
+            parent_ok = True
+            host = website_host(row.customer.get("website"))
+            parent_domains = {d for d in (row.domain, host) if d}
+        yield row
+
+
+class FileIndex:
+    """The rows of this file by the keys of the duplicate check: a later row sharing a key with
+    an earlier one is a likely duplicate pair. A key is kept as one hash (one process, one run:
+    100,000 rows cost an int each, not their strings)."""
+
+    KINDS = ("name", "website", "email", "phone")
+
+    def __init__(self) -> None:
+        self.first: dict[int, int] = {}
+
+    @staticmethod
+    def _keys(row: ParsedRow) -> list[tuple[str, int]]:
+        keys = row.match_keys()
+        found = [
+            (kind, hash((kind, keys[k])))
+            for kind, k in (("name", "name_key"), ("website", "host"), ("email", "domain"))
+            if keys[k]
+        ]
+        found += [("phone", hash(("phone", number))) for number in keys["phones"]]
+        return found  # fmt: skip
+
+    def match_and_add(self, row: ParsedRow) -> tuple[int, list[str]] | None:
+        """(the earliest row sharing a key, reasons) — then the row is indexed too."""
+        hits: dict[int, list[str]] = {}
+        for kind, key in self._keys(row):
+            first = self.first.setdefault(key, row.number)
+            if first != row.number and kind not in hits.setdefault(first, []):
+                hits[first].append(kind)
+        if not hits:
+            return None
+        number = min(hits)
+        return number, hits[number]
+
+
+def in_file_default(reasons: list[str]) -> str:
+    """The same company name again is the usual one-row-per-contact sheet: merge, unless the
+    user says otherwise; a shared domain or phone alone is only a question (kept separate)."""
+    return "update" if "name" in reasons else "create"
 
 
 @dataclass
 class Preview:
     total: int = 0
     new: int = 0  # customers to create
-    merged: int = 0  # rows adding to a customer named earlier in the file
+    merged: int = 0  # rows adding to a customer above them (extra contacts, merged pairs)
     followups: int = 0
     matches: list[dict] = field(default_factory=list)
     match_count: int = 0
+    pairs: list[dict] = field(default_factory=list)  # likely duplicates inside the file
+    pair_count: int = 0
     invalid: list[dict] = field(default_factory=list)
     invalid_count: int = 0
     warnings: list[dict] = field(default_factory=list)
+    warning_count: int = 0
+    # rows without a company name: read as extra contacts / as customers of their own
+    unnamed: list[dict] = field(default_factory=list)
+    unnamed_count: int = 0
+    countries: dict[str, list[str]] = field(default_factory=dict)  # ambiguous text -> codes
 
 
 def _may_see(member: Membership | None, owner_id: int | None) -> bool:
@@ -190,37 +308,57 @@ def _may_see(member: Membership | None, owner_id: int | None) -> bool:
 
 def build_preview(batch: ImportBatch, today: date) -> Preview:
     """What the commit would do, without writing anything."""
-    ctx = _context(batch, today)
+    ctx = row_context(batch, today)
     index = ExistingIndex()
+    files = FileIndex()
+    choices = settings_of(batch).get("choices") or {}
     importer = db.session.get(Membership, batch.created_by_id)
     preview = Preview()
-    seen: set[str] = set()
-    last_ok = False
+    parent = ""
     for row in parsed_rows(batch, ctx):
         preview.total += 1
+        if row.unnamed:
+            preview.unnamed_count += 1
+            if len(preview.unnamed) < PREVIEW_LIMIT:
+                preview.unnamed.append(
+                    {"row": row.number, "contact": (row.contact or {}).get("name", ""),
+                     "extra": row.extra_contact, "proposed": row.proposed_extra,
+                     "parent": parent if row.extra_contact else ""}
+                )  # fmt: skip
+        if row.ambiguous_country:
+            preview.countries[row.ambiguous_country] = list(_ambiguous_codes(row.ambiguous_country))
         if row.errors:
             preview.invalid_count += 1
             if len(preview.invalid) < PREVIEW_LIMIT:
                 preview.invalid.append({"row": row.number, "name": row.name, "errors": row.errors})
-            last_ok = False
             continue
-        if row.warnings and len(preview.warnings) < PREVIEW_LIMIT:
-            preview.warnings.append({"row": row.number, "name": row.name, "errors": row.warnings})
+        if row.warnings:
+            preview.warning_count += 1
+            if len(preview.warnings) < PREVIEW_LIMIT:
+                preview.warnings.append(
+                    {"row": row.number, "name": row.name, "errors": row.warnings}
+                )
         preview.followups += len(row.entries)
         if row.is_continuation:
-            if not last_ok:
-                preview.invalid_count += 1
-                preview.invalid.append(
-                    {"row": row.number, "name": "", "errors": [_("The company name is missing.")]}
-                )
+            preview.merged += 1
+            continue
+        parent = row.name
+        pair = files.match_and_add(row)
+        if pair:
+            other, reasons = pair
+            preview.pair_count += 1
+            default = in_file_default(reasons)
+            if len(preview.pairs) < PREVIEW_LIMIT:
+                preview.pairs.append(
+                    {"row": row.number, "name": row.name, "other_row": other,
+                     # the earlier row's name is this one's when the name matched (no
+                     # 100,000 names kept to name the others: its row number says which)
+                     "other_name": row.name if "name" in reasons else "",
+                     "reasons": reasons, "default": default}
+                )  # fmt: skip
+            if choices.get(str(row.number), default) != "create":
+                preview.merged += 1
                 continue
-            preview.merged += 1
-            continue
-        last_ok = True
-        if row.name_key in seen:
-            preview.merged += 1
-            continue
-        seen.add(row.name_key)
         found = index.match(row)
         if found:
             preview.match_count += 1
@@ -238,15 +376,24 @@ def build_preview(batch: ImportBatch, today: date) -> Preview:
     return preview
 
 
+def _ambiguous_codes(text: str) -> tuple[str, ...]:
+    try:
+        country_code(text)
+    except AmbiguousCountry as exc:
+        return exc.codes
+    return ()
+
+
 # --- commit -----------------------------------------------------------------------------------
 
 
 class InvalidRows(Exception):
     """Rows failed validation at commit time: nothing is written."""
 
-    def __init__(self, rows: list[ParsedRow]) -> None:
-        super().__init__(f"{len(rows)} invalid rows")
+    def __init__(self, rows: list[ParsedRow], count: int | None = None) -> None:
+        super().__init__(f"{count or len(rows)} invalid rows")
         self.rows = rows
+        self.count = count or len(rows)
 
 
 @dataclass
@@ -263,6 +410,38 @@ class Outcome:
 ProgressFn = Callable[[int, int], None]
 
 
+# a new customer's row for the bulk INSERT: every column named (one statement shape for all)
+_CUSTOMER_SKIP = {"id", "tenant_id", "version", "created_at", "updated_at"}
+CUSTOMER_BLANK: dict[str, Any] = {
+    c.name: None for c in Customer.__table__.columns if c.name not in _CUSTOMER_SKIP
+} | {"stages": 0}
+
+
+class _New:
+    """A customer this import creates, until its chunk is inserted (then `id` is set). Plain
+    values, not an ORM object: the chunk goes in as one INSERT … RETURNING instead of one
+    unit-of-work flush per object (and the flush's per-object tenant check)."""
+
+    __slots__ = ("fields", "id", "last_followup_on", "name_key", "owner_id", "remarks")
+
+    def __init__(self, fields: dict[str, Any], name_key: str) -> None:
+        self.fields = dict(fields)
+        self.remarks = self.fields.pop("remarks", None)
+        self.owner_id = self.fields.get("owner_id")
+        self.name_key = name_key
+        self.last_followup_on: date | None = None
+        self.id: int | None = None
+
+    def row(self, tenant_id: int, now: datetime) -> dict[str, Any]:
+        # what Customer's validators derive (the bulk INSERT runs none of them)
+        return {
+            **CUSTOMER_BLANK, **self.fields, "remarks": self.remarks, "name_key": self.name_key,
+            "website_host": website_host(self.fields.get("website")),
+            "last_followup_on": self.last_followup_on, "tenant_id": tenant_id, "version": 1,
+            "created_at": now, "updated_at": now,
+        }  # fmt: skip
+
+
 class _Writer:
     """Writes parsed rows; keeps per-customer state small (ids and key sets, no objects)."""
 
@@ -272,68 +451,93 @@ class _Writer:
         self.choices = choices
         self.default_choice = default_choice if default_choice in CHOICES else "skip"
         self.index = ExistingIndex()
+        self.files = FileIndex()
         self.outcome = Outcome()
-        # name key -> the customer the company's rows go to (None: skipped in this import)
-        self.by_key: dict[str, Customer | int | None] = {}
-        self.unflushed: list[str] = []
+        # row number -> the customer that row's company went to (None: skipped in this import)
+        self.by_row: dict[int, _New | int | None] = {}
+        self.unflushed: list[int] = []
+        self.merged_new: list[int] = []  # rows merged into a customer not flushed yet
         self.renumber_ids: set[int] = set()
-        self.renumber_new: list[Customer] = []
+        self.renumber_new: list[_New] = []
         self.contact_keys: dict[object, set[tuple[str, str]]] = {}
         self.existing_logs: dict[int, set[tuple[date, str]]] = {}
         self.temp_seq = -1_000_000  # far below any number renumber() passes through
         # contacts and log records wait for their customer's id, then go in as one
         # executemany per chunk (the ORM would insert them one by one to read back ids)
-        self.new_contacts: list[tuple[Customer, dict[str, Any]]] = []
-        self.new_followups: list[tuple[Customer, dict[str, Any]]] = []
+        self.new_customers: list[_New] = []
+        self.new_contacts: list[tuple[Customer | _New, dict[str, Any]]] = []
+        self.new_followups: list[tuple[Customer | _New, dict[str, Any]]] = []
         self.tenant_id = batch.tenant_id
 
-    def customer(self, key: str | None) -> Customer | None:
-        ref = self.by_key.get(key) if key is not None else None
-        if ref is None or isinstance(ref, Customer):
+    def customer(self, number: int | None) -> Customer | _New | None:
+        ref = self.by_row.get(number) if number is not None else None
+        if ref is None or isinstance(ref, _New):
             return ref
         return db.session.get(Customer, ref)
 
-    def write(self, row: ParsedRow, last_key: str | None) -> str | None:
-        """Write one row; returns the name key its company is known by (for the continuation
-        rows under it), None when the row was skipped."""
-        key = last_key if row.is_continuation else row.name_key
-        # a continuation row, or the same company again further down the file
-        if row.is_continuation or key in self.by_key:
-            customer = self.customer(key)
+    def _skip(self, row: ParsedRow) -> None:
+        self.outcome.skipped += 1
+        self.by_row[row.number] = None
+
+    def write(self, row: ParsedRow, parent: int | None) -> int | None:
+        """Write one row; returns the row number its company is known by (for the extra
+        contacts under it), None when the row was skipped."""
+        if row.is_continuation:
+            customer = self.customer(parent)
             if customer is None:
                 self.outcome.skipped += 1
                 return None
             self._add_to(customer, row, merged=True)
-            return key
+            return parent
+        pair = self.files.match_and_add(row)
+        if pair:
+            other, reasons = pair
+            choice = self.choices.get(str(row.number)) or in_file_default(reasons)
+            if choice == "skip":
+                self._skip(row)
+                return None
+            if choice == "update":  # merge into the earlier row's customer
+                self.by_row[row.number] = self.by_row.get(other)
+                self.merged_new.append(row.number)
+                customer = self.customer(other)
+                if customer is None:
+                    self.outcome.skipped += 1
+                    return None
+                self._add_to(customer, row, merged=True)
+                return row.number
         found = self.index.match(row)
         if found:
             choice = self.choices.get(str(row.number), self.default_choice)
             if choice == "update" and not _may_see(self.author, self.index.owners[found[0]]):
                 choice = "skip"  # never overwrite a customer the importer may not see
             if choice == "skip":
-                self.outcome.skipped += 1
-                self.by_key[key] = None
+                self._skip(row)
                 return None
             if choice == "update":
                 customer = db.session.get(Customer, found[0])
                 for name, value in row.customer.items():
-                    if value not in (None, "") and name not in ("owner_id", "remarks"):
+                    # merged, the customer keeps its name (the row's goes to the remarks)
+                    if value not in (None, "") and name not in ("owner_id", "remarks", "name"):
                         setattr(customer, name, value)
                 self.outcome.updated += 1
                 self.outcome.customer_ids.append(customer.id)
-                self.by_key[key] = customer.id
+                self.by_row[row.number] = customer.id
                 self._add_to(customer, row, merged=True)
-                return key
-        customer = Customer(stages=0, **row.customer)
-        db.session.add(customer)
+                return row.number
+        customer = _New(row.customer, row.name_key)
+        self.new_customers.append(customer)
         self.outcome.created += 1
-        self.by_key[key] = customer
-        self.unflushed.append(key)
+        self.by_row[row.number] = customer
+        self.unflushed.append(row.number)
         self._add_to(customer, row, merged=False)
-        return key
+        return row.number
 
     def _add_to(self, customer: Customer, row: ParsedRow, *, merged: bool) -> None:
         value = row.customer.get("remarks")
+        if merged and row.name and row.name_key != customer.name_key:
+            # a row merged into a customer of another name: that name is not lost
+            alias = _("Also imported as “%(name)s”.", name=row.name)
+            value = f"{value}\n{alias}" if value else alias
         if merged and value and value not in (customer.remarks or ""):
             # remarks are added to, never overwritten: nothing typed is lost
             customer.remarks = f"{customer.remarks}\n{value}" if customer.remarks else value
@@ -358,7 +562,11 @@ class _Writer:
             return  # the same person twice: create nothing twice
         is_first = not keys
         keys.add(mark)
-        self.new_contacts.append((customer, {**CONTACT_BLANK, **fields, "is_primary": is_first}))
+        # the bulk insert skips Contact's birthday validator: its month-day key is set here
+        self.new_contacts.append(
+            (customer, {**CONTACT_BLANK, **fields, "is_primary": is_first,
+                        "birthday_md": month_day(fields.get("birthday"))})
+        )  # fmt: skip
         self.outcome.contacts += 1
 
     def _add_entries(self, customer: Customer, entries: list[LogEntry], *, merged: bool) -> None:
@@ -420,21 +628,40 @@ class _Writer:
         db.session.execute(insert(model), rows)
         pending.clear()
 
+    def _insert_customers(self) -> set[int]:
+        if not self.new_customers:
+            return set()
+        now = datetime.now(UTC)
+        ids = db.session.scalars(
+            insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+            [c.row(self.tenant_id, now) for c in self.new_customers],
+        ).all()
+        for customer, customer_id in zip(self.new_customers, ids, strict=True):
+            customer.id = customer_id
+        self.new_customers.clear()
+        return set(ids)
+
     def flush(self) -> None:
-        db.session.flush()  # the customers: their ids are needed below
+        db.session.flush()  # changes to existing customers (merged rows)
+        new_ids = self._insert_customers()  # the new ones: their ids are needed below
         with_contacts = {customer.id for customer, _fields in self.new_contacts}
         self._bulk(Contact, self.new_contacts)
-        # the bulk insert bypasses the flush that keeps the search index: rewrite those rows
-        search.refresh(db.session.connection(), self.tenant_id, with_contacts)
+        # the bulk inserts bypass the flush that keeps the search index: write those rows
+        search.refresh(db.session.connection(), self.tenant_id, with_contacts | new_ids)
         self._bulk(FollowUp, self.new_followups)
         self.renumber_ids.update(c.id for c in self.renumber_new)
         self.renumber_new.clear()
         # forget the flushed objects, keep their ids: memory does not grow with the file
-        for key in self.unflushed:
-            ref = self.by_key[key]
-            if isinstance(ref, Customer):
+        for number in self.unflushed:
+            ref = self.by_row[number]
+            if isinstance(ref, _New):
                 self.outcome.customer_ids.append(ref.id)
-                self.by_key[key] = ref.id
+        # rows merged into a new customer point to the same object: those become the id too
+        for number in (*self.unflushed, *self.merged_new):
+            ref = self.by_row[number]
+            if isinstance(ref, _New):
+                self.by_row[number] = ref.id
+        self.merged_new.clear()
         self.unflushed.clear()
         # a company seen again further down reloads its contacts and log from the database
         self.contact_keys.clear()
@@ -443,10 +670,33 @@ class _Writer:
 
     def finish(self) -> None:
         self.flush()
-        for customer_id in sorted(self.renumber_ids):
-            customer = db.session.get(Customer, customer_id)
-            refresh_customer(customer, renumber(customer_id))
+        renumber_many(self.renumber_ids)
+
+
+def renumber_many(customer_ids: set[int], chunk: int = 500) -> None:
+    """followups.renumber + refresh_customer for many customers, a chunk of them per query:
+    an import that added to thousands of customers' logs renumbers them in a few statements
+    per 500, not several per customer. The same order (followups.log_order) and rules."""
+    ordered = sorted(customer_ids)
+    for start in range(0, len(ordered), chunk):
+        ids = ordered[start : start + chunk]
+        logs: dict[int, list[FollowUp]] = defaultdict(list)
+        for record in db.session.scalars(select(FollowUp).where(FollowUp.customer_id.in_(ids))):
+            logs[record.customer_id].append(record)
+        moved: list[tuple[FollowUp, int]] = []
+        for customer_id in ids:
+            logs[customer_id].sort(key=log_order)
+            moved += [(r, i) for i, r in enumerate(logs[customer_id], start=1) if r.seq != i]
+        # two passes keep UNIQUE (tenant, customer, seq) true at every statement
+        for record, i in moved:
+            record.seq = -i
         db.session.flush()
+        for record, i in moved:
+            record.seq = i
+        for customer in db.session.scalars(select(Customer).where(Customer.id.in_(ids))):
+            refresh_customer(customer, logs[customer.id])
+        db.session.flush()
+        db.session.expunge_all()
 
 
 def run_import(batch_id: int, today: date, progress: ProgressFn | None = None) -> Outcome:
@@ -464,31 +714,35 @@ def run_import(batch_id: int, today: date, progress: ProgressFn | None = None) -
     )
     batch = db.session.get(ImportBatch, batch_id)
     s = settings_of(batch)
-    ctx = _context(batch, today)
+    ctx = row_context(batch, today)
     writer = _Writer(batch, s.get("choices", {}), s.get("default_choice", "skip"))
     skip_invalid = bool(s.get("skip_invalid"))
     total = batch.total_rows or 1
-    invalid: list[ParsedRow] = []
-    last_key: str | None = None
+    invalid: list[ParsedRow] = []  # the first PREVIEW_LIMIT, for the message
+    invalid_count = 0
+    parent: int | None = None
     for done, row in enumerate(parsed_rows(batch, ctx), start=1):
         if row.errors:
-            invalid.append(row)
-            last_key = None
-        elif not invalid or skip_invalid:
+            invalid_count += 1
+            if len(invalid) < PREVIEW_LIMIT:
+                invalid.append(row)
+            if not row.is_continuation:
+                parent = None
+        elif not invalid_count or skip_invalid:
             # no autoflush: the rows of a chunk go to the database together (batched
             # INSERTs) instead of one by one whenever a merged row looks something up
             with db.session.no_autoflush:
-                last_key = writer.write(row, last_key)
+                parent = writer.write(row, parent)
         if done % CHUNK == 0:
             if progress:
                 progress(done, total)
             writer.flush()
-    if invalid and not skip_invalid:
-        raise InvalidRows(invalid[:PREVIEW_LIMIT])
+    if invalid_count and not skip_invalid:
+        raise InvalidRows(invalid, invalid_count)
     writer.finish()
     outcome = writer.outcome
-    outcome.invalid = len(invalid)
-    outcome.skipped += len(invalid)
+    outcome.invalid = invalid_count
+    outcome.skipped += invalid_count
     if progress:
         progress(total, total)
     return outcome
@@ -557,7 +811,7 @@ def execute(
                 batch_id,
                 _("Row %(row)d: %(reason)s Nothing was imported.", row=first.number,
                   reason=" ".join(first.errors)),
-                len(exc.rows),
+                exc.count,
             )  # fmt: skip
             db.session.commit()
         except Exception as exc:  # noqa: BLE001 - any failure: roll back all, record it

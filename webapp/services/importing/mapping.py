@@ -9,7 +9,16 @@ from functools import cache
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from ..classification import CATEGORIES, GENDERS, GRADES, IMPORTANCE, NATURES, STATUSES
+from ..classification import (
+    CATEGORIES,
+    GENDERS,
+    GRADES,
+    IMPORTANCE,
+    NATURES,
+    OUTCOMES,
+    STAGES,
+    STATUSES,
+)
 
 # target field -> label (the mapping screen, the export's headers)
 FIELDS = {
@@ -27,6 +36,25 @@ FIELDS = {
     "needs": _l("Needs and intentions"),
     "remarks": _l("Remarks"),
     "owner": _l("Salesperson"),
+    "sincerity": _l("Sincerity (%)"),
+    "stages": _l("Stages"),
+    "forecast_product": _l("Forecast product"),
+    "forecast_unit_price": _l("Forecast unit price"),
+    "forecast_currency": _l("Forecast currency"),
+    "forecast_deal_date": _l("Forecast deal date"),
+    "forecast_purchase_method": _l("Forecast purchase method"),
+    "turnover_current": _l("Current turnover"),
+    "turnover_previous": _l("Previous turnover"),
+    "turnover_currency": _l("Turnover currency"),
+    "first_deal_date": _l("First deal date"),
+    "order_amount": _l("Order amount"),
+    "order_currency": _l("Order currency"),
+    "reorder_count": _l("Reorders"),
+    "order_remarks": _l("Order remarks"),
+    "outcome": _l("Outcome"),
+    "give_up_reason": _l("Reason for giving up"),
+    "win_notes": _l("Why we won"),
+    "self_review": _l("Self review"),
     "contact_name": _l("Contact name"),
     "contact_title": _l("Contact title"),
     "contact_gender": _l("Contact gender"),
@@ -36,6 +64,12 @@ FIELDS = {
     "contact_qq": _l("Contact QQ"),
     "contact_wechat": _l("Contact WeChat"),
     "contact_other": _l("Contact other (WhatsApp, Skype…)"),
+    "contact_age": _l("Contact age"),
+    "contact_birthday": _l("Contact birthday"),
+    "contact_address": _l("Contact home address"),
+    "contact_hobbies": _l("Contact hobbies"),
+    "contact_role": _l("Contact role in the deal"),
+    "contact_decision_maker": _l("Contact is decision maker"),
     "log": _l("Follow-up log"),
 }
 CUSTOMER_TEXT = ("website", "address", "industry", "products", "needs", "remarks")
@@ -68,6 +102,20 @@ SYNONYMS = {
     "contact_qq": ["qq", "qq号"],
     "contact_wechat": ["微信", "微信号", "wechat", "weixin"],
     "contact_other": ["其他联系方式", "其他", "whatsapp", "skype", "other"],
+    "contact_age": ["年龄", "age", "联系人年龄"],
+    "contact_birthday": ["生日", "出生日期", "birthday", "dateofbirth", "dob", "联系人生日"],
+    "contact_address": ["住址", "家庭住址", "homeaddress", "联系人住址"],
+    "contact_hobbies": ["爱好", "兴趣爱好", "生日及其爱好", "hobbies", "hobby", "interests"],
+    "contact_role": ["关系作用", "关系、作用", "作用", "role"],
+    "contact_decision_maker": ["决策人", "decisionmaker"],
+    "sincerity": ["诚指数", "诚意", "sincerity"],
+    "stages": ["发展", "发展阶段", "进度", "stage", "stages"],
+    "turnover_current": ["在营业额", "营业额", "turnover"],
+    "turnover_previous": ["前营业额"],
+    "first_deal_date": ["首单日期", "成交日期", "firstorder"],
+    "order_amount": ["订单金额", "成交金额", "orderamount"],
+    "reorder_count": ["返单次数", "返单", "reorders"],
+    "outcome": ["跟踪结果", "结果", "outcome"],
     "log": ["跟进记录", "跟进情况", "跟踪记录", "跟踪情况", "跟进", "跟踪", "记录", "沟通记录",
             "进展", "log", "followup", "followuplog", "followups", "history", "progress", "record"],
 }  # fmt: skip
@@ -151,6 +199,8 @@ SCALE_FOR_FIELD = {
     "category": CATEGORIES,
     "status": STATUSES,
     "contact_gender": GENDERS,
+    "outcome": OUTCOMES,
+    "stages": STAGES,
 }
 
 
