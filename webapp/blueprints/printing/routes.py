@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import Contact, Customer
 from ...pdf import print_today, send_paper_form
 from ...services import orders as order_rules
+from ...services import printing as print_data
 from ...services.classification import VISIT_PURPOSES, bits_to_purposes
 from ...services.customers import CustomerFilters, customer_query
 from ...services.followups import timeline
@@ -67,6 +68,17 @@ def visit(followup_id: int):
                  purpose_labels=VISIT_PURPOSES)  # fmt: skip
 
 
+# The paper's 五、其他情况 holds four numbered parts; the order pages show them as sections of
+# their own, the print numbers them as on paper.
+ORDER_HEADINGS = {
+    "other": _l("5. Other"),
+    "documents": _l("(1) FORM A / C/O, customs, verification"),
+    "sales_list": _l("(2) Factory sales list and B/L"),
+    "archive": _l("(3) Documents filed"),
+    "claims": _l("(4) Claims and deductions"),
+}
+
+
 @bp.get("/orders/<int:order_id>/order.pdf")
 def order(order_id: int):
     export_order = order_or_404(order_id)
@@ -75,8 +87,12 @@ def order(order_id: int):
         export_order.contract_no,
         order=export_order,
         totals=order_rules.totals(export_order),
+        claims_total=print_data.claims_total(export_order),
         sections=SECTIONS,
-        section_forms={name: section_form(name, export_order) for name in SECTIONS},
+        headings=ORDER_HEADINGS,
+        # called by the template, so the forms' choices (currency names …) are made in the
+        # language the form prints in, not the viewer's
+        section_form=lambda name: section_form(name, export_order),
         signoff_kinds=order_rules.SIGNOFF_KINDS,
         payment_kinds=order_rules.PAYMENT_KINDS,
         order_stage_labels=order_rules.STAGES,
