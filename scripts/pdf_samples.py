@@ -24,7 +24,7 @@ from sqlalchemy import select  # noqa: E402
 
 from tests.pdf.layout import check_form  # noqa: E402
 from tests.pdf.longest import longest_records  # noqa: E402
-from tests.pdf.test_layout import TABLE_HEADERS, form_title, form_urls  # noqa: E402
+from tests.pdf.test_layout import TABLE_HEADERS, form_title, form_urls, with_lang  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.config import TestConfig  # noqa: E402
 from webapp.demo import DEMO_PASSWORD, MEMBERS, seed_demo  # noqa: E402
@@ -54,6 +54,10 @@ def demo_records(owner_id: int) -> dict:
         "order": db.session.scalar(select(ExportOrder.id).order_by(ExportOrder.id)),
         "plan": db.session.scalar(select(CallPlan.id).order_by(CallPlan.id)),
         "report": db.session.scalar(select(WeeklyReport.id).order_by(WeeklyReport.id)),
+        # the table forms: the demo salesperson's customers (the long ones are the owner's)
+        "selection": "?owner=" + str(db.session.scalar(
+            select(Membership.id).join(Membership.user).where(User.email == MEMBERS[2][0])
+        )),
     }
 
 
@@ -72,10 +76,15 @@ def blank_records(owner_id: int) -> dict:
     report = WeeklyReport(member_id=owner_id, week_start=date(2030, 1, 7))
     db.session.add_all([order, plan, report])
     db.session.flush()
-    return {"customer": customer.id, "order": order.id, "plan": plan.id, "report": report.id}
+    return {"customer": customer.id, "order": order.id, "plan": plan.id, "report": report.id,
+            "selection": "?country=ZZ"}  # a country nobody is in
 
 
-VARIANTS = {"short": demo_records, "long": longest_records, "blank": blank_records}
+def long_records(owner_id: int) -> dict:
+    return {**longest_records(owner_id), "selection": "?owner=mine"}
+
+
+VARIANTS = {"short": demo_records, "long": long_records, "blank": blank_records}
 
 
 def main() -> None:
@@ -112,7 +121,7 @@ def main() -> None:
                     continue
                 for lang in args.lang or ("zh", "en"):
                     start = time.perf_counter()
-                    response = client.get(f"{url}?lang={lang}")
+                    response = client.get(with_lang(url, lang))
                     seconds = time.perf_counter() - start
                     assert response.status_code == 200, (url, response.status_code)
                     pdf = args.out / f"{form}-{variant}-{lang}.pdf"
