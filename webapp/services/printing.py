@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Customer, ExportOrder, FollowUp
+from .countries import country_name, parse_country
 from .customers import CustomerFilters, customer_query
 from .localinfo import upcoming_holidays
+from .reports import CHARGE_LABELS
 
 
 def claims_total(order: ExportOrder) -> dict[str, Decimal]:
@@ -88,3 +91,26 @@ def first_contacts(customers: list[Customer]) -> dict[int, object]:
     """Each customer's first contact (the primary one, else the oldest), from the contacts
     the selection loaded."""
     return {c.id: c.contacts[0] for c in customers if c.contacts}
+
+
+def line_in_language(column: str, value: str | None) -> str | None:
+    """A weekly report line's country or charge in the current language. Pre-filled lines
+    store them as text in the language of whoever opened the report (德国 / 免费), typed ones
+    in whatever the person typed; a country or charge recognised in either language prints in
+    the form's language, anything else as written."""
+    if not value:
+        return value
+    if column == "country":
+        try:
+            code = parse_country(value)
+        except ValueError:
+            return value
+        return country_name(code) if code else value
+    if column == "terms":
+        for label in CHARGE_LABELS.values():
+            for locale in ("zh", "en"):
+                with force_locale(locale):
+                    written = str(label)
+                if value == written or value.startswith(written + " "):
+                    return str(label) + value[len(written) :]
+    return value
