@@ -121,10 +121,10 @@ def build_order(spec: dict) -> tuple[int, int, int]:
 
 def render(app, tenant_id: int, order_id: int, member_id: int, locale: str, font: str | None):
     from webapp.blueprints.orders.forms import SECTIONS
-    from webapp.blueprints.printing.routes import ORDER_HEADINGS
-    from webapp.services.printing import claims_total
     from webapp.blueprints.orders.routes import section_form
+    from webapp.blueprints.printing.routes import ORDER_HEADINGS
     from webapp.models import Tenant
+    from webapp.services.printing import claims_total
 
     with app.test_request_context():
         g.tenant = db.session.get(Tenant, tenant_id)

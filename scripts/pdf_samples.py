@@ -55,9 +55,12 @@ def demo_records(owner_id: int) -> dict:
         "plan": db.session.scalar(select(CallPlan.id).order_by(CallPlan.id)),
         "report": db.session.scalar(select(WeeklyReport.id).order_by(WeeklyReport.id)),
         # the table forms: the demo salesperson's customers (the long ones are the owner's)
-        "selection": "?owner=" + str(db.session.scalar(
-            select(Membership.id).join(Membership.user).where(User.email == MEMBERS[2][0])
-        )),
+        "selection": "?owner="
+        + str(
+            db.session.scalar(
+                select(Membership.id).join(Membership.user).where(User.email == MEMBERS[2][0])
+            )
+        ),
     }
 
 
@@ -76,8 +79,13 @@ def blank_records(owner_id: int) -> dict:
     report = WeeklyReport(member_id=owner_id, week_start=date(2030, 1, 7))
     db.session.add_all([order, plan, report])
     db.session.flush()
-    return {"customer": customer.id, "order": order.id, "plan": plan.id, "report": report.id,
-            "selection": "?country=ZZ"}  # a country nobody is in
+    return {
+        "customer": customer.id,
+        "order": order.id,
+        "plan": plan.id,
+        "report": report.id,
+        "selection": "?country=ZZ",
+    }  # a country nobody is in
 
 
 def long_records(owner_id: int) -> dict:

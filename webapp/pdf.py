@@ -67,7 +67,8 @@ def runs(value: object) -> Markup:
     lines on paper, laid out in time that grows with the length instead of its square.
     A run ends at the last place in it where a line may break anyway (after a space or a CJK
     character), if any: WeasyPrint lets a word that crosses two runs overflow its cell by a
-    letter. So a run is cut inside a word only when the word is longer than a run. A run never ends before a combining mark, so an accent stays with its letter."""
+    letter. So a run is cut inside a word only when the word is longer than a run. A run
+    never ends before a combining mark, so an accent stays with its letter."""
     if value is None:
         return Markup("")
     text = str(value)

@@ -59,7 +59,8 @@ def read(pdf: bytes) -> tuple[list[Page], set[str]]:
 def check_form(pdf: bytes, title: str, header: str | None = None) -> list[Page]:
     """Fail unless every page of the form carries its title in the running header, the table
     header `header` (when given) repeats on every page from the one where the table starts up
-    to the last but one (the last may hold only what follows the table), no character lies outside the content box, a CJK font
+    to the last but one (the last may hold only what follows the table), no character lies
+    outside the content box, a CJK font
     is embedded, and no page but the last is less than half full (a page pushed empty by a row
     that did not fit is a wasted page)."""
     pages, fonts = read(pdf)

@@ -69,7 +69,8 @@ def longest_records(owner_id: int) -> dict[str, int]:
             Customer(
                 name="", owner_id=owner_id, country="BA", nature="buying_office", grade="A",
                 importance="very_important", category="quality_prospect", status="negotiating",
-                sincerity=100, forecast_unit_price=Decimal("9999999999.9999"), forecast_currency="USD",
+                sincerity=100, forecast_unit_price=Decimal("9999999999.9999"),
+                forecast_currency="USD",
                 forecast_deal_date=today, order_amount=MONEY_MAX, order_currency="USD",
                 reorder_count=999, first_deal_date=today, outcome="lost", stages=127,
                 turnover_current=MONEY_MAX, turnover_previous=MONEY_MAX,
@@ -116,7 +117,8 @@ def longest_records(owner_id: int) -> dict[str, int]:
     plan = fill(CallPlan(member_id=owner_id, start_on=monday, weeks=3, created_by_id=owner_id))
     for position, customer in enumerate(customers, start=1):
         row = fill(CallPlanRow(customer_id=customer.id, position=position,
-                               turnover_current=MONEY_MAX, turnover_previous=MONEY_MAX))  # fmt: skip
+                               turnover_current=MONEY_MAX,
+                               turnover_previous=MONEY_MAX))  # fmt: skip
         for day in range(21):
             row.cells.append(CallPlanCell(on_date=monday + timedelta(days=day), code="CX"[day % 2]))
         plan.rows.append(row)

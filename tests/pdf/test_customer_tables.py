@@ -48,7 +48,9 @@ def test_staff_table_for_one_salesperson(client_a, company_a, customers):
     assert "Round 9" in text  # the newest follow-up
     assert text.count("☑") == 2  # 报价 and 出货 ticked
     grade_colours = {c["non_stroking_color"] for c in chars if c["text"] in "AB" and c["size"] < 9}
-    assert (0.7529, 0, 0) in {tuple(round(v, 4) for v in colour) for colour in grade_colours if colour}
+    assert (0.7529, 0, 0) in {
+        tuple(round(v, 4) for v in colour) for colour in grade_colours if colour
+    }
     zh, _chars = _pdf(client_a, base + "&lang=zh")
     assert "操作人" in zh and "贸易商" in zh and "国外" in zh
 

@@ -53,9 +53,7 @@ def newest_followups(customer_ids: list[int], per_customer: int = LOG_ROUNDS) ->
         )
         .label("rank")
     )
-    ranked = (
-        select(FollowUp.id, rank).where(FollowUp.customer_id.in_(customer_ids)).subquery()
-    )
+    ranked = select(FollowUp.id, rank).where(FollowUp.customer_id.in_(customer_ids)).subquery()
     stmt = (
         select(FollowUp)
         .join(ranked, ranked.c.id == FollowUp.id)

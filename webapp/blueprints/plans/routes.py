@@ -313,7 +313,12 @@ def pdf(plan_id: int):
     plan = plan_or_404(plan_id)
     name = f"{plan.member.user.name}-{rules.period_label(plan)}"
     return send_paper_form(
-        "print/plan.html", PDF_TITLE, name, landscape=True, plan=plan, grid=rules.grid(plan),
+        "print/plan.html",
+        PDF_TITLE,
+        name,
+        landscape=True,
+        plan=plan,
+        grid=rules.grid(plan),
         max_rows=MAX_PLAN_ROWS,  # the paper's numbered rows, printed empty when not used
     )
 
