@@ -76,6 +76,9 @@ class Config:
     # form fields: Werkzeug's own caps on parts and memory (hostile input must not exhaust it)
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     MAX_FORM_PARTS = 2000
+    # seconds a PDF's layout may take before it is stopped (webapp/pdf.py); below gunicorn's
+    # 60 s timeout, so a stopped form answers with a message instead of a killed worker
+    PDF_TIME_LIMIT = float(os.environ.get("PDF_TIME_LIMIT", "30"))
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_HEADERS = ["X-CSRFToken"]

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import CallPlan, CallPlanRow, Customer
+from ...models.plan import MAX_PLAN_ROWS
 from ...normalize import like_pattern
 from ...paging import render_list, requested_page
 from ...pdf import send_paper_form
@@ -316,7 +317,13 @@ def pdf(plan_id: int):
     plan = plan_or_404(plan_id)
     name = f"{plan.member.user.name}-{rules.period_label(plan)}"
     return send_paper_form(
-        "print/plan.html", PDF_TITLE, name, landscape=True, plan=plan, grid=rules.grid(plan)
+        "print/plan.html",
+        PDF_TITLE,
+        name,
+        landscape=True,
+        plan=plan,
+        grid=rules.grid(plan),
+        max_rows=MAX_PLAN_ROWS,  # the paper's numbered rows, printed empty when not used
     )
 
 

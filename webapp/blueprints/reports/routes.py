@@ -20,6 +20,7 @@ from ...models import WeeklyReport, WeeklyReportComment, WeeklyReportLine
 from ...models.report import REPORT_SECTIONS
 from ...paging import requested_page
 from ...pdf import send_paper_form
+from ...services import printing as print_data
 from ...services import reports as rules
 from ...services import weeks
 from ...services.roles import can
@@ -420,4 +421,6 @@ def pdf(report_id: int):
     report = report_or_404(report_id)
     context = _page_context(report)
     name = f"{report.member.user.name}-{context['week']}"
+    # countries and charges of the lines in the form's language, whoever filled them
+    context["line_text"] = print_data.line_in_language
     return send_paper_form("print/weekly_report.html", PDF_TITLE, name, **context)
