@@ -23,6 +23,7 @@ from ...services.visibility import visible_by_customer
 from ...tenancy.web import tenant_blueprint
 from ..access import customer_or_404, get_or_404, visible_or_404
 from ..formkit import bounded_int
+from . import history
 from .forms import (
     SECTIONS,
     ClaimForm,
@@ -353,9 +354,10 @@ def event_text(event) -> str:
         verb = _("Added %(what)s", what=kinds.get(event.field, event.field))
         if event.action == "removed":
             verb = _("Removed %(what)s", what=kinds.get(event.field, event.field))
-        return f"{verb}: {text}"
+        return f"{verb}: {history.row_text(event.field, text)}"
     label = _field_labels().get(event.field, event.field)
-    return f"{label}: {event.old or '—'} → {event.new or '—'}"
+    old, new = (history.value_text(event.field, v) for v in (event.old, event.new))
+    return f"{label}: {old} → {new}"
 
 
 @bp.context_processor
