@@ -24,7 +24,7 @@ from .blueprints.formkit import DB_INT_MAX
 from .blueprints.imports.routes import bp as imports_bp
 from .blueprints.inquiries.routes import bp as inquiries_bp
 from .blueprints.invites.routes import bp as invites_bp
-from .blueprints.languages import page_locale
+from .blueprints.languages import page_locale, page_timezone
 from .blueprints.orders.routes import bp as orders_bp
 from .blueprints.plans.routes import bp as plans_bp
 from .blueprints.pool.routes import bp as pool_bp
@@ -72,7 +72,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     )
     csrf.init_app(app)
     htmx.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -134,6 +134,11 @@ def _register_blueprints(app: Flask) -> None:
 def select_locale() -> str:
     """The page's company (if any) decides after the user's own choice: blueprints/languages."""
     return page_locale(g.get("tenant"))
+
+
+def select_timezone() -> str | None:
+    """Times on a company's pages are in the company's zone, like its "today"."""
+    return page_timezone(g.get("tenant"))
 
 
 def _register_hooks(app: Flask) -> None:

@@ -1,5 +1,6 @@
-"""Which language a page speaks: the one rule, shared by the app's locale selector and the
-fragments a page loads outside its company's URL (the company switcher)."""
+"""Which language a page speaks and which time zone it shows: the rules of the app's
+Flask-Babel selectors, shared with the fragments a page loads outside its company's URL (the
+company switcher)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask import current_app, request, session
 from flask_login import current_user
 
 from ..models import Tenant
+from ..services.followups import company_zone
 
 
 def page_locale(tenant: Tenant | None) -> str:
@@ -19,3 +21,9 @@ def page_locale(tenant: Tenant | None) -> str:
     if tenant is not None and tenant.default_locale in languages:
         return tenant.default_locale
     return request.accept_languages.best_match(languages) or languages[0]
+
+
+def page_timezone(tenant: Tenant | None) -> str | None:
+    """The zone Flask-Babel's datetimeformat moves stored (UTC) moments to: the company's, as
+    its "today" (services/followups.company_zone); None outside a company (the default)."""
+    return company_zone(tenant).key if tenant is not None else None
