@@ -1950,3 +1950,19 @@ def test_the_add_contact_form_is_fetched_when_unfolded(app, client_a, company_a)
     opened = client_a.get(f"{BASE}/{customer_id}?contact=1").get_data(as_text=True)
     assert re.search(r'<details class="card" id="add-contact" open>', opened)
     assert 'id="contact-form"' in opened
+
+
+def test_card_local_info_in_chinese_names_zone_and_holidays(app, client_a, company_a, fixed_clock):
+    """Issue 25: no "America/New_York, EDT", no English holiday names on a Chinese page, and a
+    separator between holidays (it read "Christmas Day1月1日")."""
+    customer_id = make_customer(app, company_a, "Boston Kitchen Inc.", country="US")
+    block = local_info(client_a.get(f"{BASE}/{customer_id}").get_data(as_text=True))
+    assert "美国（纽约）时间 · 北美东部夏令时间" in block and "EDT" not in block
+    assert "哥伦布日" in block and "Columbus Day" not in block  # 2026-10-12
+    english(client_a)
+    block = local_info(client_a.get(f"{BASE}/{customer_id}").get_data(as_text=True))
+    assert "United States (New York) Time · Eastern Daylight Time" in block
+    china = make_customer(app, company_a, "深圳某某电子有限公司", country="CN")
+    block = local_info(client_a.get(f"{BASE}/{china}").get_data(as_text=True))
+    between = re.findall(r"</span>(.*?)<span", block.split("Public holidays")[1], re.S)
+    assert len(between) >= 2 and all(text.strip() == "·" for text in between)

@@ -20,7 +20,7 @@ from ...services.followups import (
     timeline_count,
 )
 from ...services.inquiries import CHANNEL_LABELS, customer_inquiries, followed_ids
-from ...services.localinfo import local_now, upcoming_holidays
+from ...services.localinfo import local_now, upcoming_holidays, zone_names
 from ...services.orders import STAGES as ORDER_STAGES
 from ...services.orders import customer_orders
 from ...services.samples import charge_label, customer_samples
@@ -143,8 +143,7 @@ def render_card(
         orders=customer_orders(customer.id) if panels.orders else [],
         order_stages=ORDER_STAGES,
         contact_form=contact_form,
-        local_time=local_now(customer.country),
-        holidays=upcoming_holidays(customer.country, str(get_locale()), company_today(g.tenant)),
+        **_local_info(customer),
         stages=bits_to_stages(customer.stages),
         open_log=log,
         **timeline_context(
@@ -154,3 +153,14 @@ def render_card(
             everything=everything,
         ),
     )
+
+
+def _local_info(customer: Customer) -> dict:
+    """The card's local time (with its zone's names in the user's language) and holidays."""
+    locale = str(get_locale())
+    moment = local_now(customer.country)
+    return {
+        "local_time": moment,
+        "local_zone": zone_names(moment, locale) if moment else None,
+        "holidays": upcoming_holidays(customer.country, locale, company_today(g.tenant)),
+    }
