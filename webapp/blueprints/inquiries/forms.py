@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from ...services.inquiries import CHANNEL_LABELS, WORTH_LABELS, WORTH_VALUES, InquiryInput
 from ..customers.forms import CountryField, phone_or_error
 from ..formkit import OPTIONAL_TEXT
+from ..pickers import RolePickerSelect, role_picker
 
 
 def labels(choices: dict) -> dict[str, str]:
@@ -56,17 +57,20 @@ class InquiryForm(FlaskForm):
     )
     worth_following = SelectField(_l("Worth following"), validate_choice=True)
     worth_reason = _text(_l("Reason"), 500)
-    assigned_to_id = SelectField(_l("Salesperson"), coerce=_member, validate_choice=False)
+    assigned_to_id = SelectField(
+        _l("Salesperson"), coerce=_member, validate_choice=False, widget=RolePickerSelect()
+    )
     version = HiddenField()
 
-    def __init__(self, *args, members=(), region: str | None = None, **kwargs) -> None:
+    def __init__(self, *args, keep_id: int | None = None, region: str | None = None,
+                 **kwargs) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
         self.region = region
         self.channel.choices = labels(CHANNEL_LABELS)
         self.worth_following.choices = labels(
             {"": WORTH_LABELS[""], "yes": WORTH_LABELS["yes"], "no": WORTH_LABELS["no"]}
         )
-        self.assigned_to_id.choices = [("", "—")] + [(str(m), n) for m, n in members]
+        self.assigned_to_id.choices = role_picker("sales", keep_id, text_keys=True)
 
     def validate_phone(self, field) -> None:
         field.data = phone_or_error(field.data, self.country.data or self.region)
@@ -93,8 +97,10 @@ class InquiryForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    assigned_to_id = SelectField(_l("Salesperson"), coerce=_member, validate_choice=False)
+    assigned_to_id = SelectField(
+        _l("Salesperson"), coerce=_member, validate_choice=False, widget=RolePickerSelect()
+    )
 
-    def __init__(self, *args, members=(), **kwargs) -> None:
+    def __init__(self, *args, keep_id: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.assigned_to_id.choices = [("", "—")] + [(str(m), n) for m, n in members]
+        self.assigned_to_id.choices = role_picker("sales", keep_id, text_keys=True)

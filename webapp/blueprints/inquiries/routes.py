@@ -78,7 +78,7 @@ def _form(inquiry: Inquiry | None = None, formdata=None, **kwargs) -> InquiryFor
     form_kwargs = {} if formdata is None else {"formdata": formdata}
     return InquiryForm(
         obj=inquiry,
-        members=team_choices(keep_id=keep),
+        keep_id=keep,
         region=g.tenant.home_country,
         **form_kwargs,
         **kwargs,
@@ -162,7 +162,7 @@ def edit(inquiry_id: int):
 @bp.get("/<int:inquiry_id>")
 def detail(inquiry_id: int):
     inquiry = inquiry_or_404(inquiry_id)
-    assign_form = AssignForm(formdata=None, members=team_choices(keep_id=inquiry.assigned_to_id))
+    assign_form = AssignForm(formdata=None, keep_id=inquiry.assigned_to_id)
     assign_form.assigned_to_id.data = inquiry.assigned_to_id
     return render_template(
         "inquiries/detail.html",
@@ -183,7 +183,7 @@ def detail(inquiry_id: int):
 @bp.post("/<int:inquiry_id>/assign")
 def assign(inquiry_id: int):
     inquiry = inquiry_or_404(inquiry_id)
-    form = AssignForm(members=team_choices(keep_id=inquiry.assigned_to_id))
+    form = AssignForm(keep_id=inquiry.assigned_to_id)
     if form.validate_on_submit():
         try:
             rules.assign(inquiry, form.assigned_to_id.data)
