@@ -12,9 +12,12 @@ import pytz
 from babel.dates import get_timezone_location, get_timezone_name
 from babel.lists import format_list
 from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..models import Customer
 from .holiday_names import NAMES
+from .zones import zone_from_address, zones_of
 
 # Countries spanning several zones: the zone where most business happens. Others take the first
 # zone of the IANA table (zone.tab), which is the main one for single-zone countries.
@@ -69,11 +72,64 @@ def main_zone(country: str | None) -> ZoneInfo | None:
         return None
 
 
+@dataclass(frozen=True)
+class CustomerZone:
+    """Which zone a customer's local time is in, and why (the card says so):
+    "chosen" on the card, from the "address" (`place`: the state or city that gave it), or the
+    "country"'s main zone. `choices`: the country's zones when it spans several (the card then
+    offers them), else empty."""
+
+    zone: ZoneInfo
+    source: str
+    place: str | None = None
+    choices: tuple[str, ...] = ()
+
+
+def customer_zone(
+    country: str | None, address: str | None = None, chosen: str | None = None
+) -> CustomerZone | None:
+    """The zone of a customer: the one picked on the card (if it is one of its country's), else
+    the one its address names where the country spans several, else the country's main one."""
+    zones = zones_of(country)
+    several = zones if len(zones) > 1 else ()
+    if chosen and chosen in zones:
+        return CustomerZone(ZoneInfo(chosen), "chosen", choices=several)
+    found = zone_from_address(country, address)
+    if found is not None:
+        return CustomerZone(ZoneInfo(found[0]), "address", found[1], several)
+    zone = main_zone(country)
+    return CustomerZone(zone, "country", choices=several) if zone is not None else None
+
+
+class ZoneRefused(ValueError):
+    """A zone that is not one of the customer's country's; `message` is for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def choose_zone(customer: Customer, zone: str | None) -> None:
+    """The zone picked on the card (None: work it out from the address or the country again).
+    Only one of the country's own zones: the picker offers those, anything else is refused."""
+    if zone and zone not in zones_of(customer.country):
+        raise ZoneRefused(_("Choose one of the time zones of the customer's country."))
+    customer.time_zone = zone or None
+
+
+def zone_options(zones: tuple[str, ...], locale: str) -> list[tuple[str, str]]:
+    """The picker's (zone, its name in `locale`: "美国（洛杉矶）时间"), in the name's order."""
+    named = [(zone, get_timezone_location(ZoneInfo(zone), locale=locale)) for zone in zones]
+    return sorted(named, key=lambda option: option[1])
+
+
 def local_now(country: str | None, now: datetime | None = None) -> datetime | None:
     """The current time in the customer's country (None when we cannot tell)."""
     zone = main_zone(country)
-    if zone is None:
-        return None
+    return None if zone is None else now_in(zone, now)
+
+
+def now_in(zone: ZoneInfo, now: datetime | None = None) -> datetime:
     return (now or datetime.now(ZoneInfo("UTC"))).astimezone(zone)
 
 
