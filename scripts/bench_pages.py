@@ -117,6 +117,9 @@ def main() -> None:
         "search phone fragment": f"{base}/customers/?q=1612345",
         "search common word": f"{base}/customers/?q=有限公司",
         "search a contact name": f"{base}/customers/?q=zhang wei",
+        # issue 25: an address typed without its accents, and a WeChat id
+        "search address, folded": f"{base}/customers/?q=konigstrasse 12",
+        "search a WeChat id": f"{base}/customers/?q=wx_{card_id}_1",
         "card, 50 follow-ups": f"{base}/customers/{card_id}",
         "my day": f"{base}/",
         "orders list": f"{base}/orders/",

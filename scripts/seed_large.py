@@ -205,6 +205,27 @@ IMPORTANCE = ["normal", "important", "very_important"]
 NATURES = ["trading", "buying_office", "importer", "retailer", "end_user", "personal"]
 
 
+# addresses as people write them, in several scripts and with accents (the search folds them:
+# "konigstrasse" finds "Königstraße")
+STREETS = [
+    ("Königstraße", "Stuttgart"),
+    ("Hauptstraße", "München"),
+    ("Rua São Bento", "São Paulo"),
+    ("Calle de Alcalá", "Madrid"),
+    ("Rue de la République", "Lyon"),
+    ("Market Street", "San Francisco, CA"),
+    ("Collins Street", "Melbourne VIC"),
+    ("科技园路", "广东省深圳市南山区"),
+    ("Østergade", "København"),
+    ("Piotrkowska", "Łódź"),
+]
+
+
+def address(rng: random.Random) -> str:
+    street, city = rng.choice(STREETS)
+    return f"{street} {rng.randrange(1, 400)}, {city}"
+
+
 def company_name(rng: random.Random, i: int) -> str:
     if rng.random() < 0.45:
         return f"{rng.choice(CN_PREFIX)}{rng.choice(CN_TRADE)}{rng.choice(CN_SUFFIX)}{i}"
@@ -344,6 +365,10 @@ def _bulk(db, tenant_id, n_customers, sales, members, rng, normalize, *models) -
     # same run without reading them back (PostgreSQL's sequence is moved past them below)
     plan: list[tuple[int, int, list[date]]] = []
 
+    # addresses, QQ and WeChat ids (issue 25) from their own generator: the rest of the data is
+    # the same as before they were added, for comparisons with earlier runs
+    extra = random.Random(n_customers)
+
     def customer_rows() -> Iterator[dict]:
         for i in range(n_customers):
             cid = first_id + i
@@ -361,6 +386,7 @@ def _bulk(db, tenant_id, n_customers, sales, members, rng, normalize, *models) -
                 "tenant_id": tenant_id,
                 "name": name,
                 "name_key": normalize(name),
+                "address": address(extra) if extra.random() < 0.7 else None,
                 "country": rng.choice(COUNTRIES),
                 "nature": rng.choice(NATURES),
                 "grade": rng.choice(GRADES),
@@ -397,6 +423,8 @@ def _bulk(db, tenant_id, n_customers, sales, members, rng, normalize, *models) -
                     "email": f"c{cid}.{k}@example{cid % 97}.com",
                     "phone": phone(rng),
                     "mobile": phone(rng) if rng.random() < 0.5 else None,
+                    "qq": str(extra.randrange(10**7, 10**10)) if extra.random() < 0.3 else None,
+                    "wechat": f"wx_{cid}_{k}" if extra.random() < 0.4 else None,
                     "is_primary": k == 0,
                     "decision_maker": k == 0,
                     "version": 1,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, g, render_template, request, session
+from flask import Flask, g, render_template
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -25,6 +24,7 @@ from .blueprints.formkit import DB_INT_MAX, register_form_translations
 from .blueprints.imports.routes import bp as imports_bp
 from .blueprints.inquiries.routes import bp as inquiries_bp
 from .blueprints.invites.routes import bp as invites_bp
+from .blueprints.languages import page_locale, page_timezone
 from .blueprints.orders.routes import bp as orders_bp
 from .blueprints.plans.routes import bp as plans_bp
 from .blueprints.pool.routes import bp as pool_bp
@@ -80,7 +80,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     )
     csrf.init_app(app)
     htmx.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -142,20 +142,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    """User's own choice → company default → browser's Accept-Language → zh."""
-    languages = current_app_languages()
-    if current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    if session.get("locale") in languages:
-        return session["locale"]
-    tenant = g.get("tenant")
-    if tenant is not None and tenant.default_locale in languages:
-        return tenant.default_locale
-    return request.accept_languages.best_match(languages) or languages[0]
+    """The page's company (if any) decides after the user's own choice: blueprints/languages."""
+    return page_locale(g.get("tenant"))
 
 
-def current_app_languages() -> tuple[str, ...]:
-    return tuple(current_app.config["LANGUAGES"])
+def select_timezone() -> str | None:
+    """Times on a company's pages are in the company's zone, like its "today"."""
+    return page_timezone(g.get("tenant"))
 
 
 def _register_hooks(app: Flask) -> None:

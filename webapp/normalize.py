@@ -147,6 +147,26 @@ def email_domain(email: str | None) -> str | None:
     return None if not domain or domain in PUBLIC_MAIL_DOMAINS else domain
 
 
+# letters whose accent is part of the letter, not a combining mark (NFKD leaves them whole):
+# folded to what people type on a keyboard without them
+_WHOLE_LETTERS = str.maketrans(
+    {"ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "ı": "i", "ŀ": "l", "ŧ": "t",
+     "æ": "ae", "œ": "oe", "þ": "th"}
+)  # fmt: skip
+# kana voicing marks are letters' identity, not accents: が is not か
+_KEPT_MARKS = frozenset("\u3099\u309a")
+
+
+def fold(text: str) -> str:
+    """Case and accents folded, in every script, for searching: "Müller", "MÜLLER" and
+    "muller" are one text, as are "Straße"/"STRASSE", "Ωμέγα"/"ωμεγα", full-width "ＡＢＣ"/"abc"
+    and "São"/"sao". Chinese is unchanged. Both the stored search text and the term go through
+    it, so the database compares plain strings (services/search.py)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if c in _KEPT_MARKS or not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", bare.casefold()).translate(_WHOLE_LETTERS)
+
+
 def like_pattern(term: str) -> str:
     """`%term%` for LIKE ... ESCAPE '\\': the user's own % and _ match themselves."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

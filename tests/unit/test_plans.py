@@ -57,6 +57,51 @@ def test_two_calls_on_one_day_are_one_code():
     assert rules.actual_codes({d(0): "C"}, [(d(0), "phone"), (d(0), "email")]) == {d(0): ["CS"]}
 
 
+# the N rule: a call/visit not on its planned day is N only when it fulfils a planned one of its
+# own ISO week that is not met yet (d(0)…d(6) is wk47, d(7)… wk48)
+
+
+@pytest.mark.parametrize("kind", ["phone", "visit_direct"])
+def test_a_call_before_the_planned_day_fulfils_it(kind):
+    code = "C" if kind == "phone" else "X"
+    assert rules.actual_codes({d(3): code}, [(d(1), kind)]) == {d(1): [code + "N"]}
+
+
+@pytest.mark.parametrize("kind", ["phone", "visit_direct"])
+def test_a_call_before_the_planned_day_is_unplanned_when_the_day_is_kept(kind):
+    code = "C" if kind == "phone" else "X"
+    events = [(d(1), kind), (d(3), kind)]
+    assert rules.actual_codes({d(3): code}, events) == {d(1): ["U" + code], d(3): [code + "S"]}
+
+
+@pytest.mark.parametrize("kind", ["email", "visit_invited"])
+def test_two_calls_for_one_plan_fulfil_it_once(kind):
+    code = "C" if kind == "email" else "X"
+    events = [(d(5), kind), (d(4), kind)]
+    # the earlier call kept the promise; the later one is unplanned
+    assert rules.actual_codes({d(2): code}, events) == {d(4): [code + "N"], d(5): ["U" + code]}
+
+
+def test_two_planned_calls_in_a_week_are_fulfilled_by_two_calls():
+    planned = {d(1): "C", d(3): "C"}
+    events = [(d(0), "phone"), (d(4), "chat"), (d(6), "sms")]
+    assert rules.actual_codes(planned, events) == {d(0): ["CN"], d(4): ["CN"], d(6): ["UC"]}
+
+
+@pytest.mark.parametrize("kind", ["phone", "visit_direct"])
+def test_a_plan_in_the_next_week_is_not_fulfilled_by_a_call_this_week(kind):
+    code = "C" if kind == "phone" else "X"
+    # a call on Friday of wk47 for a C planned on Tuesday of wk48: unplanned, and the C stays open
+    assert rules.actual_codes({d(8): code}, [(d(4), kind)]) == {d(4): ["U" + code]}
+    # nor the other way round: a late call in wk48 does not keep wk47's plan
+    assert rules.actual_codes({d(1): code}, [(d(9), kind)]) == {d(9): ["U" + code]}
+
+
+def test_a_call_after_the_planned_day_was_kept_is_unplanned():
+    events = [(d(0), "phone"), (d(2), "email")]
+    assert rules.actual_codes({d(0): "C"}, events) == {d(0): ["CS"], d(2): ["UC"]}
+
+
 def test_compliance_is_none_when_nothing_is_planned():
     assert rules.compliance(0, 0) is None
     assert rules.compliance(1, 4) == 0.25
@@ -93,10 +138,10 @@ def test_grid_scenarios(app, company_a, team):
                       author_membership_id=who)  # fmt: skip
 
     follow(planned, d(0))  # CS
-    follow(planned, d(3), "email")  # CN
+    follow(planned, d(3), "email")  # UC: wk47's only C was kept on d(0)
     follow(planned, d(2), "visit_direct")  # XS
-    follow(planned, d(4), "visit_invited")  # XN
-    follow(planned, d(13), "chat")  # the period's last day (Sunday of wk48): CN
+    follow(planned, d(4), "visit_invited")  # UX: wk47's only X was kept on d(2)
+    follow(planned, d(13), "chat")  # the period's last day (Sunday of wk48): CN for d(7)
     follow(planned, d(14))  # the Monday after the period: ignored
     follow(planned, d(-1))  # the Sunday before: ignored
     follow(planned, d(1), who=team["other"])  # a colleague's call: not this plan's
@@ -108,17 +153,17 @@ def test_grid_scenarios(app, company_a, team):
     grid, rows = _grid(app, company_a, plan)
     line = rows["Planned GmbH"]
     assert line.plan == {d(0): "C", d(2): "X", d(7): "C"}
-    assert line.actual == {d(0): ["CS"], d(2): ["XS"], d(3): ["CN"], d(4): ["XN"], d(13): ["CN"]}
+    assert line.actual == {d(0): ["CS"], d(2): ["XS"], d(3): ["UC"], d(4): ["UX"], d(13): ["CN"]}
     assert rows["Unplanned LLC"].actual == {d(1): ["UC", "UX"]}
     assert set(rows) == {"Planned GmbH", "Unplanned LLC"}
     assert [number for number, _days in grid.weeks] == [47, 48]
     assert grid.days[0] == MON and grid.days[-1] == d(13) and len(grid.days) == 14
     # totals per row, per day, per code
-    assert line.totals == {"C": 2, "X": 1, "CS": 1, "XS": 1, "CN": 2, "XN": 1}
+    assert line.totals == {"C": 2, "X": 1, "CS": 1, "XS": 1, "CN": 1, "UC": 1, "UX": 1}
     assert line.planned == 3 and line.hits == 2
     assert grid.day_totals[d(1)] == {"UC": 1, "UX": 1}
     assert grid.day_totals[d(0)] == {"C": 1, "CS": 1}
-    assert grid.totals["UC"] == 1 and grid.totals["CN"] == 2
+    assert grid.totals["UC"] == 2 and grid.totals["CN"] == 1
     # compliance: 2 of the 3 planned cells kept on the day (the C of d(7) was not)
     assert (grid.hits, grid.planned) == (2, 3)
     assert grid.compliance == pytest.approx(2 / 3)

@@ -28,9 +28,46 @@ def _text(app, company, customer_id: int) -> str | None:
 
 def test_search_text_folds_every_field_one_per_line():
     text = search.search_text(
-        "MÜLLER Lighting GmbH", None, [("Anna Weiß", "Anna@Mueller.DE", "+4915112345678", None)]
+        ("MÜLLER Lighting GmbH", None, "Königstraße 1"),
+        [("Anna Weiß", "Anna@Mueller.DE", "+4915112345678", None, "12345", "Anna_WX")],
     )
-    assert text == "müller lighting gmbh\nanna weiß\nanna@mueller.de\n+4915112345678"
+    assert text == (
+        "muller lighting gmbh\nkonigstrasse 1\nanna weiss\nanna@mueller.de\n+4915112345678"
+        "\n12345\nanna_wx"
+    )
+
+
+def test_address_qq_and_wechat_are_searched(app, company_a):
+    """Issue 25: a customer's address and a contact's QQ and WeChat id found nothing."""
+    acme = make_customer(app, company_a, "Acme", address="深圳市南山区科技园路 12 号")
+    make_contact(app, company_a, acme, "Li Lei", qq="87654321", wechat="lilei_sz")
+    make_customer(app, company_a, "Other Ltd")
+    for q in ("南山区", "科技园路", "87654321", "LiLei_SZ"):
+        assert _found(app, company_a, q) == ["Acme"], q
+
+
+def test_accents_and_case_are_folded_in_every_script(app, company_a):
+    """Issue 25: "muller" did not find "Müller"."""
+    names = ["Müller GmbH", "Ωμέγα Α.Ε.", "ПЁТР ООО", "Straße AG", "São Paulo Ltda", "Nguyễn Co"]
+    for name in names:
+        make_customer(app, company_a, name)
+    for q, name in [("muller", "Müller GmbH"), ("MULLER", "Müller GmbH"), ("müller", "Müller GmbH"),
+                    ("ωμεγα", "Ωμέγα Α.Ε."), ("ΩΜΕΓΑ", "Ωμέγα Α.Ε."), ("пётр", "ПЁТР ООО"),
+                    ("петр", "ПЁТР ООО"), ("STRASSE", "Straße AG"), ("sao", "São Paulo Ltda"),
+                    ("nguyen", "Nguyễn Co"), ("ｍｕｌｌｅｒ", "Müller GmbH")]:  # fmt: skip
+        assert _found(app, company_a, q) == [name], q
+
+
+def test_a_contact_address_qq_edit_rewrites_the_row(app, company_a):
+    acme = make_customer(app, company_a, "Acme")
+    contact = make_contact(app, company_a, acme, "Li Lei", qq="111")
+    with app.app_context(), tenant_context(company_a.id):
+        db.session.get(Contact, contact).qq = "222"
+        db.session.get(Customer, acme).address = "Hafenstraße 9"
+        db.session.commit()
+    assert _found(app, company_a, "111") == []
+    assert _found(app, company_a, "222") == ["Acme"]
+    assert _found(app, company_a, "hafenstrasse") == ["Acme"]
 
 
 def test_a_customer_and_its_contacts_are_found_by_any_field(app, company_a):

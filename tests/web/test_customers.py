@@ -2044,3 +2044,63 @@ def test_the_add_contact_form_is_fetched_when_unfolded(app, client_a, company_a)
     opened = client_a.get(f"{BASE}/{customer_id}?contact=1").get_data(as_text=True)
     assert re.search(r'<details class="card" id="add-contact" open>', opened)
     assert 'id="contact-form"' in opened
+
+
+def test_card_local_info_in_chinese_names_zone_and_holidays(app, client_a, company_a, fixed_clock):
+    """Issue 25: no "America/New_York, EDT", no English holiday names on a Chinese page, and a
+    separator between holidays (it read "Christmas Day1月1日")."""
+    customer_id = make_customer(app, company_a, "Boston Kitchen Inc.", country="US")
+    block = local_info(client_a.get(f"{BASE}/{customer_id}").get_data(as_text=True))
+    assert "美国（纽约）时间 · 北美东部夏令时间" in block and "EDT" not in block
+    assert "哥伦布日" in block and "Columbus Day" not in block  # 2026-10-12
+    english(client_a)
+    block = local_info(client_a.get(f"{BASE}/{customer_id}").get_data(as_text=True))
+    assert "United States (New York) Time · Eastern Daylight Time" in block
+    china = make_customer(app, company_a, "深圳某某电子有限公司", country="CN")
+    block = local_info(client_a.get(f"{BASE}/{china}").get_data(as_text=True))
+    between = re.findall(r"</span>(.*?)<span", block.split("Public holidays")[1], re.S)
+    assert len(between) >= 2 and all(text.strip() == "·" for text in between)
+
+
+def test_card_local_time_follows_the_address_state(app, client_a, company_a, fixed_clock):
+    """Issue 25: a San Francisco address showed New York time (04:30 UTC is 21:30 there)."""
+    english(client_a)
+    customer_id = make_customer(app, company_a, "Golden Gate Imports", country="US",
+                                address="1200 Market St, San Francisco, CA 94103")  # fmt: skip
+    block = local_info(client_a.get(f"{BASE}/{customer_id}").get_data(as_text=True))
+    assert "21:30" in block and "Pacific Daylight Time" in block
+    assert "Time zone from the address: California." in block
+    assert 'id="zone-form"' in block  # the user may still pick another
+
+
+def test_card_says_the_main_zone_is_assumed_and_lets_the_user_pick(
+    app, client_a, company_a, fixed_clock
+):
+    english(client_a)
+    customer_id = make_customer(app, company_a, "Somewhere Inc.", country="US")
+    block = local_info(client_a.get(f"{BASE}/{customer_id}").get_data(as_text=True))
+    assert "00:30" in block and "has several time zones" in block
+    assert '<option value="America/Denver">United States (Denver) Time</option>' in block
+    response = client_a.post(f"{BASE}/{customer_id}/zone", data={"time_zone": "America/Denver"})
+    assert response.status_code == 302
+    block = local_info(client_a.get(f"{BASE}/{customer_id}").get_data(as_text=True))
+    assert "22:30" in block and "Time zone chosen on this card." in block
+    assert '<option value="America/Denver" selected>' in block
+    assert load(app, company_a, Customer, customer_id)["time_zone"] == "America/Denver"
+    # another country's zone is refused with a message; the choice stays
+    response = client_a.post(f"{BASE}/{customer_id}/zone", data={"time_zone": "Asia/Tokyo"},
+                             follow_redirects=True)  # fmt: skip
+    assert "Choose one of the time zones of the customer&#39;s country." in response.get_data(
+        as_text=True
+    )
+    assert load(app, company_a, Customer, customer_id)["time_zone"] == "America/Denver"
+    # back to working it out
+    client_a.post(f"{BASE}/{customer_id}/zone", data={"time_zone": ""})
+    assert load(app, company_a, Customer, customer_id)["time_zone"] is None
+
+
+def test_a_single_zone_country_offers_no_zone_picker(app, client_a, company_a, fixed_clock):
+    customer_id = make_customer(app, company_a, "深圳某某电子有限公司", country="CN",
+                                address="广东省深圳市南山区")  # fmt: skip
+    block = local_info(client_a.get(f"{BASE}/{customer_id}").get_data(as_text=True))
+    assert 'id="zone-form"' not in block

@@ -371,3 +371,16 @@ def test_customer_choices_are_bounded_and_searchable(app, client, company_a, com
 def test_customer_options_need_edit_rights(client, people, base, zhang_plan):
     as_(client, "lucy")  # another salesperson: may not edit zhang's plan
     assert client.get(f"{base}/{zhang_plan}/customer-options?q=a", headers=HX).status_code == 403
+
+
+def test_the_legend_states_the_cn_uc_rule(app, client, company_a, people, base, zhang_plan):
+    """A second call in the week of a C already kept is UC, and the legend says why."""
+    with app.app_context(), tenant_context(company_a.id):
+        customer_id = db.session.scalar(select(CallPlanRow.customer_id))
+    make_followup(app, company_a, customer_id, "again", on_date=d(2), method="email",
+                  author_membership_id=people["zhang"])  # fmt: skip
+    as_(client, "zhang")
+    page = client.get(f"{base}/{zhang_plan}").get_data(as_text=True)
+    assert "A call counts as CN only when it fulfils a specific planned C" in page
+    badge = '<span class="badge text-bg-secondary" title="Unplanned call">UC</span>'
+    assert f'data-day="{d(2).isoformat()}">{badge}' in page

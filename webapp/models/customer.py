@@ -128,6 +128,9 @@ class Customer(TenantScoped, Timestamps, db.Model):
     website: Mapped[str | None] = mapped_column(String(255))
     country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166 alpha-2
     address: Mapped[str | None] = mapped_column(String(500))
+    # IANA zone picked on the card where the country spans several and the address does not
+    # say which (services/localinfo.customer_zone); NULL: from the address or the country
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     nature: Mapped[str | None] = mapped_column(String(20))  # services.classification.NATURES
     grade: Mapped[str | None] = mapped_column(String(1))  # A/B/C/D
     importance: Mapped[str | None] = mapped_column(String(20))

@@ -25,8 +25,9 @@ class CustomerSearch(TenantScoped, db.Model):
         ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True
     )
     customer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # lower-cased (Python's lower(), as the search term is), one field per line: company name,
-    # website, then each contact's name, email, phone and mobile (E.164)
+    # folded (normalize.fold: case and accents, as the search term is), one field per line:
+    # company name, website, address, then each contact's name, email, phone and mobile
+    # (E.164), QQ and WeChat id (services/search.py CUSTOMER_FIELDS, CONTACT_FIELDS)
     text: Mapped[str] = mapped_column(Text, default="")
 
 

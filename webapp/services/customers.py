@@ -16,6 +16,7 @@ from ..models import (
     ExportOrder,
     Inquiry,
     Membership,
+    MembershipRole,
     Sample,
     User,
 )
@@ -289,6 +290,22 @@ def team_choices(keep_id: int | None = None, keep_ids=()) -> list[tuple[int, str
         .order_by(User.name)
     )
     return [(mid, name) for mid, name in rows]
+
+
+def role_choices(
+    role: str, keep_id: int | None = None
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """team_choices() split for a picker that names someone of one role (the merchandiser of an
+    order, the salesperson of a customer, a plan or an inquiry): (those holding `role`, everyone
+    else). Both stay choosable: in a small company the salesperson may follow the order too."""
+    members = team_choices(keep_id)
+    holders = set(
+        db.session.scalars(select(MembershipRole.membership_id).where(MembershipRole.role == role))
+    )
+    return (
+        [m for m in members if m[0] in holders],
+        [m for m in members if m[0] not in holders],
+    )
 
 
 def set_primary_contact(contact: Contact) -> None:

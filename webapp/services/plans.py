@@ -8,9 +8,14 @@ row is computed here from the follow-up log every time it is shown, never typed:
   by the plan's salesperson (FollowUp.followed_by_id == plan.member_id). The plan is a person's
   promise; a colleague's call to the same customer does not keep it.
 - calls are CALL_METHODS (phone, chat, SMS, email), visits VISIT_METHODS; "other" is neither.
-- a call on a day planned C → CS; on another day while some C is planned for that customer in
-  the period → CN; with no C planned for that customer in the period → UC. Visits: XS / XN / UX.
-- a day holds at most one call code and one visit code (two calls on one day are one CS: the
+- a call on a day planned C → CS (that C is kept). A call on another day → CN only when it
+  fulfils a specific planned C of that customer that is not yet met, in the same ISO week as
+  the call (the plan's week: a call never keeps a C of another week). Everything else is UC:
+  a second call for a C already kept or already fulfilled, a call in a week with no C open.
+  Same-day calls are matched first, so a call before the planned day counts as CN only when
+  the planned day itself goes without a call. The other calls fulfil the week's open Cs in
+  date order (the earliest call is the one that kept the promise). Visits: XS / XN / UX alike.
+- a day holds at most one call code and one visit code (two calls on one day are one call: the
   paper has one cell per day), but a call and a visit on the same day give two codes.
 - compliance = hits / planned: the planned cells that got a matching same-day actual (a C with
   a call, an X with a visit: exactly CS + XS) divided by all planned cells; None when nothing
@@ -47,10 +52,10 @@ PLAN_LEGEND = {
 }
 ACTUAL_LEGEND = {
     "CS": _l("Called on the planned day"),
-    "CN": _l("Called, not on the planned day"),
+    "CN": _l("Called on another day of the planned call's week"),
     "UC": _l("Unplanned call"),
     "XS": _l("Visited on the planned day"),
-    "XN": _l("Visited, not on the planned day"),
+    "XN": _l("Visited on another day of the planned visit's week"),
     "UX": _l("Unplanned visit"),
 }
 ACTUAL_CODES = tuple(ACTUAL_LEGEND)
@@ -251,24 +256,30 @@ def actual_codes(planned: dict[date, str], events: list[tuple[date, str]]) -> di
     """The actual row of one customer: `planned` maps day → C/X, `events` are (day, method)
     of the salesperson's follow-ups of that customer inside the period.
 
-    Returns day → codes, calls before visits, each at most once a day."""
-    planned_kinds = set(planned.values())
-    result: dict[date, list[str]] = {}
-    for day, method in sorted(events):
+    Returns day → codes, calls before visits, each at most once a day. The rule (module
+    docstring): S on the planned day; N only for a call/visit that fulfils a planned one of
+    its own ISO week not met yet; U for every other one."""
+    days_done: dict[str, set[date]] = {CALL: set(), VISIT: set()}
+    for day, method in events:
         kind = kind_of(method)
-        if kind is None:
-            continue
-        if planned.get(day) == kind:
-            code = kind + "S"
-        elif kind in planned_kinds:
-            code = kind + "N"
-        else:
-            code = "U" + kind
-        codes = result.setdefault(day, [])
-        if code not in codes:
-            codes.append(code)
-    for codes in result.values():
-        codes.sort(key=lambda c: (VISIT in c, c))
+        if kind is not None:
+            days_done[kind].add(day)  # one cell per day: two calls on a day are one call
+    result: dict[date, list[str]] = {}
+    for kind in (CALL, VISIT):  # calls first, so a day lists its call code before its visit code
+        done = days_done[kind]
+        # per week, the planned days of this kind not kept on the day: what other days can fulfil
+        open_in_week = Counter(
+            week_start(day) for day, code in planned.items() if code == kind and day not in done
+        )
+        for day in sorted(done):
+            if planned.get(day) == kind:
+                code = kind + "S"
+            elif open_in_week[week_start(day)]:
+                open_in_week[week_start(day)] -= 1
+                code = kind + "N"
+            else:
+                code = "U" + kind
+            result.setdefault(day, []).append(code)
     return result
 
 

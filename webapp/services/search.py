@@ -3,10 +3,12 @@
 Searching company names, websites and every contact's name, email and phones used to be a
 per-row lower() and an EXISTS over the contacts: 2-4 s for a company with 100,000 customers
 and 300,000 contacts on SQLite, whose lower() had to be a Python function to fold non-ASCII
-letters. Now each customer has one lower-cased text (models/search.py), rewritten whenever the
-customer or one of its contacts is flushed, and a search is one LIKE over those rows with the
-database's own LIKE (the text and the term are both folded by Python, so SQLite and PostgreSQL
-match the same rows).
+letters. Now each customer has one folded text (models/search.py): its name, website and
+address and every contact's name, email, phones, QQ and WeChat id, case and accents folded by
+normalize.fold ("muller" finds "Müller", in every script), rewritten whenever the customer or
+one of its contacts is flushed. A search is one LIKE over those rows with the database's own
+LIKE (the text and the term are both folded by Python, so SQLite and PostgreSQL match the same
+rows, and no accent-insensitive collation or extension is needed on either).
 """
 
 from __future__ import annotations
@@ -34,18 +36,22 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models import Contact, Customer, CustomerSearch
 from ..models.search import TRIGRAM_TABLE
-from ..normalize import like_pattern
+from ..normalize import fold, like_pattern
 from .phones import search_digits
 
 CHUNK = 500
+# what the search box looks in, in this order, one line each
+CUSTOMER_FIELDS = ("name", "website", "address")
+CONTACT_FIELDS = ("name", "email", "phone", "mobile", "qq", "wechat")
 
 
-def search_text(name: str | None, website: str | None, contacts: Iterable[Iterable]) -> str:
-    """One line per field; empty fields left out. `contacts`: (name, email, phone, mobile)."""
-    fields = [name, website]
+def search_text(customer: Iterable[str | None], contacts: Iterable[Iterable]) -> str:
+    """One line per field, folded (case and accents: normalize.fold); empty fields left out.
+    `customer`: CUSTOMER_FIELDS' values, `contacts`: CONTACT_FIELDS' values of each contact."""
+    fields = list(customer)
     for contact in contacts:
         fields.extend(contact)
-    return "\n".join(f.lower() for f in fields if f)
+    return "\n".join(fold(f) for f in fields if f)
 
 
 def _dialect() -> str:
@@ -70,7 +76,7 @@ def _has_trigram_index() -> bool:
 
 def _terms(q: str) -> list[str]:
     """What a query looks for: its folded text and, when it looks like a phone, its digits."""
-    term = q.lower()
+    term = fold(q)
     return [term] + [digits for digits in search_digits(q) if digits != term]
 
 
@@ -151,13 +157,13 @@ def refresh(connection: Connection, tenant_id: int, customer_ids: Iterable[int])
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         customers = connection.execute(
-            select(Customer.id, Customer.name, Customer.website).where(
+            select(Customer.id, *(getattr(Customer, name) for name in CUSTOMER_FIELDS)).where(
                 Customer.tenant_id == tenant_id, Customer.id.in_(chunk)
             )
         ).all()
         contacts: dict[int, list[tuple]] = {}
         for customer_id, *fields in connection.execute(
-            select(Contact.customer_id, Contact.name, Contact.email, Contact.phone, Contact.mobile)
+            select(Contact.customer_id, *(getattr(Contact, name) for name in CONTACT_FIELDS))
             .where(Contact.tenant_id == tenant_id, Contact.customer_id.in_(chunk))
             .order_by(Contact.customer_id, Contact.id)
         ):
@@ -171,9 +177,9 @@ def refresh(connection: Connection, tenant_id: int, customer_ids: Iterable[int])
             {
                 "tenant_id": tenant_id,
                 "customer_id": cid,
-                "text": search_text(name, website, contacts.get(cid, ())),
+                "text": search_text(fields, contacts.get(cid, ())),
             }
-            for cid, name, website in customers
+            for cid, *fields in customers
         ]
         if rows:
             connection.execute(insert(CustomerSearch), rows)
@@ -187,8 +193,6 @@ def rebuild(connection: Connection, tenant_id: int) -> int:
 
 
 _PENDING = "search_pending"
-_CUSTOMER_FIELDS = ("name", "website")
-_CONTACT_FIELDS = ("name", "email", "phone", "mobile", "customer_id")
 
 
 def _changed(obj: object, fields: tuple[str, ...]) -> bool:
@@ -207,9 +211,9 @@ def _collect(session: Session, _flush_context) -> None:
         elif isinstance(obj, Contact):
             pending.add((obj.tenant_id, obj.customer_id))
     for obj in session.dirty:  # a follow-up touches its customer's dates: not searched
-        if isinstance(obj, Customer) and _changed(obj, _CUSTOMER_FIELDS):
+        if isinstance(obj, Customer) and _changed(obj, CUSTOMER_FIELDS):
             pending.add((obj.tenant_id, obj.id))
-        elif isinstance(obj, Contact) and _changed(obj, _CONTACT_FIELDS):
+        elif isinstance(obj, Contact) and _changed(obj, (*CONTACT_FIELDS, "customer_id")):
             pending.add((obj.tenant_id, obj.customer_id))
             old = inspect(obj).attrs.customer_id.history.deleted
             pending.update((obj.tenant_id, cid) for cid in old if cid is not None)

@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -25,6 +26,7 @@ from ...services.mail import mail_configured, send_mail
 from ...services.passwords import hash_password, needs_rehash, verify_password
 from ...services.signup import memberships_of
 from ...tenancy.context import acting_user, remember_request_user
+from ..languages import page_locale
 from ..limits import login_guesses
 from .forms import CodeForm, ForgotForm, LoginForm, ResetForm
 from .logins import PENDING_2FA, finish_second_factor, pending_second_factor, start_login
@@ -191,9 +193,11 @@ def companies():
 @bp.get("/companies/menu")
 @login_required
 def company_menu():
-    """The user menu's company switcher (htmx, when the menu is first opened)."""
-    return render_template(
-        "auth/_company_menu.html",
-        memberships=memberships_of(current_user),
-        current=request.args.get("current", ""),
-    )
+    """The user menu's company switcher (htmx, when the menu is first opened). This URL is
+    outside any company, so it speaks the language of the company page it is loaded into
+    (`current`, one of the user's own companies), as that page does."""
+    memberships = memberships_of(current_user)
+    current = request.args.get("current", "")
+    here = next((m.tenant for m in memberships if m.tenant.slug == current), None)
+    with force_locale(page_locale(here)):
+        return render_template("auth/_company_menu.html", memberships=memberships, current=current)

@@ -20,7 +20,13 @@ from ...services.followups import (
     timeline_count,
 )
 from ...services.inquiries import CHANNEL_LABELS, customer_inquiries, followed_ids
-from ...services.localinfo import local_now, upcoming_holidays
+from ...services.localinfo import (
+    customer_zone,
+    now_in,
+    upcoming_holidays,
+    zone_names,
+    zone_options,
+)
 from ...services.orders import STAGES as ORDER_STAGES
 from ...services.orders import customer_orders
 from ...services.samples import charge_label, customer_samples
@@ -142,8 +148,7 @@ def render_card(
         orders=customer_orders(customer.id) if panels.orders else [],
         order_stages=ORDER_STAGES,
         contact_form=contact_form,
-        local_time=local_now(customer.country),
-        holidays=upcoming_holidays(customer.country, str(get_locale()), company_today(g.tenant)),
+        **_local_info(customer),
         stages=bits_to_stages(customer.stages),
         open_log=log,
         **timeline_context(
@@ -153,3 +158,18 @@ def render_card(
             everything=everything,
         ),
     )
+
+
+def _local_info(customer: Customer) -> dict:
+    """The card's local time (with its zone's names in the user's language, and which zone it
+    is and why: services/localinfo.customer_zone) and holidays."""
+    locale = str(get_locale())
+    zone = customer_zone(customer.country, customer.address, customer.time_zone)
+    moment = now_in(zone.zone) if zone else None
+    return {
+        "local_time": moment,
+        "local_zone": zone_names(moment, locale) if moment else None,
+        "zone": zone,
+        "zone_options": zone_options(zone.choices, locale) if zone else [],
+        "holidays": upcoming_holidays(customer.country, locale, company_today(g.tenant)),
+    }

@@ -31,10 +31,10 @@ from ...services.classification import (
     choices,
 )
 from ...services.countries import country_label, parse_country
-from ...services.customers import team_choices
 from ...services.money import currency_choices
 from ...services.phones import InvalidPhone, to_e164
 from ..formkit import OPTIONAL_TEXT, DecimalField, IntegerField, Required, Versioned
+from ..pickers import RolePickerSelect, role_picker
 
 
 def _text(label, max_length: int, **kwargs) -> StringField:
@@ -107,7 +107,9 @@ class CustomerForm(Versioned, FlaskForm):
         maximum=100,
         description=_l("How likely the deal is, in percent (0–100)."),
     )
-    owner_id = SelectField(_l("Salesperson"), coerce=lambda v: int(v) if v else None)
+    owner_id = SelectField(
+        _l("Salesperson"), coerce=lambda v: int(v) if v else None, widget=RolePickerSelect()
+    )
 
     forecast_product = _text(_l("Product and model"), 200)
     forecast_unit_price = DecimalField(_l("Unit price"), [Optional()], digits=14, places=4)
@@ -158,7 +160,7 @@ class CustomerForm(Versioned, FlaskForm):
         self.status.choices = dict(choices(STATUSES))
         self.outcome.choices = dict(choices(OUTCOMES))
         self.stages.choices = {code: str(label) for code, label in STAGES.items()}
-        self.owner_id.choices = blank | dict(team_choices(keep_owner_id))
+        self.owner_id.choices = role_picker("sales", keep_owner_id)
         currencies = currency_choices()
         for field in (self.forecast_currency, self.turnover_currency, self.order_currency):
             field.choices = blank | currencies

@@ -14,7 +14,7 @@ from ...extensions import db, writes_on_get
 from ...models import Contact, Customer
 from ...models.base import utcnow
 from ...paging import counted_page, open_page, render_list
-from ...services import audit, exporting, pool
+from ...services import audit, exporting, localinfo, pool
 from ...services.classification import METHODS, stages_to_bits
 from ...services.countries import country_choices, parse_country
 from ...services.customers import (
@@ -331,6 +331,20 @@ def archive(customer_id: int):
         "success",
     )
     return redirect(url_for(".card", customer_id=customer.id))
+
+
+@bp.post("/<int:customer_id>/zone")
+def time_zone(customer_id: int):
+    """The customer's time zone picked on the card (its country spans several)."""
+    customer = customer_or_404(customer_id)
+    try:
+        localinfo.choose_zone(customer, request.form.get("time_zone", "").strip())
+    except localinfo.ZoneRefused as refused:
+        flash(refused.message, "warning")
+    else:
+        db.session.commit()
+        flash(_("Time zone saved."), "success")
+    return redirect(url_for(".card", customer_id=customer.id, _anchor="local-info"))
 
 
 @bp.route("/<int:customer_id>/delete", methods=["GET", "POST"])

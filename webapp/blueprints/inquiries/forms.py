@@ -17,6 +17,7 @@ from wtforms.validators import Email, Length, Optional
 from ...services.inquiries import CHANNEL_LABELS, WORTH_LABELS, WORTH_VALUES, InquiryInput
 from ..customers.forms import CountryField, phone_or_error
 from ..formkit import OPTIONAL_TEXT, Required, Versioned
+from ..pickers import RolePickerSelect, role_picker
 
 
 def labels(choices: dict) -> dict[str, str]:
@@ -55,19 +56,22 @@ class InquiryForm(Versioned, FlaskForm):
     )
     worth_following = SelectField(_l("Worth following"), validate_choice=True)
     worth_reason = _text(_l("Reason"), 500)
-    assigned_to_id = SelectField(_l("Salesperson"), coerce=_member, validate_choice=False)
+    assigned_to_id = SelectField(
+        _l("Salesperson"), coerce=_member, validate_choice=False, widget=RolePickerSelect()
+    )
     MERGED = ("received_local", "channel", "country", "company", "contact_name", "email",
               "phone", "product", "message", "worth_following", "worth_reason",
               "assigned_to_id")  # fmt: skip
 
-    def __init__(self, *args, members=(), region: str | None = None, **kwargs) -> None:
+    def __init__(self, *args, keep_id: int | None = None, region: str | None = None,
+                 **kwargs) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
         self.region = region
         self.channel.choices = labels(CHANNEL_LABELS)
         self.worth_following.choices = labels(
             {"": WORTH_LABELS[""], "yes": WORTH_LABELS["yes"], "no": WORTH_LABELS["no"]}
         )
-        self.assigned_to_id.choices = [("", "—")] + [(str(m), n) for m, n in members]
+        self.assigned_to_id.choices = role_picker("sales", keep_id, text_keys=True)
 
     def validate_phone(self, field) -> None:
         field.data = phone_or_error(field.data, self.country.data or self.region)
@@ -94,9 +98,11 @@ class InquiryForm(Versioned, FlaskForm):
 
 
 class AssignForm(Versioned, FlaskForm):
-    assigned_to_id = SelectField(_l("Salesperson"), coerce=_member, validate_choice=False)
+    assigned_to_id = SelectField(
+        _l("Salesperson"), coerce=_member, validate_choice=False, widget=RolePickerSelect()
+    )
     FIELDS = ("assigned_to_id",)
 
-    def __init__(self, *args, members=(), **kwargs) -> None:
+    def __init__(self, *args, keep_id: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.assigned_to_id.choices = [("", "—")] + [(str(m), n) for m, n in members]
+        self.assigned_to_id.choices = role_picker("sales", keep_id, text_keys=True)

@@ -82,7 +82,7 @@ def _form(inquiry: Inquiry | None = None, formdata=None, fresh: bool = False,
     )
     return InquiryForm(
         obj=inquiry,
-        members=team_choices(keep_id=keep),
+        keep_id=keep,
         region=g.tenant.home_country,
         **form_kwargs,
         **kwargs,
@@ -170,7 +170,7 @@ def edit(inquiry_id: int):
 
 
 def _assign_form(inquiry: Inquiry, **kwargs) -> AssignForm:
-    form = AssignForm(members=team_choices(keep_id=inquiry.assigned_to_id), **kwargs)
+    form = AssignForm(keep_id=inquiry.assigned_to_id, **kwargs)
     if kwargs.get("formdata", True) is None:
         form.assigned_to_id.data = inquiry.assigned_to_id
     return form

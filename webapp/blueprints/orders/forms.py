@@ -15,6 +15,7 @@ from ...models import ExportOrder
 from ...services.money import currency_choices
 from ...services.orders import INSPECTION_RESULTS, PAYMENT_KINDS, PAYMENT_METHODS
 from ..formkit import OPTIONAL_TEXT, DecimalField, IntegerField, Required, Versioned
+from ..pickers import RolePickerSelect
 
 
 def _text(label, max_length: int) -> StringField:
@@ -67,16 +68,19 @@ class BasicsForm(SectionForm):
     factory_order_date = _date(_l("Factory production-order date"))
     customer_delivery_date = _date(_l("Customer delivery date"))
     factory_delivery_date = _date(_l("Factory delivery date"))
-    merchandiser_id = SelectField(_l("Merchandiser"), coerce=lambda v: int(v) if v else None)
+    merchandiser_id = SelectField(
+        _l("Merchandiser"), coerce=lambda v: int(v) if v else None, widget=RolePickerSelect()
+    )
     FIELDS = ("contract_no", "contract_amount", "currency", "customer_order_date",
               "factory_order_date", "customer_delivery_date", "factory_delivery_date",
               "merchandiser_id")  # fmt: skip
 
-    def __init__(self, *args, members=(), order_id: int | None = None, **kwargs) -> None:
+    def __init__(self, *args, members=None, order_id: int | None = None, **kwargs) -> None:
+        # members: the merchandiser picker's choices (blueprints/pickers.role_picker)
         super().__init__(*args, **kwargs)
         self.order_id = order_id
         self.currency.choices = currency_choices()
-        self.merchandiser_id.choices = {"": "—", **dict(members)}
+        self.merchandiser_id.choices = members or {"": "—"}
 
     def validate_contract_no(self, field) -> None:
         # unique per company (the tenant guard scopes the query); other companies may reuse it

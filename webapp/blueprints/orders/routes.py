@@ -25,6 +25,8 @@ from ...services.visibility import visible_by_customer
 from ...tenancy.web import tenant_blueprint
 from ..access import customer_or_404, get_or_404, visible_or_404
 from ..formkit import bounded_int, opened, save_guard
+from ..pickers import role_picker
+from . import history
 from .forms import (
     SECTIONS,
     ClaimForm,
@@ -82,7 +84,8 @@ def section_form(section: str, order: ExportOrder, formdata=None):
     form_class = SECTIONS[section][1]
     kwargs = {}
     if section == "basics":
-        kwargs = {"members": team_choices(keep_id=order.merchandiser_id), "order_id": order.id}
+        merchandisers = role_picker("merchandiser", keep_id=order.merchandiser_id)
+        kwargs = {"members": merchandisers, "order_id": order.id}
     return form_class(formdata=formdata, obj=order, **kwargs)
 
 
@@ -172,7 +175,7 @@ def create():
     # this member may see, so the field's own choice check refuses a forged id)
     wanted = request.values.get("customer_id", type=bounded_int)
     customers = pick_choices(g.membership, keep=wanted)
-    form = NewOrderForm(customers=customers, members=team_choices())
+    form = NewOrderForm(customers=customers, members=role_picker("merchandiser"))
     if request.method == "GET":
         form.customer_id.data = wanted
         form.currency.data = "USD"
@@ -387,9 +390,10 @@ def event_text(event) -> str:
         verb = _("Added %(what)s", what=kinds.get(event.field, event.field))
         if event.action == "removed":
             verb = _("Removed %(what)s", what=kinds.get(event.field, event.field))
-        return f"{verb}: {text}"
+        return f"{verb}: {history.row_text(event.field, text)}"
     label = _field_labels().get(event.field, event.field)
-    return f"{label}: {event.old or '—'} → {event.new or '—'}"
+    old, new = (history.value_text(event.field, v) for v in (event.old, event.new))
+    return f"{label}: {old} → {new}"
 
 
 @bp.context_processor

@@ -9,6 +9,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from ...services.weeks import parse_week
 from ..formkit import OPTIONAL_TEXT, DecimalField, Required, Versioned
+from ..pickers import RolePickerSelect
 
 
 def _id_or_none(value) -> int | None:
@@ -20,7 +21,9 @@ def _turnover(label) -> DecimalField:
 
 
 class NewPlanForm(FlaskForm):
-    member_id = SelectField(_l("Salesperson"), coerce=int, validators=[Required()])
+    member_id = SelectField(
+        _l("Salesperson"), coerce=int, validators=[Required()], widget=RolePickerSelect()
+    )
     # <input type="week"> sends '2026-W48'; typed text in that form works without it
     week = StringField(
         _l("First week"),
@@ -30,9 +33,10 @@ class NewPlanForm(FlaskForm):
     weeks = SelectField(_l("Number of weeks"), coerce=int, validators=[Required()])
     goal = TextAreaField(_l("Goal"), filters=OPTIONAL_TEXT, validators=[Length(max=2000)])
 
-    def __init__(self, *args, members=(), **kwargs) -> None:
+    def __init__(self, *args, members: dict, **kwargs) -> None:
+        # members: the salesperson picker's choices (blueprints/pickers.role_picker)
         super().__init__(*args, **kwargs)
-        self.member_id.choices = dict(members)
+        self.member_id.choices = members
         self.weeks.choices = {1: str(_l("1 week")), 2: str(_l("2 weeks")), 3: str(_l("3 weeks"))}
 
     def validate_week(self, field) -> None:

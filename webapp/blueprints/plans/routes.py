@@ -30,6 +30,7 @@ from ...services.weeks import current_week_start, parse_week, week_label
 from ...tenancy.web import tenant_blueprint
 from ..access import get_or_404, visible_or_404
 from ..formkit import bounded_int, opened, save_guard
+from ..pickers import role_picker
 from .forms import AddRowForm, GoalForm, NewPlanForm, RowForm
 
 bp = tenant_blueprint("plans", __name__, "/plans")
@@ -145,7 +146,8 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     team = rules.can_plan_for_others(g.membership)
-    members = team_choices() if team else [(g.membership.id, g.membership.user.name)]
+    own = {g.membership.id: g.membership.user.name}
+    members = role_picker("sales", blank=None) if team else own
     form = NewPlanForm(members=members)
     if request.method == "GET":
         form.member_id.data = g.membership.id

@@ -4,6 +4,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length
 
 from ..formkit import OPTIONAL_TEXT, Required
+from ..pickers import RolePickerSelect, role_picker
 
 
 class ReasonForm(FlaskForm):
@@ -17,8 +18,10 @@ class ReasonForm(FlaskForm):
 class TransferForm(ReasonForm):
     """Give one or more customers to another salesperson."""
 
-    to_member_id = SelectField(_l("New salesperson"), coerce=int, validators=[Required()])
+    to_member_id = SelectField(
+        _l("New salesperson"), coerce=int, validators=[Required()], widget=RolePickerSelect()
+    )
 
-    def __init__(self, *args, members: list[tuple[int, str]], **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.to_member_id.choices = dict(members)
+        self.to_member_id.choices = role_picker("sales", blank=None)

@@ -14,7 +14,6 @@ from ...models import Customer
 from ...paging import render_list, requested_page
 from ...services import pool as rules
 from ...services.classification import GRADES
-from ...services.customers import team_choices
 from ...services.roles import can
 from ...services.visibility import visible_clause
 from ...tenancy.web import tenant_blueprint
@@ -148,7 +147,7 @@ def transfer():
     if not customers:
         flash(_("Tick the customers to transfer first."), "warning")
         return redirect(url_for("customers.index"))
-    form = TransferForm(members=team_choices())
+    form = TransferForm()
     if form.validate_on_submit():
         to = member_or_404(form.to_member_id.data)
         stale = _("Someone else changed these customers meanwhile. Try again.")

@@ -59,3 +59,25 @@ document.addEventListener("click", async (event) => {
     document.execCommand("copy");
   }
 });
+
+// Role-specific pickers (blueprints/pickers.py) list that role's people; the others sit in an
+// <optgroup> shown only while its "show everyone else" box is ticked.
+function showOthers(box) {
+  const select = document.getElementById(box.dataset.showOthers);
+  const group = select && select.querySelector("optgroup");
+  if (!group) return;
+  if (!box.checked && group.contains(select.selectedOptions[0])) select.selectedIndex = 0;
+  group.hidden = !box.checked;
+  group.disabled = !box.checked;
+}
+document.addEventListener("change", (event) => {
+  const box = event.target.closest("[data-show-others]");
+  if (box) showOthers(box);
+});
+// htmx:load fires for every swapped-in fragment (an order section's form), and for the page
+document.addEventListener("htmx:load", (event) => {
+  event.target.querySelectorAll("[data-show-others]").forEach(showOthers);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-show-others]").forEach(showOthers);
+});
