@@ -33,10 +33,29 @@ class MainPages:
     paths: tuple[str, ...]  # absolute paths, company pages first
 
 
+def _about_to_return(app: Flask, company: Company, today) -> None:
+    """A grade-B customer going back to the pool in five days: my day's yellow warning row."""
+    from datetime import UTC, datetime
+
+    from webapp.extensions import db
+    from webapp.models.pool import PoolRule
+    from webapp.tenancy.context import tenant_context
+
+    with app.app_context(), tenant_context(company.id):
+        db.session.add(PoolRule(grade="B", return_days=30, warn_days=7))
+        db.session.commit()
+    make_customer(
+        app, company, "Osaka Boeki K.K.", country="JP", grade="B",
+        last_followup_on=today - timedelta(days=25),
+        owned_since=datetime.now(UTC) - timedelta(days=60),
+    )  # fmt: skip
+
+
 def seed_main_pages(app: Flask, locale: str = "zh") -> MainPages:
-    """A company in `locale` whose pages show rows of every kind: a due follow-up (my day's
-    yellow rows), grades A and D, a pool customer, contacts, an order, an inquiry, a sample,
-    a plan, a weekly report and an uploaded sheet."""
+    """A company in `locale` whose pages show rows of every kind: an overdue follow-up and a
+    customer about to go back to the pool (my day's red and yellow rows), grades A, B and D, a
+    pool customer, contacts, an order, an inquiry, a sample, a plan, a weekly report and an
+    uploaded sheet."""
     slug = f"main-pages-{locale}"
     company = make_company(app, slug, "海风进出口 Sea Breeze Export Co.", locale=locale)
     today = company_today(app, company)
@@ -49,6 +68,7 @@ def seed_main_pages(app: Flask, locale: str = "zh") -> MainPages:
         next_followup_on=today - timedelta(days=3),
     )  # fmt: skip
     make_customer(app, company, "Pool Trading LLC", country="US", owner_id=None)
+    _about_to_return(app, company, today)
     make_contact(app, company, customer, "Jonas Weber", title="Einkaufsleiter", is_primary=True)
     make_contact(
         app, company, customer, "Anna Schmidt Müller-Lüdenscheidt", title="Geschäftsführerin"

@@ -59,3 +59,16 @@ document.addEventListener("click", async (event) => {
     document.execCommand("copy");
   }
 });
+
+// A table wider than the screen scrolls inside .table-responsive: keyboard users reach that
+// scroll only if the box takes focus (WCAG 2.1.1), so a box that scrolls gets a Tab stop and
+// one that fits does not. Checked on load, on resize and after every htmx swap.
+function focusableScrollBoxes() {
+  for (const box of document.querySelectorAll(".table-responsive")) {
+    if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
+    else box.removeAttribute("tabindex");
+  }
+}
+document.addEventListener("DOMContentLoaded", focusableScrollBoxes);
+window.addEventListener("resize", focusableScrollBoxes);
+document.addEventListener("htmx:afterSettle", focusableScrollBoxes);
