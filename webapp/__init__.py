@@ -33,6 +33,7 @@ from .blueprints.public.routes import bp as public_bp
 from .blueprints.reports.routes import bp as reports_bp
 from .blueprints.samples.routes import bp as samples_bp
 from .blueprints.settings.routes import bp as settings_bp
+from .blueprints.status import register_status_messages
 from .blueprints.team.routes import bp as team_bp
 from .cli import register_cli
 from .config import config_from_env, ensure_secret_key
@@ -85,6 +86,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     _register_hooks(app)
     _register_errors(app)
     register_security_headers(app)
+    register_status_messages(app)
     _close_sessions_quietly(app)
 
     register_cli(app)
