@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import models  # noqa: F401  registers the models
 from .blueprints.account.routes import bp as account_bp
+from .blueprints.assets import register_asset_fingerprints
 from .blueprints.audit.routes import bp as audit_bp
 from .blueprints.auth.routes import bp as auth_bp
 from .blueprints.charts.routes import bp as charts_bp
@@ -87,6 +88,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     _register_errors(app)
     register_security_headers(app)
     register_status_messages(app)
+    register_asset_fingerprints(app)
     _close_sessions_quietly(app)
 
     register_cli(app)

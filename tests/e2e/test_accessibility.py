@@ -37,7 +37,8 @@ EMPTY_HEADERS = """() => [...document.querySelectorAll("th")]
 
 DUPLICATE_IDS = """() => {
   const seen = new Set(), twice = new Set();
-  for (const el of document.querySelectorAll("[id]")) {
+  // hidden inputs have no label to lose (every form's csrf_token is id="csrf_token")
+  for (const el of document.querySelectorAll("[id]:not(input[type=hidden])")) {
     (seen.has(el.id) ? twice : seen).add(el.id);
   }
   return [...twice];
