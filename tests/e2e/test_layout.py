@@ -14,7 +14,7 @@ from tests.e2e.test_followup_journey import log_in
 pytestmark = pytest.mark.e2e
 
 # the four widths the issue names, plus Bootstrap's breakpoints and a wide screen
-WIDTHS = (360, 576, 768, 992, 1200, 1280, 1366, 1920)
+WIDTHS = (320, 360, 576, 768, 992, 1200, 1280, 1366, 1920)
 HEIGHT = 900
 
 # What is wrong with the page at this width, as a list of sentences (empty: all good).
