@@ -44,6 +44,10 @@ DUPLICATE_IDS = """() => {
   return [...twice];
 }"""
 
+TINY_BADGES = """() => [...document.querySelectorAll(".badge, .grade")]
+  .filter((b) => b.getClientRects().length && parseFloat(getComputedStyle(b).fontSize) < 11.9)
+  .map((b) => b.textContent.trim().slice(0, 40))"""
+
 # every field in error: aria-invalid, and aria-describedby naming its message
 UNDESCRIBED_ERRORS = """() => [...document.querySelectorAll(".is-invalid")].filter((field) => {
   const ids = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
@@ -83,7 +87,10 @@ def axe_violations(page: Page, where: str) -> list[str]:
     # an id twice leaves the second field without its label (the order page's payment and
     # claim forms once shared `amount` and `currency`); WCAG 2.2 dropped the rule from axe
     twice = page.evaluate(DUPLICATE_IDS)
-    return problems + [f"{where}: id used twice: {name}" for name in twice]
+    problems += [f"{where}: id used twice: {name}" for name in twice]
+    # badges (grades, holidays, statuses) once shrank to 10.5 px inside small text
+    tiny = page.evaluate(TINY_BADGES)
+    return problems + [f"{where}: badge under 12 px: {text}" for text in tiny]
 
 
 @pytest.fixture(autouse=True)
