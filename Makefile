@@ -68,7 +68,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
-assets: webapp/static/vendor/.installed ## htmx and Bootstrap from npm into webapp/static/vendor
+assets: webapp/static/vendor/.installed ## htmx and Bootstrap from npm into webapp/static/vendor (+ axe-core for the browser tests)
 
 webapp/static/vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -76,6 +76,8 @@ webapp/static/vendor/.installed: package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js webapp/static/vendor/
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css webapp/static/vendor/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js webapp/static/vendor/
+	@# axe-core stays in node_modules: only tests/e2e/test_accessibility.py loads it, never a user
+	@test -f node_modules/axe-core/axe.min.js
 	@touch $@
 
 i18n-extract: $(VENV)/.installed ## collect strings from code and templates into translations/messages.pot

@@ -14,17 +14,24 @@ def input_value(page: str, field_id: str) -> str | None:
     return html.unescape(value.group(1)) if value else None
 
 
+# an error message under a field (the macro gives each an id for aria-describedby)
+FEEDBACK = re.compile(r'<div class="invalid-feedback d-block"[^>]*>(.*?)</div>', re.S)
+
+
 def field_errors(page: str, field_id: str) -> list[str]:
     """Error messages shown right under the field (macros/forms.html puts them in its block)."""
     start = re.search(rf'id="(?:[cf]\d+-)?{re.escape(field_id)}"', page).start()
     ends = [
-        i for i in (page.find('<div class="mb-3">', start), page.find("</form>", start)) if i > 0
+        i
+        for i in (
+            page.find('<div class="mb-3"', start),
+            page.find('<fieldset class="mb-3"', start),
+            page.find("</form>", start),
+        )
+        if i > 0
     ]
     block = page[start : min(ends)]
-    return [
-        html.unescape(m.strip())
-        for m in re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', block, re.S)
-    ]
+    return [html.unescape(m.strip()) for m in FEEDBACK.findall(block)]
 
 
 _CSRF_HEADER = re.compile(r'"X-CSRFToken": "[^"]+"')

@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import models  # noqa: F401  registers the models
 from .blueprints.account.routes import bp as account_bp
+from .blueprints.assets import register_asset_fingerprints
 from .blueprints.audit.routes import bp as audit_bp
 from .blueprints.auth.routes import bp as auth_bp
 from .blueprints.charts.routes import bp as charts_bp
@@ -33,6 +34,7 @@ from .blueprints.public.routes import bp as public_bp
 from .blueprints.reports.routes import bp as reports_bp
 from .blueprints.samples.routes import bp as samples_bp
 from .blueprints.settings.routes import bp as settings_bp
+from .blueprints.status import register_status_messages
 from .blueprints.team.routes import bp as team_bp
 from .cli import register_cli
 from .config import config_from_env, ensure_secret_key
@@ -95,6 +97,8 @@ def create_app(config: type | dict | None = None) -> Flask:
     _register_errors(app)
     register_security_headers(app)
     register_form_translations(app)
+    register_status_messages(app)
+    register_asset_fingerprints(app)
     _close_sessions_quietly(app)
 
     register_cli(app)

@@ -40,7 +40,7 @@ def expect_english(page: Page) -> None:
 
 
 def nav_link(page: Page, path_end: str):
-    return page.locator(f"#main-nav a.nav-link[href$='{path_end}']")
+    return page.locator(f"#main-nav a:is(.nav-link, .dropdown-item)[href$='{path_end}']")
 
 
 def mark_page(page: Page) -> None:

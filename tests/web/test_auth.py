@@ -2,7 +2,6 @@
 
 import html
 import os
-import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +12,7 @@ from flask import Flask, request
 
 from tests.conftest import count_queries, login
 from tests.factories import PASSWORD, add_member
-from tests.html import without_csrf
+from tests.html import FEEDBACK, without_csrf
 from webapp import create_app
 from webapp.config import TestConfig
 from webapp.extensions import db, limiter
@@ -27,10 +26,7 @@ HOME_A = "/t/alpha-trading/"
 def password_errors(page: str) -> list[str]:
     start = page.index('id="password"')
     block = page[start : page.find('<div class="mb-3">', start)]
-    return [
-        html.unescape(m.strip())
-        for m in re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', block, re.S)
-    ]
+    return [html.unescape(m.strip()) for m in FEEDBACK.findall(block)]
 
 
 def test_login_page(client):

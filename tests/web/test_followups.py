@@ -22,7 +22,7 @@ from tests.factories import (
     make_followup,
     set_visibility,
 )
-from tests.html import field_errors, input_value
+from tests.html import FEEDBACK, field_errors, input_value
 from webapp.extensions import db
 from webapp.models import Customer, FollowUp, FollowUpColleague, FollowUpContact, Tenant
 from webapp.services.classification import purposes_to_bits
@@ -57,12 +57,11 @@ def item_html(body: str, record_id: int) -> str:
 
 
 def choice_errors(page: str, name: str) -> list[str]:
-    """Errors under a group of checkboxes (the group itself has no id, its options have)."""
+    """Errors under a group of checkboxes (its fieldset, from macros/forms.html)."""
     at = page.index(f'name="{name}"')
-    start = page.rindex('<div class="mb-3">', 0, at)
-    ends = [i for i in (page.find('<div class="mb-3">', at), page.find("</form>", at)) if i > 0]
-    block = page[start : min(ends)]
-    return re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', block, re.S)
+    start = page.rindex('<fieldset class="mb-3"', 0, at)
+    block = page[start : page.index("</fieldset>", at)]
+    return FEEDBACK.findall(block)
 
 
 def log_form_open(page: str) -> bool:

@@ -36,6 +36,7 @@ from ...services.roles import can
 from ...tenancy.web import tenant_blueprint
 from ..access import customer_or_404, get_or_404, permissions, visible_or_404
 from ..formkit import Conflict, bounded_int, opened, save_guard
+from ..status import focus_after_swap
 from .card import folded_form, refused_form, render_card, timeline_context
 from .forms import ContactForm, CustomerForm, FirstContactForm, phone_or_error
 
@@ -369,11 +370,13 @@ def delete(customer_id: int):
 # --- contacts (inline on the card) ------------------------------------------------------------
 
 
-def _contacts_panel(customer: Customer, event: str):
-    """After a contact change: the refreshed panel for htmx (plus an event), else the card."""
+def _contacts_panel(customer: Customer, event: str, contact: Contact | None = None):
+    """After a contact change: the refreshed panel for htmx (plus an event, and focus on the
+    `contact` saved), else the card."""
     if request.htmx:
         body = render_template("customers/_contacts.html", customer=customer, contact_form=None)
-        return make_response(body, retarget="#contacts", reswap="innerHTML", trigger=event)
+        response = make_response(body, retarget="#contacts", reswap="innerHTML", trigger=event)
+        return focus_after_swap(response, f"#contact-{contact.id}") if contact else response
     return redirect(url_for(".card", customer_id=customer.id))
 
 
@@ -409,9 +412,9 @@ def add_contact(customer_id: int):
     if contact.is_primary or len(customer.contacts) == 1:
         set_primary_contact(contact)
     db.session.commit()
-    if not request.htmx:
-        flash(_("Contact %(name)s added.", name=contact.name), "success")
-    return _contacts_panel(customer, "contactAdded")
+    # htmx too: the page's live region announces it (blueprints/status.py)
+    flash(_("Contact %(name)s added.", name=contact.name), "success")
+    return _contacts_panel(customer, "contactAdded", contact)
 
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -445,9 +448,9 @@ def edit_contact(contact_id: int):
                 form.version.data = form.base.data = ""  # nothing decided for the person
                 conflict = save_guard(form, contact, fresh)
             else:
-                if not request.htmx:
-                    flash(_("Contact %(name)s saved.", name=contact.name), "success")
-                return _contacts_panel(customer, "contactSaved")
+                # htmx too: the page's live region announces it (blueprints/status.py)
+                flash(_("Contact %(name)s saved.", name=contact.name), "success")
+                return _contacts_panel(customer, "contactSaved", contact)
         status = 409
     return render_template(
         template, customer=customer, form=form, contact=contact, conflict=conflict
@@ -466,8 +469,8 @@ def delete_contact(contact_id: int):
     )
     remove_contact(contact)
     db.session.commit()
-    if not request.htmx:
-        flash(_("Contact %(name)s removed.", name=contact.name), "success")
+    # htmx too: the page's live region announces it (blueprints/status.py)
+    flash(_("Contact %(name)s removed.", name=contact.name), "success")
     return _contacts_panel(customer, "contactRemoved")
 
 

@@ -23,6 +23,7 @@ from ..customers.card import (
     timeline_context,
 )
 from ..formkit import opened, save_guard
+from ..status import focus_after_swap
 from .forms import FollowUpForm
 
 bp = tenant_blueprint("followups", __name__)
@@ -51,17 +52,18 @@ def _apply(form: FollowUpForm, record: FollowUp) -> Links:
     )
 
 
-def _refreshed(customer: Customer, message: str):
-    """After a change: the timeline panel and the card header (out of band) for htmx; the card
-    for a plain form post."""
+def _refreshed(customer: Customer, message: str, focus: str | None = None):
+    """After a change: the timeline panel and the card header (out of band) for htmx, focus
+    then on `focus` (the record saved); the card for a plain form post."""
+    flash(message, "success")  # for htmx too: the live region announces it (blueprints/status.py)
     if not request.htmx:
-        flash(message, "success")
         return redirect(url_for("customers.card", customer_id=customer.id) + "#timeline-panel")
     body = render_template("customers/_timeline_panel.html", **timeline_context(customer))
     header = render_template("customers/_card_header.html", customer=customer, oob=True)
-    return make_response(
+    response = make_response(
         body + header, retarget="#timeline-panel", reswap="innerHTML", trigger="followupsChanged"
     )
+    return focus_after_swap(response, focus) if focus else response
 
 
 @bp.get("/customers/<int:customer_id>/followups/new")
@@ -90,7 +92,8 @@ def add(customer_id: int):
     links = _apply(form, record)
     save_followup(customer, record, links)
     db.session.commit()
-    return _refreshed(customer, _("Follow-up no. %(seq)s saved.", seq=record.seq))
+    saved = _("Follow-up no. %(seq)s saved.", seq=record.seq)
+    return _refreshed(customer, saved, f"#followup-{record.id}")
 
 
 @bp.route("/followups/<int:followup_id>/edit", methods=["GET", "POST"])
@@ -116,7 +119,8 @@ def edit(followup_id: int):
                 form.version.data = form.base.data = ""  # nothing decided for the person
                 conflict = save_guard(form, record, lambda: edit_followup_form(record))
             else:
-                return _refreshed(customer, _("Follow-up no. %(seq)s saved.", seq=record.seq))
+                saved = _("Follow-up no. %(seq)s saved.", seq=record.seq)
+                return _refreshed(customer, saved, f"#followup-{record.id}")
         status = 409
     return render_template(
         template, customer=customer, form=form, record=record, conflict=conflict
