@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from tests.conftest import login
 from tests.factories import PASSWORD, add_member, make_company, make_invitation
+from tests.html import stamp_of
 from webapp.extensions import db
 from webapp.models import User
 from webapp.services import accounts
@@ -252,7 +253,8 @@ def test_an_admins_reset_link_ends_when_the_persons_memberships_change(
         login(owner, company_a.owner_email)
         url = f"/t/{company_a.slug}/team/{staff['sales']}"
         if change == "roles":
-            response = owner.post(f"{url}/roles", data={"roles": ["sales", "manager"]})
+            stamp = stamp_of(owner, f"{url}/", f"{url}/roles")
+            response = owner.post(f"{url}/roles", data={"roles": ["sales", "manager"], **stamp})
         else:
             response = owner.post(f"{url}/active", data={"active": "0"})
         assert response.status_code == 303, response.get_data(as_text=True)[:300]
