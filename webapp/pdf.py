@@ -54,6 +54,7 @@ def print_today() -> date:
 
 
 TOO_SLOW_TITLE = _l("Not printed")
+LAYOUT_PROCESS = "pdf-layout"  # the child's name (tests check none is left running)
 RUN_LENGTH = 100  # characters per inline run (see the module's docstring)
 
 
@@ -118,7 +119,9 @@ def html_to_pdf(html: str, static: str, limit: float) -> bytes:
     connections on the way out."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_layout, args=(html, static, sender), daemon=True)
+    child = context.Process(
+        target=_layout, args=(html, static, sender), name=LAYOUT_PROCESS, daemon=True
+    )
     child.start()
     sender.close()
     try:
