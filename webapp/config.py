@@ -156,6 +156,9 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
+    # the layout tests print the longest forms on a shared, loaded machine: a generous limit
+    # (tests/pdf/test_bounded_time.py sets a tiny one to prove the stop)
+    PDF_TIME_LIMIT = 180.0
 
 
 def config_from_env() -> type[Config]:

@@ -54,6 +54,7 @@ def print_today() -> date:
 
 
 TOO_SLOW_TITLE = _l("Not printed")
+LAYOUT_PROCESS = "pdf-layout"  # the child's name (tests check none is left running)
 RUN_LENGTH = 100  # characters per inline run (see the module's docstring)
 
 
@@ -111,14 +112,29 @@ def _layout(html: str, static: str, sender) -> None:
         sender.close()
 
 
+_warmed = False
+
+
+def _warm_up() -> None:
+    """Once per process, lay out a few characters here, in the parent: fontconfig and Pango
+    then start initialised in every forked child instead of loading the fonts each time."""
+    global _warmed
+    if not _warmed:
+        HTML(string="<p>字 A</p>").write_pdf()
+        _warmed = True
+
+
 def html_to_pdf(html: str, static: str, limit: float) -> bytes:
     """Lay out the HTML in a forked child; kill it and raise PdfTooSlow past `limit` seconds.
     Forked, not spawned: the child starts with the fonts and modules already loaded, and it
     exits with os._exit (multiprocessing's way), so it never touches the parent's database
     connections on the way out."""
+    _warm_up()
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_layout, args=(html, static, sender), daemon=True)
+    child = context.Process(
+        target=_layout, args=(html, static, sender), name=LAYOUT_PROCESS, daemon=True
+    )
     child.start()
     sender.close()
     try:
