@@ -211,7 +211,11 @@ def test_an_invitation_link_shows_that_one_invitation_only(app, app_conn, compan
         return list(app_conn.execute(text("SELECT id FROM invitation")).scalars())
 
     assert visible(digest) == [id_a]
+    # its company's row too (the /join page names it), and no account of anyone
+    assert set(app_conn.scalars(text("SELECT id FROM tenant"))) == {company_a.id}
+    assert app_conn.scalar(text("SELECT count(*) FROM user_account")) == 0
     assert visible("0" * 64) == []
+    assert set(app_conn.scalars(text("SELECT id FROM tenant"))) == set()
     assert visible("") == []
     # reading is all it allows: no write through the token
     app_conn.execute(text("SELECT set_config('app.invite_token', :h, true)"), {"h": digest})
