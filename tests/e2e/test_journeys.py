@@ -150,7 +150,8 @@ def test_customer_form_and_inline_contact(page: Page, app: Flask) -> None:
     expect(page.locator("h1")).to_contain_text("Hamburg Import GmbH")
     expect(page.locator("main")).to_contain_text("德国")  # country shown in Chinese
     expect(page.locator("main")).to_contain_text("hamburg-import.de")
-    expect(page.locator("#local-info")).to_contain_text("Europe/Berlin")  # the local time
+    # the local time, its zone by its Chinese name (issue 25: not "Europe/Berlin, CET")
+    expect(page.locator("#local-info")).to_contain_text("德国（柏林）时间")
     expect(page.locator("#contact-list")).to_have_count(0)
 
     contacts = page.locator("#contacts")
