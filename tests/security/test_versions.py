@@ -85,6 +85,11 @@ ACTIONS = {
     "imports.export_xlsx": "reads only (POST for the CSRF token)",
     "imports.mapping": "the uploader's own draft of an import that has not run: it builds a "
     "preview shown before the one-time commit, and edits no company record",
+    "imports.revise": "the uploader's own draft, as imports.mapping: the answers to the preview",
+    "imports.encoding": "the uploader's own draft, as imports.mapping: how to read the file",
+    "imports.restart": "starts again, once, an import whose runner died (refused unless stale)",
+    "customers.time_zone": "the form names the one value it sets (the zone); it writes no other "
+    "field, and the customer's version moves, so an open edit form merges",
 }
 
 # Outside a company: the person's own account, or public pages.

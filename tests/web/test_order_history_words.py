@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import add_member, make_customer, make_order
+from tests.web.test_orders import post_section
 
 HX = {"HX-Request": "true"}
 
@@ -29,8 +30,9 @@ def _fill(app, company_a, client, url: str) -> None:
     merchandiser = add_member(app, company_a, "mer@alpha.example.com", {"merchandiser"}, "陈跟单")
     client.post(f"{url}/payments", headers=HX, data={"kind": "deposit1", "amount": "3000.10",
                 "currency": "USD", "paid_on": "2026-11-20"})  # fmt: skip
-    client.post(f"{url}/archive", headers=HX, data={"archived_docs": "y"})
-    client.post(f"{url}/basics", headers=HX, data={
+    # the sections as a person posts them: with the version they were opened with
+    post_section(client, f"{url}/archive", headers=HX, data={"archived_docs": "y"})
+    post_section(client, f"{url}/basics", headers=HX, data={
         "contract_no": "SC-100", "contract_amount": "10000.00", "currency": "USD",
         "customer_order_date": "2026-11-02", "merchandiser_id": str(merchandiser)})  # fmt: skip
 

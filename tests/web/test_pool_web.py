@@ -150,8 +150,10 @@ def test_salesperson_exports_and_contacts_pdf(app, client, company_a, base, book
     pdf = client.get(f"{base}/print/contacts.pdf?lang=en")
     assert pdf.status_code == 200
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.data)).pages)
-    assert "Sabine Sam" in text and "Penny Pool" in text
-    assert ("Sergio Sue" in text) is (setting == "all")
+    # a name may wrap inside its narrow column: compare without the white space
+    text = "".join(text.split())
+    assert "SabineSam" in text and "PennyPool" in text
+    assert ("SergioSue" in text) is (setting == "all")
 
 
 @pytest.mark.parametrize("setting", ["own", "all"])

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import add_member, make_customer, make_order
+from tests.web.test_orders import post_section
 from webapp.extensions import db
 from webapp.models import ExportOrder
 from webapp.tenancy.context import tenant_context
@@ -60,7 +61,7 @@ def test_someone_else_stays_choosable_and_shown(app, client_a, company_a, team):
     data = {"contract_no": "SC-1", "contract_amount": "1.00", "currency": "USD",
             "merchandiser_id": str(team["Bob Sales"])}  # fmt: skip
     url = f"/t/{company_a.slug}/orders/{order_id}/basics"
-    assert client_a.post(url, data=data, headers=HX).status_code == 200
+    assert post_section(client_a, url, data=data, headers=HX).status_code == 200
     with app.app_context(), tenant_context(company_a.id):
         assert db.session.get(ExportOrder, order_id).merchandiser_id == team["Bob Sales"]
     # editing again: the current merchandiser is one of the others, so the toggle starts ticked

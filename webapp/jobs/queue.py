@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -35,6 +36,8 @@ def configure(app: Flask, config: Mapping[str, Any] | None = None) -> None:
     else:
         huey.storage_class = SqliteHuey.storage_class
         huey.storage_kwargs = {"filename": config["JOBS_SQLITE"]}
+        # a fresh checkout has no instance/ yet; SQLite makes the file, not its folder
+        Path(config["JOBS_SQLITE"]).parent.mkdir(parents=True, exist_ok=True)
     huey.immediate = bool(config["JOBS_IMMEDIATE"])
     huey.storage = huey.create_storage()
     _app[:] = [app]
