@@ -1,4 +1,4 @@
-"""Migration 0023_local rewrites existing search rows with the folded text (address, QQ and
+"""Migration 0029 rewrites existing search rows with the folded text (address, QQ and
 WeChat included), and its downgrade writes 0012's lower-cased rows back."""
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ folded for case and accents (webapp.normalize.fold: "muller" finds "Müller"), s
 row is rewritten with the app's own rule (services/search.rebuild), one company at a time. No
 column changes: the SQLite trigram index follows through its triggers.
 
-Revision ID: 0023_local
-Revises: 0024_jobs
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-07 22:30:00
 
 """
@@ -18,8 +18,8 @@ from webapp.services import search
 
 
 # revision identifiers, used by Alembic.
-revision = '0023_local'
-down_revision = '0024_jobs'
+revision = '0029'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 

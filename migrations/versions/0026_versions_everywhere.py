@@ -6,8 +6,8 @@ merge when someone else saved meanwhile (blueprints/formkit.py). These four reco
 version to carry. Existing rows start at 1. A sign-off now keeps the values it vouched for
 (order_signoff.confirmed, JSON); existing sign-offs keep NULL and are outdated by field as before.
 
-Revision ID: 0023_conc
-Revises: 0023_pgsec
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-07 22:30:00
 
 """
@@ -16,8 +16,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0023_conc'
-down_revision = '0023_pgsec'
+revision = '0026'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 

@@ -3,8 +3,8 @@
 Where a customer's country spans several zones and its address names no state or city we know,
 the card lets the user pick the zone (services/localinfo.customer_zone); NULL keeps deriving it.
 
-Revision ID: 0024_local
-Revises: 0023_local
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-07 22:40:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0024_local'
-down_revision = '0023_local'
+revision = '0030'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 

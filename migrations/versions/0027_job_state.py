@@ -4,8 +4,8 @@ An import's progress lived in the memory of the web process running it; it now r
 queue's consumer (webapp/jobs), which writes progress and heartbeats here through short
 transactions of their own. Global (no tenant_id): counts and times only.
 
-Revision ID: 0023_jobs
-Revises: 0023_conc
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-07 22:10:00
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0023_jobs'
-down_revision = '0023_conc'
+revision = '0027'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """PostgreSQL row-level security on the global tables, and the lookup functions
 
-Revision ID: 0023_pgsec
+Revision ID: 0025
 Revises: 0024
 Create Date: 2026-12-07 22:30:00
 
@@ -19,7 +19,7 @@ from sqlalchemy import text
 from webapp.tenancy import rls
 
 # revision identifiers, used by Alembic.
-revision = '0023_pgsec'
+revision = '0025'
 down_revision = '0024'
 branch_labels = None
 depends_on = None

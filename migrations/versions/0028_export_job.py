@@ -2,8 +2,8 @@
 
 A tenant table: row-level security on PostgreSQL, as every tenant table.
 
-Revision ID: 0024_jobs
-Revises: 0023_jobs
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-07 22:22:16.770153
 
 """
@@ -14,8 +14,8 @@ from webapp.tenancy import rls
 
 
 # revision identifiers, used by Alembic.
-revision = '0024_jobs'
-down_revision = '0023_jobs'
+revision = '0028'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 
