@@ -68,19 +68,21 @@ def main() -> None:
 
     from webapp import create_app
     from webapp.extensions import db
-    from webapp.models import Customer, ExportOrder, FollowUp, Membership, Tenant, User
-    from webapp.tenancy.context import acting_user, cross_tenant, tenant_context
+    from webapp.models import Customer, ExportOrder, FollowUp, Membership
+    from webapp.services import lookups
+    from webapp.tenancy.context import acting_user, tenant_context
 
     app = create_app()
     app.config["WTF_CSRF_ENABLED"] = False
     slug = args.slug
     email = f"{args.login}@{slug}.example.com"
     with app.app_context():
-        with cross_tenant():
-            tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == slug))
-            if tenant_id is None:
-                sys.exit(f"no company '{slug}': run scripts/seed_large.py --db {args.db} first")
-            user_id = db.session.scalar(select(User.id).where(User.email == email))
+        # the lookup functions: under row-level security the app's role sees no company and
+        # no account before one is chosen
+        tenant_id = lookups.company_id(slug)
+        if tenant_id is None:
+            sys.exit(f"no company '{slug}': run scripts/seed_large.py --db {args.db} first")
+        user_id = lookups.account_id(email)
         with tenant_context(tenant_id), acting_user(user_id):  # RLS: one's own membership
             member_id = db.session.scalar(
                 select(Membership.id).where(Membership.user_id == user_id)
