@@ -12,6 +12,8 @@ Create Date: 2026-12-07 22:10:00
 import sqlalchemy as sa
 from alembic import op
 
+from webapp.tenancy import rls
+
 
 # revision identifiers, used by Alembic.
 revision = '0027'
@@ -31,6 +33,9 @@ def upgrade():
         sa.Column('worker', sa.String(length=120), nullable=True),
         sa.PrimaryKeyConstraint('name', name=op.f('pk_job_state')),
     )
+    bind = op.get_bind()
+    if bind.dialect.name == 'postgresql':
+        rls.enable_global(bind)  # its policy (rls.GLOBAL_POLICIES), as every global table's
 
 
 def downgrade():

@@ -20,14 +20,12 @@ UPLOADED = datetime(2026, 11, 20, 2, 5, tzinfo=UTC)
 )
 def test_import_times_are_the_companys(app, client_a, company_a, country, shown):
     batch_id = make_import(app, company_a)
-    with app.app_context():
+    with app.app_context(), tenant_context(company_a.id):  # RLS: a company's row in it only
         db.session.get(Tenant, company_a.id).home_country = country
+        batch = db.session.get(ImportBatch, batch_id)
+        batch.created_at = UPLOADED
+        batch.status = "done"
         db.session.commit()
-        with tenant_context(company_a.id):
-            batch = db.session.get(ImportBatch, batch_id)
-            batch.created_at = UPLOADED
-            batch.status = "done"
-            db.session.commit()
     listing = client_a.get(f"/t/{company_a.slug}/imports/").get_data(as_text=True)
     assert shown in listing and "2026-11-20 02:05" not in listing
     result = client_a.get(f"/t/{company_a.slug}/imports/{batch_id}").get_data(as_text=True)

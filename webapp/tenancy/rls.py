@@ -94,6 +94,10 @@ GLOBAL_POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     "recovery_code": [
         ("own_recovery_codes", "ALL", f"user_id = {_CURRENT_USER}", f"user_id = {_CURRENT_USER}")
     ],
+    # the job queue's progress and heartbeats (models/jobs.py): counts and times named by the
+    # job ("import:42"), no company's data and no secret; consumers write it before any company
+    # is chosen, and a page reads it only after loading the import through its company
+    "job_state": [("job_state_open", "ALL", "true", "true")],
 }
 
 # name -> (arguments, result, body). Each answers one step before anyone is known, no more.
@@ -184,6 +188,8 @@ def enable_global(conn: Connection) -> None:
     """RLS and GLOBAL_POLICIES on the global tables, and the lookup functions (owned by whoever
     runs this: the tables' owner). Idempotent."""
     for table, policies in GLOBAL_POLICIES.items():
+        if not _exists(conn, table):  # a migration before the one that creates it
+            continue
         conn.execute(text(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY'))
         for name, command, using, check in policies:
             conn.execute(text(f'DROP POLICY IF EXISTS {name} ON "{table}"'))
@@ -205,13 +211,17 @@ def enable_global(conn: Connection) -> None:
         conn.execute(text(f"REVOKE ALL ON FUNCTION {name}({arguments}) FROM PUBLIC"))
 
 
+def _exists(conn: Connection, table: str) -> bool:
+    return conn.scalar(text("SELECT to_regclass(:t)"), {"t": f'"{table}"'}) is not None
+
+
 def disable_global(conn: Connection) -> None:
     """enable_global undone (migration 0023's downgrade; the test suite before it drops the
     tables, which the policies' subqueries depend on)."""
     for name, (arguments, _result, _body) in LOOKUP_FUNCTIONS.items():
         conn.execute(text(f"DROP FUNCTION IF EXISTS {name}({arguments})"))
     for table, policies in GLOBAL_POLICIES.items():
-        if conn.scalar(text("SELECT to_regclass(:t)"), {"t": f'"{table}"'}) is None:
+        if not _exists(conn, table):
             continue
         for name, *_clauses in policies:
             conn.execute(text(f'DROP POLICY IF EXISTS {name} ON "{table}"'))
