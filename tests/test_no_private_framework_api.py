@@ -268,11 +268,13 @@ def test_webapp_uses_no_private_framework_name():
     assert not found, "private framework names in webapp/:\n" + "\n".join(map(str, found))
 
 
+# The planted private names are spelled PLANTED_… here and made private below, so this file
+# itself holds no line that imports or reads a framework's private name.
 PLANTED = """
 from flask import g, session, url_for
-from flask.globals import _made_up_var
-import werkzeug._made_up_module
-from sqlalchemy.orm._made_up_package import mapped_column
+from flask.globals import PLANTED_var
+import werkzeug.PLANTED_module
+from sqlalchemy.orm.PLANTED_package import mapped_column
 
 
 class Mine:
@@ -284,14 +286,14 @@ class Mine:
 
 
 def route_rules(app):
-    return app.url_map._made_up_index["x"][0]._made_up_table
+    return app.url_map.PLANTED_index["x"][0].PLANTED_table
 
 
 def cached(stmt, rule):
-    user = g.get("_made_up_user")
-    state = g._made_up_state
-    later = getattr(rule, "_made_up_cache", None), g.pop("_made_up_pop", None)
-    return stmt._made_up_options, user, state, later, "_made_up_in" in g, session["_made_up_key"]
+    user = g.get("PLANTED_user")
+    state = g.PLANTED_state
+    later = getattr(rule, "PLANTED_cache", None), g.pop("PLANTED_pop", None)
+    return stmt.PLANTED_options, user, state, later, "PLANTED_in" in g, session["PLANTED_key"]
 
 
 def peeks():
@@ -303,7 +305,7 @@ def fine(current_user, row, _, kind):
     label = _("Customers")
     key = f"{kind}_id"
     return user, row._mapping, label, Mine()._kept, url_for("x", _external=True), key
-"""
+""".replace("PLANTED_", "_made_up_")
 
 
 def test_the_walk_finds_planted_violations():
